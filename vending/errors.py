@@ -1,0 +1,76 @@
+"""Typed errors and diagnostics.
+
+Library code raises these; only `vending.cli` turns them into text and exit codes. A user who
+feeds `vend` bad input sees `file:line: CODE field: message` and a hint, never a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One validation finding, anchored to a file and line of the repository."""
+
+    file: str
+    line: int
+    code: str
+    field: str
+    message: str
+    hint: str = ""
+
+    def format(self) -> str:
+        text = f"{self.file}:{self.line}: {self.code} {self.field}: {self.message}"
+        return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+
+class VendError(Exception):
+    """Base of every error `vend` reports to a user."""
+
+
+class ValidationFailed(VendError):
+    """The repository does not validate; carries every finding at once."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics)
+        super().__init__(f"{len(self.diagnostics)} validation error(s)")
+
+
+class ConfigError(VendError):
+    """vend.yaml or the command line asks for something impossible (e.g. no such target)."""
+
+
+class PlanError(VendError):
+    """The desired state cannot be reached from the live state (e.g. deleting a non-empty OU)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class CycleError(VendError):
+    """The change graph has a cycle; `path` lists the addresses around it."""
+
+    def __init__(self, path: list[str]):
+        self.path = path
+        super().__init__("dependency cycle: " + " -> ".join(path))
+
+
+class StalePlanError(VendError):
+    """A saved plan was computed from live state that has since changed."""
+
+
+class PlanFileError(VendError):
+    """A saved plan file cannot be read (wrong format version, not JSON, ...)."""
+
+
+class DestroyNotAllowed(VendError):
+    """The plan deletes or closes something and `--allow-destroy` was not given."""
+
+    def __init__(self, addresses: list[str]):
+        self.addresses = addresses
+        super().__init__("the plan destroys " + ", ".join(addresses))
+
+
+class MutationDuringPlan(VendError):
+    """A mutating AWS call was attempted through a read-only client (a bug, never user input)."""

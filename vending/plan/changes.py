@@ -1,0 +1,158 @@
+"""Changes and plans: the one plan format every renderer and the applier read.
+
+A `Change` is one step the applier can take with a few AWS calls. Its `before`/`after` hold the
+fields a reviewer compares (and the ids the applier needs); `depends_on` names the addresses
+that must be applied first (edges prerequisite -> dependent).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+from vending.errors import PlanFileError
+
+FORMAT_VERSION = 1
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    MOVE = "move"
+    DELETE = "delete"
+    NOOP = "no-op"
+
+
+class Kind(str, Enum):
+    """What a change acts on. Each kind has exactly one applier (see vending.apply.registry)."""
+
+    POLICY_TYPE = "policy_type"
+    POLICY = "policy"
+    OU = "ou"
+    OU_TAGS = "ou_tags"
+    ATTACHMENT = "policy_attachment"
+    ACCOUNT = "account"
+    ACCOUNT_TAGS = "account_tags"
+
+
+@dataclass(frozen=True)
+class Change:
+    address: str
+    kind: Kind
+    action: Action
+    reason: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    depends_on: tuple[str, ...] = ()
+    destructive: bool = False
+    source: str | None = None
+    """`file:line` of the YAML that asks for this change, for reviewers."""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["action"] = self.action.value
+        data["depends_on"] = list(self.depends_on)
+        return data
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> "Change":
+        return Change(
+            address=data["address"],
+            kind=Kind(data["kind"]),
+            action=Action(data["action"]),
+            reason=data["reason"],
+            before=data.get("before"),
+            after=data.get("after"),
+            depends_on=tuple(data.get("depends_on", ())),
+            destructive=bool(data.get("destructive", False)),
+            source=data.get("source"),
+        )
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the reviewer should know that is not a change (unmanaged drift, a closed account)."""
+
+    kind: str
+    address: str
+    message: str
+
+
+@dataclass
+class Plan:
+    fingerprint: str
+    """Fingerprint of the live state the plan was computed from."""
+    changes: list[Change]
+    order: list[list[str]]
+    """Generations of addresses: each may run concurrently once the previous ones are done."""
+    notes: list[Note] = field(default_factory=list)
+    git_commit: str | None = None
+    target: str = ""
+    created_at: str = ""
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.changes)
+
+    def destructive(self) -> list[str]:
+        return [c.address for c in self.changes if c.destructive]
+
+    def summary(self) -> dict[str, int]:
+        counts = {"add": 0, "change": 0, "destroy": 0}
+        for change in self.changes:
+            if change.action is Action.CREATE:
+                counts["add"] += 1
+            elif change.action is Action.DELETE:
+                counts["destroy"] += 1
+            elif change.action in (Action.UPDATE, Action.MOVE):
+                counts["change"] += 1
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "created_at": self.created_at,
+            "git_commit": self.git_commit,
+            "target": self.target,
+            "fingerprint": self.fingerprint,
+            "summary": self.summary(),
+            "changes": [c.to_json() for c in self.changes],
+            "order": self.order,
+            "notes": [asdict(n) for n in self.notes],
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n"
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> "Plan":
+        version = data.get("format_version") if isinstance(data, dict) else None
+        if version != FORMAT_VERSION:
+            raise PlanFileError(
+                f"plan format_version {version!r} is not supported (this vend reads {FORMAT_VERSION});"
+                " run `vend plan --out` again with this version"
+            )
+        try:
+            return Plan(
+                format_version=version,
+                fingerprint=data["fingerprint"],
+                changes=[Change.from_json(c) for c in data["changes"]],
+                order=[list(g) for g in data["order"]],
+                notes=[Note(**n) for n in data.get("notes", [])],
+                git_commit=data.get("git_commit"),
+                target=data.get("target", ""),
+                created_at=data.get("created_at", ""),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlanFileError(f"plan file is malformed: {exc}") from exc
+
+    @staticmethod
+    def loads(text: str) -> "Plan":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PlanFileError(f"plan file is not JSON: {exc}") from exc
+        return Plan.from_json(data)
