@@ -72,5 +72,9 @@ class DestroyNotAllowed(VendError):
         super().__init__("the plan destroys " + ", ".join(addresses))
 
 
+class ApplyFailure(VendError):
+    """One change could not be applied; the executor records it and skips its dependents."""
+
+
 class MutationDuringPlan(VendError):
     """A mutating AWS call was attempted through a read-only client (a bug, never user input)."""

@@ -1,0 +1,84 @@
+"""What appliers share during one apply: ids of things that exist, including ones just created.
+
+A plan names OUs by path, accounts by name and policies by name; their ids come from the live
+state read at the start of the apply, and from each create as it completes.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from vending.model.live import LiveOrg
+from vending.model.types import OuPath, parse_path
+
+
+@dataclass(frozen=True)
+class Polling:
+    """How to wait for AWS's asynchronous operations (CreateAccount, EnablePolicyType, ...)."""
+
+    first_delay: float = 5.0
+    max_delay: float = 30.0
+    timeout: float = 3600.0
+    max_polls: int = 10_000
+    sleep: Callable[[float], None] = time.sleep
+
+    def delays(self) -> Iterator[float]:
+        """Delays before each poll: doubling from first_delay up to max_delay, within timeout."""
+        elapsed, delay = 0.0, self.first_delay
+        for _ in range(self.max_polls):
+            if elapsed > self.timeout:
+                return
+            yield delay
+            elapsed += delay
+            delay = min(self.max_delay, delay * 2)
+
+
+INSTANT = Polling(first_delay=0.0, max_delay=0.0, timeout=0.0, max_polls=1_000)
+"""For the local emulator, whose asynchronous operations advance per poll, not per second."""
+
+
+class ApplyContext:
+    def __init__(self, live: LiveOrg, clients: Any, polling: Polling) -> None:
+        self.live = live
+        self.clients = clients
+        self.polling = polling
+        self._lock = threading.Lock()
+        self._ou_ids: dict[OuPath, str] = {path: ou.id for path, ou in live.ou_by_path().items()}
+        self._policy_ids: dict[tuple[str, str], str] = {
+            (p.type, p.name): p.id for p in live.policies.values()
+        }
+        self._account_ids: dict[str, str] = {}
+
+    @property
+    def organizations(self) -> Any:
+        return self.clients.organizations()
+
+    def ou_id(self, path: str | OuPath) -> str:
+        key = parse_path(path) if isinstance(path, str) else path
+        with self._lock:
+            return self._ou_ids[key]
+
+    def set_ou_id(self, path: OuPath, ou_id: str) -> None:
+        with self._lock:
+            self._ou_ids[path] = ou_id
+
+    def policy_id(self, policy_type: str, name: str) -> str:
+        with self._lock:
+            return self._policy_ids[(policy_type, name)]
+
+    def set_policy_id(self, policy_type: str, name: str, policy_id: str) -> None:
+        with self._lock:
+            self._policy_ids[(policy_type, name)] = policy_id
+
+    def account_id(self, name: str, known: str | None = None) -> str:
+        """The id of account `name`: `known` from the plan, else one created in this apply."""
+        if known:
+            return known
+        with self._lock:
+            return self._account_ids[name]
+
+    def set_account_id(self, name: str, account_id: str) -> None:
+        with self._lock:
+            self._account_ids[name] = account_id

@@ -1,0 +1,32 @@
+"""Change addresses: stable, human-readable names that double as graph node ids."""
+from __future__ import annotations
+
+from vending.model.types import POLICY_FOLDERS, OuPath, path_str
+
+
+def policy_type(policy_type_name: str) -> str:
+    return f"policy_type:{policy_type_name}"
+
+
+def policy(policy_type_name: str, name: str) -> str:
+    return f"policy:{POLICY_FOLDERS[policy_type_name]}/{name}"
+
+
+def ou(path: OuPath) -> str:
+    return f"ou:{path_str(path)}"
+
+
+def ou_tags(path: OuPath) -> str:
+    return f"ou_tags:{path_str(path)}"
+
+
+def attachment(policy_type_name: str, name: str, target: OuPath) -> str:
+    return f"policy_attachment:{POLICY_FOLDERS[policy_type_name]}/{name}@{path_str(target)}"
+
+
+def account(name: str) -> str:
+    return f"account:{name}"
+
+
+def account_tags(name: str) -> str:
+    return f"account_tags:{name}"

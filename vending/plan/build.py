@@ -1,0 +1,54 @@
+"""diff(desired, live) -> ordered Plan. Pure: no AWS, no clock except the plan's timestamp."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from vending.errors import PlanError
+from vending.model.live import LiveOrg
+from vending.model.types import DesiredOrg
+from vending.plan.changes import Change, Note, Plan
+from vending.plan.diff_accounts import diff_accounts, note_unmanaged_accounts
+from vending.plan.diff_context import DiffContext
+from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
+from vending.plan.diff_policies import diff_attachments, diff_policies, diff_policy_types
+from vending.plan.graph import build_graph, generations
+
+
+def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
+    """Every change that makes `live` match `desired`, plus notes; PlanError if impossible."""
+    ctx = DiffContext(desired, live)
+    diff_policy_types(ctx)
+    diff_ous(ctx)
+    created_policies = diff_policies(ctx)
+    moves_out = diff_accounts(ctx)
+    diff_ou_deletes(ctx, moves_out)
+    diff_ou_tags(ctx)
+    diff_attachments(ctx, created_policies)
+    note_unmanaged_ous(ctx)
+    note_unmanaged_accounts(ctx)
+    if ctx.problems:
+        raise PlanError(ctx.problems)
+    return ctx.changes, ctx.notes
+
+
+def build_plan(
+    desired: DesiredOrg,
+    live: LiveOrg,
+    *,
+    git_commit: str | None = None,
+    target: str = "",
+    now: datetime | None = None,
+) -> Plan:
+    changes, notes = diff(desired, live)
+    graph = build_graph(changes)
+    order = generations(graph)
+    rank = {address: i for i, address in enumerate(a for layer in order for a in layer)}
+    return Plan(
+        fingerprint=live.fingerprint(),
+        changes=sorted(changes, key=lambda c: rank[c.address]),
+        order=order,
+        notes=notes,
+        git_commit=git_commit,
+        target=target,
+        created_at=(now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+    )

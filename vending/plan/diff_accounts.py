@@ -1,0 +1,199 @@
+"""Accounts: create, move (incl. suspend into the quarantine OU), tags, close.
+
+A desired account is the live account with its pinned id, else the one with its email
+(emails are unique across AWS, names are not). Accounts nobody describes are reported as
+unmanaged and never touched.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from vending.model.live import LiveAccount
+from vending.model.types import AccountSpec, path_str
+from vending.plan import addresses
+from vending.plan.changes import Action, Change, Kind, Note
+from vending.plan.diff_context import DiffContext, where
+
+CLOSED_STATUSES = ("SUSPENDED", "PENDING_CLOSURE")
+
+
+def closure_quota(member_accounts: int) -> int:
+    """Accounts closable per rolling 30 days: the higher of 250 or 20% of members, at most 1,000."""
+    return min(1000, max(250, member_accounts * 20 // 100))
+
+
+def diff_accounts(ctx: DiffContext) -> dict[str, list[str]]:
+    """Adds account changes; returns live OU id -> addresses of the changes moving accounts out."""
+    by_email = ctx.live.account_by_email()
+    pending = {p.account_name: p for p in ctx.live.pending_creations}
+    moves_out: dict[str, list[str]] = defaultdict(list)
+    for spec in sorted(ctx.desired.accounts.values(), key=lambda a: a.name):
+        live_account = _find(ctx, spec, by_email)
+        if live_account is None:
+            _create(ctx, spec, pending)
+            continue
+        ctx.managed_account_ids.add(live_account.id)
+        if _closed_or_closing(ctx, spec, live_account):
+            continue
+        move = _move(ctx, spec, live_account)
+        if move is not None:
+            moves_out[live_account.parent_id].append(move)
+        _tags(ctx, spec, live_account)
+    _check_closure_quota(ctx)
+    return moves_out
+
+
+def _find(ctx: DiffContext, spec: AccountSpec, by_email: dict[str, LiveAccount]) -> LiveAccount | None:
+    if spec.pinned_id:
+        found = ctx.live.accounts.get(spec.pinned_id)
+        if found is None:
+            ctx.problems.append(
+                f"{where(spec.source)}: id {spec.pinned_id} is not an account of this organization;"
+                " remove `id` to create the account, or correct it"
+            )
+        return found
+    return by_email.get(spec.email.lower())
+
+
+def _create(ctx: DiffContext, spec: AccountSpec, pending: dict) -> None:
+    if spec.state != "active":
+        ctx.notes.append(
+            Note("info", addresses.account(spec.name), f"state: {spec.state}, and no such account exists; nothing to do")
+        )
+        return
+    placement = ctx.desired.placement(spec)
+    after = {"name": spec.name, "email": spec.email, "ou": path_str(placement)}
+    reason = f"new account in {spec.source.file}"
+    if spec.name in pending:
+        after["pending_request"] = pending[spec.name].request_id
+        reason = (
+            "a CreateAccount request from an earlier apply is still in progress;"
+            " apply waits for it instead of creating another account"
+        )
+    ctx.add(
+        Change(
+            address=addresses.account(spec.name),
+            kind=Kind.ACCOUNT,
+            action=Action.CREATE,
+            reason=reason,
+            after=after,
+            depends_on=ctx.ou_dependency(placement),
+            source=where(spec.source),
+        )
+    )
+    ctx.add(
+        Change(
+            address=addresses.account_tags(spec.name),
+            kind=Kind.ACCOUNT_TAGS,
+            action=Action.UPDATE,
+            reason="tag the new account",
+            before={"tags": {}},
+            after={"tags": dict(sorted(ctx.desired.account_tags(spec).items()))},
+            depends_on=(addresses.account(spec.name),),
+            source=where(spec.source),
+        )
+    )
+
+
+def _closed_or_closing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> bool:
+    """Handles closure; True when nothing else may be done to this account."""
+    if live.status in CLOSED_STATUSES:
+        if spec.state != "closed":
+            ctx.notes.append(
+                Note(
+                    "warning",
+                    addresses.account(spec.name),
+                    f"account {live.id} is {live.status} in AWS but state is {spec.state} in"
+                    f" {spec.source.file}; a closed account can only be reopened through AWS"
+                    " Support within 90 days, vend leaves it alone",
+                )
+            )
+        return True
+    if spec.state != "closed":
+        return False
+    if live.id == ctx.live.management_account_id:
+        ctx.problems.append(f"{where(spec.source)}: the management account cannot be closed by vend")
+        return True
+    ctx.add(
+        Change(
+            address=addresses.account(spec.name),
+            kind=Kind.ACCOUNT,
+            action=Action.DELETE,
+            reason=f"state: closed in {spec.source.file} (CloseAccount; reopening needs AWS Support)",
+            before={"id": live.id, "name": live.name, "email": live.email, "ou": _live_ou(ctx, live)},
+            destructive=True,
+            source=where(spec.source),
+        )
+    )
+    return True
+
+
+def _move(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> str | None:
+    placement = ctx.desired.placement(spec)
+    if ctx.matched_live.get(live.parent_id) == placement:
+        return None
+    current = _live_ou(ctx, live)
+    if spec.state == "suspended":
+        reason = f"state: suspended in {spec.source.file}: quarantine in {path_str(placement)}"
+    else:
+        reason = f"{spec.source.file} places it in {path_str(placement)}; it is in {current}"
+    address = addresses.account(spec.name)
+    ctx.add(
+        Change(
+            address=address,
+            kind=Kind.ACCOUNT,
+            action=Action.MOVE,
+            reason=reason,
+            before={"id": live.id, "ou": current, "parent_id": live.parent_id},
+            after={"id": live.id, "ou": path_str(placement)},
+            depends_on=ctx.ou_dependency(placement),
+            source=where(spec.source),
+        )
+    )
+    return address
+
+
+def _tags(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> None:
+    desired_tags = ctx.desired.account_tags(spec)
+    if desired_tags == live.tags:
+        return
+    ctx.add(
+        Change(
+            address=addresses.account_tags(spec.name),
+            kind=Kind.ACCOUNT_TAGS,
+            action=Action.UPDATE,
+            reason=f"tags differ from {spec.source.file} (with inherited OU defaults)",
+            before={"id": live.id, "tags": dict(sorted(live.tags.items()))},
+            after={"id": live.id, "tags": dict(sorted(desired_tags.items()))},
+            source=where(spec.source),
+        )
+    )
+
+
+def _live_ou(ctx: DiffContext, live: LiveAccount) -> str:
+    node = ctx.live.node(live.parent_id)
+    return path_str(node.path) if node else live.parent_id
+
+
+def _check_closure_quota(ctx: DiffContext) -> None:
+    closing = [c for c in ctx.changes if c.kind is Kind.ACCOUNT and c.action is Action.DELETE]
+    members = len(ctx.live.accounts) - 1
+    quota = closure_quota(members)
+    if len(closing) > quota:
+        ctx.problems.append(
+            f"the plan closes {len(closing)} accounts but AWS allows {quota} closures per rolling"
+            f" 30 days for {members} member accounts; close them over several applies"
+        )
+
+
+def note_unmanaged_accounts(ctx: DiffContext) -> None:
+    for account in sorted(ctx.live.accounts.values(), key=lambda a: a.name):
+        if account.id not in ctx.managed_account_ids:
+            ctx.notes.append(
+                Note(
+                    kind="unmanaged",
+                    address=addresses.account(account.name),
+                    message=f"account {account.id} ({account.email}) in {_live_ou(ctx, account)}"
+                    " is not described in accounts/; vend leaves it untouched",
+                )
+            )

@@ -1,0 +1,45 @@
+"""Shared state of one diff: both sides, their indexes, and what the diff has found so far."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vending.model.live import LiveOrg, LiveOu
+from vending.model.types import DesiredOrg, OuPath, Source
+from vending.plan import addresses
+from vending.plan.changes import Change, Note
+
+
+def where(source: Source) -> str:
+    return f"{source.file}:{source.line}"
+
+
+@dataclass
+class DiffContext:
+    desired: DesiredOrg
+    live: LiveOrg
+    changes: list[Change] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    ou_match: dict[OuPath, LiveOu] = field(default_factory=dict)
+    """Desired OU path -> the live OU it is (root included), for OUs that exist."""
+    matched_live: dict[str, OuPath] = field(default_factory=dict)
+    """Live OU id -> the desired path it is matched to (differs from its live path if renamed)."""
+    created_ous: set[OuPath] = field(default_factory=set)
+    """Desired OU paths the plan creates (so dependents wait for them)."""
+    retired_ous: set[OuPath] = field(default_factory=set)
+    """Desired OU paths the plan deletes."""
+    managed_account_ids: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.match((), self.live.root)
+
+    def match(self, path: OuPath, live_ou: LiveOu) -> None:
+        self.ou_match[path] = live_ou
+        self.matched_live[live_ou.id] = path
+
+    def add(self, change: Change) -> None:
+        self.changes.append(change)
+
+    def ou_dependency(self, path: OuPath) -> tuple[str, ...]:
+        """The change an account or attachment in `path` must wait for, if that OU is new."""
+        return (addresses.ou(path),) if path in self.created_ous else ()
