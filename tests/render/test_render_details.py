@@ -71,3 +71,18 @@ def test_markdown_escapes_table_cells() -> None:
     md = render_markdown(_plan(change))
     assert "a \\| b \\<script\\>" in md
     assert "<script>" not in md
+
+
+def test_ids_on_one_side_of_a_move_are_context_not_removals() -> None:
+    change = Change("account:a", Kind.ACCOUNT, Action.MOVE, "r",
+                    before={"id": "1", "ou": "A", "parent_id": "ou-aa11-aaaaaaaa"}, after={"id": "1", "ou": "B"})
+    lines, hidden = field_lines(change.to_json())
+    assert [(f.op, f.name) for f in lines] == [(" ", "id"), (" ", "parent_id"), ("~", "ou")]
+    assert hidden == 0
+
+
+def test_policy_type_update_shows_root_id_and_flag() -> None:
+    change = Change("policy_type:SERVICE_CONTROL_POLICY", Kind.POLICY_TYPE, Action.UPDATE, "r",
+                    before={"root_id": "r-ab12", "enabled": False}, after={"root_id": "r-ab12", "enabled": True})
+    text = render_text(_plan(change))
+    assert '        root_id: "r-ab12"\n      ~ enabled: false -> true\n' in text

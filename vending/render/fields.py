@@ -91,10 +91,14 @@ def _key(item: tuple[Any, Any]) -> str:
     return str(item[0])
 
 
+def is_identifier(name: str) -> bool:
+    """`id`, `root_id`, `parent_id`: AWS ids the applier needs, context for a reviewer."""
+    return name == ID_FIELD or name.endswith("_id")
+
+
 def _field_order(names: set[str]) -> list[str]:
-    """The id first (it identifies the object), then alphabetical, as Terraform does."""
-    rest = sorted(n for n in names if n != ID_FIELD)
-    return ([ID_FIELD] if ID_FIELD in names else []) + rest
+    """The id first, then other ids (they identify the object), then alphabetical."""
+    return sorted(names, key=lambda n: (n != ID_FIELD, not is_identifier(n), n))
 
 
 def _pretty_document(value: Any) -> list[str]:
@@ -173,7 +177,7 @@ def field_lines(change: dict[str, Any]) -> tuple[list[FieldLine], int]:
     """The field lines of a change and how many unchanged fields were hidden.
 
     Creates show every field of `after`, deletes every field of `before`; updates and moves show
-    only what changed, plus the id so a reviewer can find the object in the console.
+    only what changed, plus the ids so a reviewer can find the object in the console.
     """
     action = change.get("action")
     before: dict[str, Any] = change.get("before") or {}
@@ -196,12 +200,13 @@ def field_lines(change: dict[str, Any]) -> tuple[list[FieldLine], int]:
         return lines, 0
     hidden = 0
     for name in _field_order(set(before) | set(after)):
+        if is_identifier(name) and before.get(name, after.get(name)) == after.get(name, before.get(name)):
+            # An id on one side only (e.g. the current parent a move needs) is context, not removal.
+            lines.append(FieldLine(" ", name, after=fmt_value(after.get(name, before.get(name)))))
+            continue
         if name in before and name in after:
             if before[name] == after[name]:
-                if name == ID_FIELD:
-                    lines.append(FieldLine(" ", name, after=fmt_value(after[name])))
-                else:
-                    hidden += 1
+                hidden += 1
                 continue
             line = _field("~", name, before[name], after[name])
             if line is None:
