@@ -1,0 +1,69 @@
+"""The stable validation codes: one table, printed by the README and `docs/format.md`.
+
+Codes never change meaning once released; retired codes are not reused. Ranges: V0xx files,
+YAML and schema; V1xx accounts; V2xx OUs; V3xx policies; V4xx vend.yaml; V5xx tags (on
+accounts, OUs and the root alike).
+"""
+from __future__ import annotations
+
+import json
+
+from vending.errors import Diagnostic
+
+CODES: dict[str, str] = {
+    "V001": "YAML syntax error",
+    "V002": "duplicate key in a YAML mapping",
+    "V003": "file is not UTF-8 text",
+    "V010": "unknown key (or a key not allowed in this context)",
+    "V011": "wrong type",
+    "V012": "missing required field",
+    "V013": "bad value (enum, pattern, length or range)",
+    "V020": "folder under ous/ has no ou.yaml",
+    "V021": "file or folder that vend does not read (likely a typo)",
+    "V101": "account file name does not match the account name (stem = name lower-cased, "
+    "runs of other characters than a-z 0-9 . _ - replaced by '-')",
+    "V102": "duplicate account name",
+    "V103": "duplicate account email (case-insensitive)",
+    "V104": "invalid account email",
+    "V105": "invalid account name (1-50 printable ASCII characters)",
+    "V106": "account placed in an OU that is not declared",
+    "V107": "account placed in a retired OU",
+    "V108": "required tag missing from the account's effective tags",
+    "V109": "more than 50 effective tags on an account",
+    "V110": "pinned account id used twice",
+    "V111": "tag `owner` set in tags (use the owner field)",
+    "V201": "invalid OU name",
+    "V202": "OU nested deeper than 5 levels",
+    "V203": "duplicate OU name under one parent (case-insensitive, renamed_from included)",
+    "V204": "pinned OU id used twice",
+    "V205": "retired OU still has OUs below it that are not retired",
+    "V301": "SCP is not valid JSON",
+    "V302": "tag policy is not valid JSON",
+    "V303": "SCP over 5,120 characters",
+    "V304": "tag policy over 10,000 characters",
+    "V305": "SCP is not a policy document (no Statement)",
+    "V306": "tag policy has no top-level \"tags\" object",
+    "V307": "more than 5 SCPs attached to one target (FullAWSAccess counts)",
+    "V308": "referenced policy has no file",
+    "V309": "FullAWSAccess is AWS-managed and cannot be a file",
+    "V310": "target would have no SCP attached",
+    "V311": "FullAWSAccess listed in scps while full_aws_access is false",
+    "V401": "vend.yaml missing",
+    "V402": "quarantine OU not declared, or retired",
+    "V403": "home_region not among governed_regions",
+    "V501": "invalid tag key (1-128 letters, digits, spaces and _ . : / = + - @)",
+    "V502": "invalid tag value (0-256 letters, digits, spaces and _ . : / = + - @)",
+    "V503": "tag key uses the reserved aws: prefix",
+}
+
+
+def finding(code: str, file: str, line: int, field: str, message: str, hint: str) -> Diagnostic:
+    """A Diagnostic whose code must be in the table (a typo here is a bug, so it raises)."""
+    if code not in CODES:
+        raise KeyError(f"unknown diagnostic code {code}")
+    return Diagnostic(file=file, line=max(line, 1), code=code, field=field, message=message, hint=hint)
+
+
+def quote(value: object) -> str:
+    """A value as messages show it: "like this" (JSON-style double quotes, unicode kept)."""
+    return json.dumps(value if isinstance(value, str) else str(value), ensure_ascii=False)

@@ -1,0 +1,71 @@
+"""Cross-file and AWS-quota rules over everything the loader read.
+
+Each rule module exposes `check(loaded) -> list[Diagnostic]`; this module holds their shared
+input and runs them all, so `vend validate` reports every problem in one pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vending.errors import Diagnostic
+from vending.model import rules_accounts, rules_ous, rules_policies, rules_tags
+from vending.model.codes import finding
+from vending.model.types import (
+    AccountSpec,
+    DesiredOrg,
+    OrgSettings,
+    OuPath,
+    OuSpec,
+)
+from vending.model.yaml_source import Lines
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the loader read, including what a DesiredOrg cannot hold (duplicate accounts).
+
+    `settings` is None when vend.yaml is missing or unreadable; `org.settings` is then a
+    placeholder, so rules read settings from here. `accounts` lists every readable account file
+    in path order; `org.accounts` keeps the first of each name. `policy_files` names every
+    policy file found, readable or not, so a broken file is not also reported as missing.
+    """
+
+    org: DesiredOrg
+    settings: OrgSettings | None
+    accounts: tuple[AccountSpec, ...]
+    lines: dict[str, Lines]
+    policy_files: frozenset[tuple[str, str]] = frozenset()
+
+    def line(self, file: str, *path: object) -> int:
+        """Line of a field in a file (its nearest recorded ancestor; 1 if none)."""
+        lines = self.lines.get(file)
+        return lines.at(tuple(path)) if lines else 1
+
+    def ou_file(self, path: OuPath) -> str:
+        """Where an OU is (or would be) declared: ous/Workloads/Dev/ou.yaml."""
+        return "/".join(("ous",) + path + ("ou.yaml",))
+
+    def all_ous(self) -> list[OuSpec]:
+        """The root (when declared) and every OU, parents before children."""
+        root = [self.org.root] if self.org.root else []
+        return root + [self.org.ous[p] for p in sorted(self.org.ous)]
+
+
+def check(loaded: Loaded) -> list[Diagnostic]:
+    """Every cross-file finding."""
+    found: list[Diagnostic] = []
+    for rule in (rules_accounts.check, rules_ous.check, rules_policies.check, rules_tags.check, _settings):
+        found.extend(rule(loaded))
+    return found
+
+
+def _settings(loaded: Loaded) -> list[Diagnostic]:
+    """V403: Control Tower and StackSets run in the home Region, so vend must govern it."""
+    s = loaded.settings
+    if s is None or not s.home_region or not s.governed_regions or s.home_region in s.governed_regions:
+        return []
+    return [finding(
+        "V403", s.source.file, loaded.line(s.source.file, "home_region"), "home_region",
+        f"{s.home_region} is not among governed_regions ({', '.join(s.governed_regions)})",
+        f"add {s.home_region} to governed_regions, or pick a governed Region as home_region",
+    )]

@@ -1,0 +1,75 @@
+"""Parsed YAML data -> the model's frozen specs.
+
+The loader has already reported schema problems and dropped every value of the wrong type, so
+a key here is either absent (use the default) or of the right type; values may still be bad
+(a malformed email), which the rules report with their precise reasons. Building anyway lets
+one run report every cross-file problem, not just the first file's.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from vending.model.types import (
+    ROOT,
+    AccountSpec,
+    OrgSettings,
+    OuPath,
+    OuSpec,
+    Source,
+    Target,
+    parse_path,
+)
+
+
+def settings(data: dict[str, Any], file: str) -> OrgSettings:
+    """vend.yaml; a missing quarantine_ou becomes ROOT, which the rules read as "not set"."""
+    target = data.get("target", {})
+    return OrgSettings(
+        home_region=data.get("home_region", ""),
+        governed_regions=tuple(data.get("governed_regions", ())),
+        account_factory=data.get("account_factory", "organizations"),
+        target=Target(
+            kind=target.get("kind", "local"),
+            profile=target.get("profile"),
+            role_arn=target.get("role_arn"),
+            state_dir=target.get("state_dir", ".vend"),
+        ),
+        required_tags=tuple(data.get("required_tags", ())),
+        quarantine_ou=parse_path(data.get("quarantine_ou", "Root")),
+        policies_dir=data.get("policies_dir", "policies"),
+        apply_concurrency=int(data.get("apply_concurrency", 4)),
+        source=Source(file),
+    )
+
+
+def ou(path: OuPath, data: dict[str, Any], file: str) -> OuSpec:
+    """ous/<path>/ou.yaml, or ous/ou.yaml for the root (whose schema allows fewer keys)."""
+    return OuSpec(
+        path=path,
+        source=Source(file),
+        description=data.get("description", ""),
+        tags=dict(data.get("tags", {})),
+        default_account_tags=dict(data.get("default_account_tags", {})),
+        scps=tuple(data.get("scps", ())),
+        tag_policies=tuple(data.get("tag_policies", ())),
+        full_aws_access=data.get("full_aws_access", True),
+        pinned_id=data.get("id") if path != ROOT else None,
+        renamed_from=data.get("renamed_from") if path != ROOT else None,
+        retired=data.get("retired", False) if path != ROOT else False,
+    )
+
+
+def account(data: dict[str, Any], file: str) -> AccountSpec | None:
+    """accounts/**/<stem>.yaml; None when a required field is missing (already reported)."""
+    if not all(key in data for key in ("name", "email", "ou", "owner")):
+        return None
+    return AccountSpec(
+        name=data["name"],
+        email=data["email"],
+        ou=parse_path(data["ou"]),
+        owner=data["owner"],
+        source=Source(file),
+        tags=dict(data.get("tags", {})),
+        pinned_id=data.get("id"),
+        state=data.get("state", "active"),
+    )
