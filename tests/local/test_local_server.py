@@ -1,0 +1,79 @@
+"""`vend local serve`: the same organization over HTTP, with the strict layer and persistence."""
+from __future__ import annotations
+
+import threading
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from vending.local import LocalAws, LocalServer, serve
+
+
+def _client(url):
+    return boto3.client("organizations", endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=Config(retries={"max_attempts": 1}))
+
+
+def test_server_serves_the_persisted_organization(tmp_path):
+    with LocalAws(tmp_path) as aws:
+        org = aws.session().client("organizations")
+        root_id = org.list_roots()["Roots"][0]["Id"]
+        org.create_organizational_unit(ParentId=root_id, Name="From-Process")
+
+    with LocalServer(tmp_path, port=0) as server:
+        org = _client(server.url)
+        names = {a["Name"] for a in org.list_accounts()["Accounts"]}
+        assert names == {"Management", "Log Archive", "Audit"}
+        ous = {o["Name"]: o["Id"] for o in org.list_organizational_units_for_parent(
+            ParentId=root_id)["OrganizationalUnits"]}
+        assert "From-Process" in ous
+        with pytest.raises(ClientError) as raised:  # strict in server mode too
+            org.delete_organizational_unit(OrganizationalUnitId=ous["Security"])
+        assert raised.value.response["Error"]["Code"] == "OrganizationalUnitNotEmptyException"
+        org.create_organizational_unit(ParentId=root_id, Name="From-Server")
+
+    with LocalAws(tmp_path) as aws:  # saved on shutdown
+        org = aws.session().client("organizations")
+        names = {o["Name"] for o in org.list_organizational_units_for_parent(
+            ParentId=root_id)["OrganizationalUnits"]}
+        assert {"From-Process", "From-Server"} <= names
+
+
+def test_server_saves_after_requests(tmp_path):
+    server = LocalServer(tmp_path, port=0, save_interval=0.05)
+    server.start()
+    try:
+        org = _client(server.url)
+        root_id = org.list_roots()["Roots"][0]["Id"]
+        org.create_organizational_unit(ParentId=root_id, Name="Saved-Early")
+        state = tmp_path / "local" / "state.pickle"
+        for _ in range(100):
+            if state.is_file() and b"Saved-Early" in state.read_bytes():
+                break
+            threading.Event().wait(0.02)
+        else:
+            raise AssertionError("the server did not save after the request")
+    finally:
+        server.stop()
+
+
+def test_serve_runs_until_stopped(tmp_path):
+    stop, ready = threading.Event(), []
+    thread = threading.Thread(target=serve, args=(tmp_path, "127.0.0.1", 0),
+                              kwargs={"stop": stop, "on_ready": ready.append})
+    thread.start()
+    try:
+        for _ in range(200):
+            if ready:
+                break
+            threading.Event().wait(0.01)
+        org = _client(ready[0])
+        assert len(org.list_accounts()["Accounts"]) == 3
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert (tmp_path / "local" / "state.pickle").is_file()

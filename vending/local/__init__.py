@@ -1,0 +1,140 @@
+"""The embedded local AWS: moto, made strict by the project's emulators, with state on disk.
+
+    with LocalAws(Path(".vend")) as aws:
+        org = aws.session().client("organizations")
+        ...
+
+Each `vend` command is a separate process; the organization persists in
+`<state_dir>/local/state.pickle` between them, so `vend plan`, `vend apply`, `vend plan` behave
+as against a real organization. `serve()` offers the same organization over HTTP for the AWS CLI.
+See docs/local-emulator.md for the behaviours and the known gaps.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+import boto3
+from moto import mock_aws
+
+from vending.local import registry
+from vending.local.bootstrap import HOME_REGION
+from vending.local.errors import AwsServiceError, LocalStateError
+from vending.local.faults import Faults
+from vending.local.framework import LocalSettings, Runtime, StateStore
+from vending.local.server import LocalServer, serve
+
+__all__ = [
+    "AwsServiceError",
+    "Faults",
+    "LocalAws",
+    "LocalServer",
+    "LocalStateError",
+    "reset_state",
+    "serve",
+]
+
+ACCOUNT_HEADER = "x-moto-account-id"
+
+
+class LocalAws:
+    """The local AWS for one process, as a context manager.
+
+    `__enter__` starts moto's `mock_aws()`, installs the emulators and loads the persisted state
+    (or bootstraps a fresh landing zone). `__exit__` saves the state - also when the block raised,
+    since AWS keeps whatever a failed apply did - and stops the mock. The state directory stays
+    locked while the block runs; another process waits up to `lock_timeout` seconds, then gets
+    `LocalStateError`.
+    """
+
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        create_account_polls: int = 2,
+        close_account_polls: int = 2,
+        lock_timeout: float = 10.0,
+    ):
+        self.state_dir = Path(state_dir)
+        self.settings = LocalSettings(
+            create_account_polls=create_account_polls, close_account_polls=close_account_polls
+        )
+        self.management_account_id = self.settings.management_account_id
+        self.faults = Faults()
+        self._store = StateStore(self.state_dir, lock_timeout)
+        self._runtime: Runtime | None = None
+        self._mock = None
+
+    def __enter__(self) -> LocalAws:
+        self._store.acquire()
+        try:
+            runtime = Runtime(registry.emulators(), self.settings, self.faults)
+            runtime.install()  # refuses a second local AWS in this process
+            self._runtime = runtime
+            self._mock = mock_aws()
+            self._mock.start()  # starts from empty moto backends
+            blob = self._store.read()
+            if blob is None:
+                self._runtime.bootstrap()
+            else:
+                self._runtime.restore(blob, self._store.path)
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.save()
+        finally:
+            self._close()
+
+    def session(self) -> boto3.Session:
+        """A boto3 session (dummy credentials, us-east-1) acting as the management account.
+
+        Its clients send `x-moto-account-id`, which spares moto a scan of every account's IAM
+        backend on each request (moto-coverage.md section 7). The header overrides the
+        credentials, so to act as a member account build a new session from the credentials
+        that STS AssumeRole returns rather than reusing this one.
+        """
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=HOME_REGION
+        )
+        account_id = self.management_account_id
+
+        def pin_account(request: object, **_: object) -> None:
+            request.headers[ACCOUNT_HEADER] = account_id  # type: ignore[attr-defined]
+
+        session.events.register("before-sign", pin_account)
+        return session
+
+    def save(self) -> None:
+        """Write the state now (atomically); `__exit__` does this too."""
+        if self._runtime is None:
+            raise LocalStateError("LocalAws.save() outside its `with` block")
+        self._store.write(self._runtime.snapshot())
+
+    def _close(self) -> None:
+        try:
+            if self._runtime is not None:
+                self._runtime.uninstall()
+            if self._mock is not None:
+                self._mock.stop()
+        finally:
+            self._runtime = self._mock = None
+            self._store.release()
+
+
+def reset_state(state_dir: Path, *, lock_timeout: float = 10.0) -> bool:
+    """Forget the local organization (`vend local reset`); True if there was one."""
+    store = StateStore(Path(state_dir), lock_timeout)
+    store.acquire()
+    try:
+        return store.remove()
+    finally:
+        store.release()

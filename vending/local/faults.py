@@ -1,0 +1,123 @@
+"""Fault injection for tests: throttling and one-off failures of named AWS operations.
+
+Faults fire *inside the emulator*, where moto dispatches the request (see
+`organizations_strict.OrganizationsStrict._wrap`), not in a botocore client hook. So they sit
+below botocore's retry loop: a throttled call is retried by botocore exactly as against AWS, and
+each retry counts as a new call. That also makes them work for every client of the process,
+including the in-process `vend local serve`. Faults live in memory only; they are never persisted.
+
+Counting: `on_call` counts the calls of that operation that reach the emulator after the fault
+was registered (retries included). A throttled call still counts toward a pending `fail`; when
+both are due on the same call, the `fail` fires and the throttle waits for the next call.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+import botocore.session
+
+from vending.local.errors import AwsServiceError
+
+THROTTLE_MESSAGE = (
+    "You have sent too many requests in too short a period of time. The quota helps protect "
+    "against denial-of-service attacks. Try again later."
+)
+"""AWS's text for TooManyRequestsException (Organizations API reference, error shape docs)."""
+
+SERVICE_EXCEPTION_MESSAGE = (
+    "Organizations can't complete your request because of an internal service error. "
+    "Try again later."
+)
+
+
+@dataclass
+class _Fault:
+    kind: str  # "throttle" | "fail"
+    code: str
+    message: str
+    remaining: int = 0  # throttle: calls still to throttle
+    on_call: int = 0  # fail: which call fails
+    seen: int = 0  # fail: calls seen so far
+
+
+@lru_cache(maxsize=None)
+def _operation_names(service: str) -> frozenset[str]:
+    model = botocore.session.get_session().get_service_model(service)
+    return frozenset(model.operation_names)
+
+
+class Faults:
+    """In-process fault injector; `LocalAws.faults` is one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: dict[tuple[str, str], list[_Fault]] = {}
+
+    def throttle(self, operation: str, times: int = 1, *, service: str = "organizations") -> None:
+        """Make the next `times` calls of `operation` fail with TooManyRequestsException (400)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._add(service, operation, _Fault("throttle", "TooManyRequestsException",
+                                             THROTTLE_MESSAGE, remaining=times))
+
+    def fail(
+        self,
+        operation: str,
+        on_call: int = 1,
+        code: str = "ServiceException",
+        *,
+        message: str | None = None,
+        service: str = "organizations",
+    ) -> None:
+        """Make the `on_call`-th call of `operation` (from now) fail once with error `code`.
+
+        The error is returned with HTTP 400. Choose a code botocore does not retry (the default
+        ServiceException is not retried by the legacy or standard modes) to see the failure in
+        the caller; a retryable code such as TooManyRequestsException is retried by botocore.
+        """
+        if on_call < 1:
+            raise ValueError("on_call must be at least 1")
+        text = message or (SERVICE_EXCEPTION_MESSAGE if code == "ServiceException"
+                           else f"Fault injected by the local emulator on {operation}.")
+        self._add(service, operation, _Fault("fail", code, text, on_call=on_call))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def pending(self) -> int:
+        """How many faults have not fired yet."""
+        with self._lock:
+            return sum(len(v) for v in self._faults.values())
+
+    def take(self, service: str, operation: str) -> AwsServiceError | None:
+        """Called by an emulator for each call it receives; the error to return, if any."""
+        with self._lock:
+            faults = self._faults.get((service, operation))
+            if not faults:
+                return None
+            fired: _Fault | None = None
+            for fault in list(faults):
+                if fault.kind == "fail":
+                    fault.seen += 1
+                    if fault.seen == fault.on_call:
+                        faults.remove(fault)
+                        fired = fired or fault
+            for fault in list(faults):
+                if fault.kind == "throttle" and fired is None:
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        faults.remove(fault)
+                    fired = fault
+            if not faults:
+                del self._faults[(service, operation)]
+            return AwsServiceError(fired.code, fired.message) if fired else None
+
+    def _add(self, service: str, operation: str, fault: _Fault) -> None:
+        if operation not in _operation_names(service):
+            raise ValueError(f"{service} has no operation {operation!r} (use the API name, "
+                             "e.g. ListAccountsForParent)")
+        with self._lock:
+            self._faults.setdefault((service, operation), []).append(fault)
