@@ -90,15 +90,21 @@ class _Repo:
         kind = "folder" if path.is_dir() else "file"
         self.found.append(finding("V021", self.rel(path), 1, "", f"vend does not read this {kind}", expected))
 
+    def text(self, path: Path) -> str | None:
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            self.found.append(finding("V003", self.rel(path), 1, "",
+                                      f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8"))
+            return None
+
     def yaml(self, path: Path, kind: str) -> dict[str, Any] | None:
         """Parsed and schema-checked data, minus values of the wrong type; None if unreadable."""
-        file = self.rel(path)
-        try:
-            parsed = parse(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError as exc:
-            self.found.append(finding("V003", file, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                      "save the file as UTF-8"))
+        file, text = self.rel(path), self.text(path)
+        if text is None:
             return None
+        try:
+            parsed = parse(text)
         except YamlSyntaxError as exc:
             self.found.append(finding("V001", file, exc.line, "", exc.message,
                                       "fix the YAML here: indent with spaces, and quote values that contain ': ' "
@@ -192,15 +198,11 @@ class _Repo:
         return policies
 
     def _policy(self, path: Path, policy_type: str) -> PolicySpec | None:
-        file = self.rel(path)
         self.policy_files.add((policy_type, path.stem))
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            self.found.append(finding("V003", file, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                      "save the file as UTF-8"))
+        text = self.text(path)
+        if text is None:
             return None
-        spec, found = rules_policies.read(file, path.stem, policy_type, text)
+        spec, found = rules_policies.read(self.rel(path), path.stem, policy_type, text)
         self.found.extend(found)
         return spec
 

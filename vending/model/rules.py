@@ -41,7 +41,8 @@ class Loaded:
         lines = self.lines.get(file)
         return lines.at(tuple(path)) if lines else 1
 
-    def ou_file(self, path: OuPath) -> str:
+    @staticmethod
+    def ou_file(path: OuPath) -> str:
         """Where an OU is (or would be) declared: ous/Workloads/Dev/ou.yaml."""
         return "/".join(("ous",) + path + ("ou.yaml",))
 
