@@ -42,12 +42,7 @@ def _tag_map(loaded: Loaded, file: str, field: str, tags: dict[str, str]) -> lis
     found = []
     for key, value in tags.items():
         where, line = f"{field}.{key}", loaded.line(file, field, key)
-        problem = tag_key_problem(key)
-        if problem:
-            found.append(finding("V501", file, line, where, f"tag key {quote(key)} {problem}", _ALPHABET))
-        elif tag_key_reserved(key):
-            found.append(finding("V503", file, line, where, f"tag key {quote(key)} starts with aws:",
-                                 "the aws: prefix is reserved for tags AWS sets itself; choose another key"))
+        found.extend(_key(file, line, where, key))
         problem = tag_value_problem(value)
         if problem:
             found.append(finding("V502", file, line, where, f"value {quote(value)} {problem}", _ALPHABET))
@@ -58,14 +53,19 @@ def _required_keys(loaded: Loaded, settings: OrgSettings) -> list[Diagnostic]:
     """required_tags entries must themselves be valid tag keys."""
     file, found = settings.source.file, []
     for index, key in enumerate(settings.required_tags):
-        line, where = loaded.line(file, "required_tags", index), f"required_tags[{index}]"
-        problem = tag_key_problem(key)
-        if problem:
-            found.append(finding("V501", file, line, where, f"tag key {quote(key)} {problem}", _ALPHABET))
-        elif tag_key_reserved(key):
-            found.append(finding("V503", file, line, where, f"tag key {quote(key)} starts with aws:",
-                                 "AWS sets aws: tags itself; require a key of your own"))
+        found.extend(_key(file, loaded.line(file, "required_tags", index), f"required_tags[{index}]", key))
     return found
+
+
+def _key(file: str, line: int, where: str, key: str) -> list[Diagnostic]:
+    """V501/V503 for one tag key."""
+    problem = tag_key_problem(key)
+    if problem:
+        return [finding("V501", file, line, where, f"tag key {quote(key)} {problem}", _ALPHABET)]
+    if tag_key_reserved(key):
+        return [finding("V503", file, line, where, f"tag key {quote(key)} starts with aws:",
+                        "the aws: prefix is reserved for tags AWS sets itself; choose another key")]
+    return []
 
 
 def _effective(loaded: Loaded, account: AccountSpec) -> list[Diagnostic]:
