@@ -52,7 +52,7 @@ def test_move_and_tag_change_are_field_level():
     assert set(c) == {"account:a", "account_tags:a"}
     move = c["account:a"]
     assert move.action is Action.MOVE
-    assert move.before == {"id": "222222222222", "ou": "Dev", "parent_id": "ou-dev"}
+    assert move.before == {"id": "222222222222", "ou": "Dev"}
     assert move.after == {"id": "222222222222", "ou": "Test"}
     assert move.reason == "accounts/a.yaml places it in Test; it is in Dev"
     tags = c["account_tags:a"]

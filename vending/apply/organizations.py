@@ -149,6 +149,7 @@ def apply_account(change: Change, ctx: ApplyContext) -> str:
         ctx.organizations.close_account(AccountId=before["id"])
         return f"closing {before['id']} (PENDING_CLOSURE, then SUSPENDED)"
     destination = ctx.ou_id((change.after or {})["ou"])
-    move(ctx, before["id"], before["parent_id"], destination)
+    # The fingerprint check guarantees the account is still where the plan saw it.
+    move(ctx, before["id"], ctx.live.accounts[before["id"]].parent_id, destination)
     ctx.set_account_id(name, before["id"])
     return f"moved {before['id']} to {destination}"

@@ -144,7 +144,7 @@ def _move(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> str | None:
             kind=Kind.ACCOUNT,
             action=Action.MOVE,
             reason=reason,
-            before={"id": live.id, "ou": current, "parent_id": live.parent_id},
+            before={"id": live.id, "ou": current},
             after={"id": live.id, "ou": path_str(placement)},
             depends_on=ctx.ou_dependency(placement),
             source=where(spec.source),

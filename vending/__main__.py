@@ -1,0 +1,4 @@
+"""`python -m vending` is `vend`."""
+from vending.cli import main
+
+main()

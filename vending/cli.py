@@ -1,0 +1,255 @@
+"""`vend`: argv -> library call -> render -> exit code. The only module that prints or exits."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from vending import __version__, engine
+from vending.apply.executor import ApplyReport, Outcome
+from vending.errors import PlanError, ValidationFailed, VendError
+from vending.model.loader import load, validate
+from vending.model.types import DesiredOrg
+from vending.plan.changes import Plan
+from vending.render import render
+from vending.target import Connection, connect
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+err = Console(stderr=True, highlight=False)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("Aborted.")
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ValidationFailed as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.format(), err=True)
+        click.echo(f"{len(exc.diagnostics)} problem(s); nothing was read from or sent to AWS.", err=True)
+        sys.exit(EXIT_ERROR)
+    except PlanError as exc:
+        click.echo("Error: the repository cannot be applied to this organization:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(EXIT_ERROR)
+    except VendError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_OK)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The repository holding vend.yaml, ous/, accounts/ and policies/.",
+)
+@click.version_option(__version__, prog_name="vend")
+@click.pass_context
+def cli(ctx: click.Context, repo: Path) -> None:
+    """GitOps account vending for AWS Organizations.
+
+    \b
+    Example, against the embedded local organization:
+      vend validate && vend plan --out plan.json && vend apply plan.json
+    """
+    ctx.obj = repo.resolve()
+
+
+@cli.command("validate")
+@click.pass_obj
+def validate_cmd(repo: Path) -> None:
+    """Check the repository without calling AWS; report every problem at once.
+
+    \b
+    Example:
+      vend validate   # exit 0 when valid, 1 with file:line: CODE field: message lines
+    """
+    diagnostics = validate(repo)
+    if diagnostics:
+        raise ValidationFailed(diagnostics)
+    click.echo("The repository is valid.")
+
+
+@cli.command("plan")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) for `vend apply`.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 1 on error, 2 when there are changes.")
+@click.pass_obj
+def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) -> None:
+    """Compare the repository with the live organization; change nothing.
+
+    \b
+    Example:
+      vend plan --out plan.json --format markdown --detailed-exitcode
+    """
+    desired = load(repo)
+    with _connected(desired, repo) as connection:
+        plan = _compute(desired, repo, connection)
+    if out:
+        out.write_text(plan.dumps())
+    click.echo(render(plan.to_json(), fmt), nl=False)
+    if out:
+        err.print(f"Saved the plan to {out}; apply exactly it with: vend apply {out}")
+    if detailed_exitcode and plan.has_changes:
+        sys.exit(EXIT_CHANGES)
+
+
+@cli.command("apply")
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--auto-approve", is_flag=True, help="Do not ask before applying a freshly computed plan.")
+@click.option("--allow-destroy", is_flag=True, help="Allow closing accounts and deleting OUs.")
+@click.pass_obj
+def apply_cmd(repo: Path, plan_file: Path | None, auto_approve: bool, allow_destroy: bool) -> None:
+    """Apply a saved plan exactly, or plan, show and ask.
+
+    \b
+    Examples:
+      vend apply plan.json                 # refuses a stale plan
+      vend apply --auto-approve            # plan and apply in one go
+    """
+    desired = load(repo)
+    with _connected(desired, repo) as connection:
+        if plan_file is not None:
+            plan = Plan.loads(plan_file.read_text())
+        else:
+            plan = _compute(desired, repo, connection)
+            click.echo(render(plan.to_json(), "text"), nl=False)
+            if plan.has_changes and not auto_approve:
+                if not sys.stdin.isatty():
+                    raise click.UsageError("no terminal to ask for approval: pass --auto-approve or a saved plan")
+                click.confirm("\nDo you want to perform these actions?", abort=True)
+        if not plan.has_changes:
+            click.echo("No changes to apply.")
+            return
+        report = _apply_with_progress(plan, connection, desired, allow_destroy)
+    _print_report(report)
+    if not report.ok:
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command("show")
+@click.argument("plan_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+def show_cmd(plan_file: Path, fmt: str) -> None:
+    """Render a saved plan.
+
+    \b
+    Example:
+      vend show plan.json --format markdown > plan.md
+    """
+    click.echo(render(Plan.loads(plan_file.read_text()).to_json(), fmt), nl=False)
+
+
+@cli.command("graph")
+@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="dot", show_default=True)
+@click.pass_obj
+def graph_cmd(repo: Path, fmt: str) -> None:
+    """Print the plan's dependency graph (edges point prerequisite -> dependent).
+
+    \b
+    Example:
+      vend graph --format dot | dot -Tsvg > plan.svg
+    """
+    from vending.plan.graph import build_graph
+    from vending.plan.graph_export import to_dot, to_mermaid
+
+    desired = load(repo)
+    with _connected(desired, repo) as connection:
+        plan = _compute(desired, repo, connection)
+    graph = build_graph(plan.changes)
+    click.echo(to_dot(graph) if fmt == "dot" else to_mermaid(graph), nl=False)
+
+
+@cli.group("local")
+def local_group() -> None:
+    """The embedded local AWS (moto plus vend's emulators), state kept in .vend/."""
+
+
+@local_group.command("reset")
+@click.pass_obj
+def local_reset(repo: Path) -> None:
+    """Forget the local organization; the next command bootstraps a fresh one.
+
+    \b
+    Example:
+      vend local reset && vend plan
+    """
+    from vending.local import reset_state
+
+    desired = load(repo)
+    reset_state(repo / desired.settings.target.state_dir)
+    click.echo("Local organization reset; the next command starts a fresh landing zone.")
+
+
+@local_group.command("serve")
+@click.option("--port", default=4566, show_default=True, help="Port on 127.0.0.1.")
+@click.pass_obj
+def local_serve(repo: Path, port: int) -> None:
+    """Serve the local organization on 127.0.0.1 for the AWS CLI and other tools.
+
+    \b
+    Example:
+      vend local serve --port 4566 &
+      aws --endpoint-url http://127.0.0.1:4566 organizations list-accounts
+    """
+    from vending.local import serve
+
+    desired = load(repo)
+    err.print(f"Serving the local organization on http://127.0.0.1:{port} (Ctrl-C to stop)")
+    serve(repo / desired.settings.target.state_dir, host="127.0.0.1", port=port)
+
+
+@contextmanager
+def _connected(desired: DesiredOrg, repo: Path) -> Iterator[Connection]:
+    with connect(desired.settings.target, repo) as connection:
+        yield connection
+
+
+def _compute(desired: DesiredOrg, repo: Path, connection: Connection) -> Plan:
+    with err.status(f"Reading the organization from {connection.description}..."):
+        return engine.plan(
+            desired, connection.clients, git_commit=engine.git_commit(repo), target=connection.description
+        )
+
+
+def _apply_with_progress(plan: Plan, connection: Connection, desired: DesiredOrg, allow_destroy: bool) -> ApplyReport:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("Applying", total=len(plan.changes))
+
+        def advance(outcome: Outcome) -> None:
+            progress.advance(task)
+            progress.console.print(f"  {outcome.status:>8}  {outcome.address}: {outcome.detail}")
+
+        return engine.apply(
+            plan,
+            connection.clients,
+            allow_destroy=allow_destroy,
+            concurrency=desired.settings.apply_concurrency,
+            polling=connection.polling,
+            progress=advance,
+        )
+
+
+def _print_report(report: ApplyReport) -> None:
+    applied, failed, skipped = (report.by_status(s) for s in ("applied", "failed", "skipped"))
+    for outcome in failed:
+        click.echo(f"Failed: {outcome.address}: {outcome.detail}", err=True)
+    for outcome in skipped:
+        click.echo(f"Skipped: {outcome.address}: {outcome.detail}", err=True)
+    click.echo(f"Apply complete: {len(applied)} applied, {len(failed)} failed, {len(skipped)} skipped.")
+    if not report.ok:
+        click.echo("Run `vend plan` again: it shows what is left, and `vend apply` converges.", err=True)
