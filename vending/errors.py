@@ -20,7 +20,8 @@ class Diagnostic:
     hint: str = ""
 
     def format(self) -> str:
-        text = f"{self.file}:{self.line}: {self.code} {self.field}: {self.message}"
+        where = f"{self.file}:{self.line}: {self.code}"
+        text = f"{where} {self.field}: {self.message}" if self.field else f"{where} {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 

@@ -12,7 +12,9 @@ from moto.organizations.models import FakePolicy, OrganizationsBackend
 
 from vending.local import organizations_errors as err
 from vending.local.framework import LocalSettings
-from vending.local.organizations_rules import Params, attach_target, guards, policy, replaces, root
+from vending.local.organizations_rules import (
+    Params, attach_target, guards, page, policy, replaces, root,
+)
 
 MAX_ATTACHED = {"SERVICE_CONTROL_POLICY": 5}
 """aws-facts 2.1: 5 SCPs per root / OU / account (minimum 1)."""
@@ -134,3 +136,11 @@ def update_policy(backend: OrganizationsBackend, params: Params, _: LocalSetting
     updated.description = params.get("Description", updated.description)
     updated.content = params.get("Content", updated.content)
     return updated.describe()
+
+
+@replaces("ListTargetsForPolicy")
+def list_targets_for_policy(backend: OrganizationsBackend, params: Params, _: LocalSettings) -> Any:
+    """Paged at most 20 like every Organizations list (API_ListTargetsForPolicy); moto returns
+    every target in one page, which would hide the cost of reading a widely attached policy."""
+    listed = backend.list_targets_for_policy(PolicyId=params["PolicyId"])["Targets"]
+    return page(listed, params, "Targets")
