@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from vending import __version__, engine
+from vending.apply.context import ApplyContext
 from vending.apply.executor import ApplyReport, Outcome
 from vending.errors import PlanError, ValidationFailed, VendError
+from vending.model.live import LiveOrg
 from vending.model.loader import load, validate
 from vending.model.types import DesiredOrg
 from vending.plan.changes import Plan
@@ -96,8 +96,8 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) ->
       vend plan --out plan.json --format markdown --detailed-exitcode
     """
     desired = load(repo)
-    with _connected(desired, repo) as connection:
-        plan = _compute(desired, repo, connection)
+    with connect(desired.settings.target, repo) as connection:
+        plan, _ = _compute(desired, repo, connection)
     if out:
         out.write_text(plan.dumps())
     click.echo(render(plan.to_json(), fmt), nl=False)
@@ -121,11 +121,12 @@ def apply_cmd(repo: Path, plan_file: Path | None, auto_approve: bool, allow_dest
       vend apply --auto-approve            # plan and apply in one go
     """
     desired = load(repo)
-    with _connected(desired, repo) as connection:
+    with connect(desired.settings.target, repo) as connection:
+        live = None
         if plan_file is not None:
             plan = Plan.loads(plan_file.read_text())
         else:
-            plan = _compute(desired, repo, connection)
+            plan, live = _compute(desired, repo, connection)
             click.echo(render(plan.to_json(), "text"), nl=False)
             if plan.has_changes and not auto_approve:
                 if not sys.stdin.isatty():
@@ -134,7 +135,10 @@ def apply_cmd(repo: Path, plan_file: Path | None, auto_approve: bool, allow_dest
         if not plan.has_changes:
             click.echo("No changes to apply.")
             return
-        report = _apply_with_progress(plan, connection, desired, allow_destroy)
+        ctx = engine.prepare_apply(
+            plan, connection.clients, allow_destroy=allow_destroy, polling=connection.polling, live=live
+        )
+        report = _apply_with_progress(plan, ctx, desired.settings.apply_concurrency)
     _print_report(report)
     if not report.ok:
         sys.exit(EXIT_ERROR)
@@ -167,8 +171,8 @@ def graph_cmd(repo: Path, fmt: str) -> None:
     from vending.plan.graph_export import to_dot, to_mermaid
 
     desired = load(repo)
-    with _connected(desired, repo) as connection:
-        plan = _compute(desired, repo, connection)
+    with connect(desired.settings.target, repo) as connection:
+        plan, _ = _compute(desired, repo, connection)
     graph = build_graph(plan.changes)
     click.echo(to_dot(graph) if fmt == "dot" else to_mermaid(graph), nl=False)
 
@@ -212,20 +216,14 @@ def local_serve(repo: Path, port: int) -> None:
     serve(repo / desired.settings.target.state_dir, host="127.0.0.1", port=port)
 
 
-@contextmanager
-def _connected(desired: DesiredOrg, repo: Path) -> Iterator[Connection]:
-    with connect(desired.settings.target, repo) as connection:
-        yield connection
-
-
-def _compute(desired: DesiredOrg, repo: Path, connection: Connection) -> Plan:
+def _compute(desired: DesiredOrg, repo: Path, connection: Connection) -> tuple[Plan, LiveOrg]:
     with err.status(f"Reading the organization from {connection.description}..."):
         return engine.plan(
             desired, connection.clients, git_commit=engine.git_commit(repo), target=connection.description
         )
 
 
-def _apply_with_progress(plan: Plan, connection: Connection, desired: DesiredOrg, allow_destroy: bool) -> ApplyReport:
+def _apply_with_progress(plan: Plan, ctx: ApplyContext, concurrency: int) -> ApplyReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task("Applying", total=len(plan.changes))
@@ -234,14 +232,7 @@ def _apply_with_progress(plan: Plan, connection: Connection, desired: DesiredOrg
             progress.advance(task)
             progress.console.print(f"  {outcome.status:>8}  {outcome.address}: {outcome.detail}")
 
-        return engine.apply(
-            plan,
-            connection.clients,
-            allow_destroy=allow_destroy,
-            concurrency=desired.settings.apply_concurrency,
-            polling=connection.polling,
-            progress=advance,
-        )
+        return engine.apply(plan, ctx, concurrency=concurrency, progress=advance)
 
 
 def _print_report(report: ApplyReport) -> None:

@@ -22,30 +22,45 @@ def read_live(clients: AwsClients, *, workers: int = 4) -> LiveOrg:
 
 def plan(
     desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str
-) -> Plan:
-    return build_plan(desired, read_live(clients), git_commit=git_commit, target=target)
+) -> tuple[Plan, LiveOrg]:
+    """The plan, and the live state it was computed from (for an immediate apply)."""
+    live = read_live(clients)
+    return build_plan(desired, live, git_commit=git_commit, target=target), live
 
 
-def apply(
+def prepare_apply(
     saved: Plan,
     clients: AwsClients,
     *,
     allow_destroy: bool,
-    concurrency: int,
     polling: Polling,
-    progress: Progress = lambda outcome: None,
-) -> ApplyReport:
-    """Apply exactly `saved`, refusing it when the live state moved since it was computed."""
+    live: LiveOrg | None = None,
+) -> ApplyContext:
+    """Check a plan may be applied; `live` is the state it was just computed from, if any.
+
+    A saved plan is applied only while the organization is exactly as it was when the plan was
+    computed: the live state is read again and its fingerprint compared.
+    """
     destructive = saved.destructive()
     if destructive and not allow_destroy:
         raise DestroyNotAllowed(destructive)
-    live = read_live(clients)
+    if live is None:
+        live = read_live(clients)
     if live.fingerprint() != saved.fingerprint:
         raise StalePlanError(
             "plan is stale, run vend plan again: the organization changed since the plan was"
             f" computed (plan {saved.fingerprint[:19]}, now {live.fingerprint()[:19]})"
         )
-    ctx = ApplyContext(live, clients, polling)
+    return ApplyContext(live, clients, polling)
+
+
+def apply(
+    saved: Plan,
+    ctx: ApplyContext,
+    *,
+    concurrency: int,
+    progress: Progress = lambda outcome: None,
+) -> ApplyReport:
     return execute(saved, ctx, concurrency=concurrency, limits=ORGANIZATIONS_LIMITS, progress=progress)
 
 

@@ -70,7 +70,9 @@ class DestroyNotAllowed(VendError):
 
     def __init__(self, addresses: list[str]):
         self.addresses = addresses
-        super().__init__("the plan destroys " + ", ".join(addresses))
+        super().__init__(
+            "the plan destroys " + ", ".join(addresses) + "; pass --allow-destroy to apply it"
+        )
 
 
 class ApplyFailure(VendError):

@@ -45,9 +45,23 @@ def _created(ctx: ApplyContext, name: str, email: str, pending: str | None) -> s
     status = _wait(ctx, request_id)
     if status["State"] != "SUCCEEDED":
         reason = status.get("FailureReason", "UNKNOWN")
+        if reason == "EMAIL_ALREADY_EXISTS":
+            # A request of an earlier, interrupted run may have won the race: adopt its account.
+            adopted = _member_with_email(ctx, email)
+            if adopted is not None:
+                return adopted
         hint = FAILURE_HINTS.get(reason, "see DescribeCreateAccountStatus in the AWS docs")
         raise ApplyFailure(f"CreateAccount {request_id} for {email} FAILED: {reason}; {hint}")
     return status["AccountId"]
+
+
+def _member_with_email(ctx: ApplyContext, email: str) -> str | None:
+    paginator = ctx.organizations.get_paginator("list_accounts")
+    for page in paginator.paginate(PaginationConfig={"PageSize": 20}):
+        for account in page["Accounts"]:
+            if account["Email"].lower() == email.lower():
+                return account["Id"]
+    return None
 
 
 def _pending_request(ctx: ApplyContext, name: str) -> str | None:

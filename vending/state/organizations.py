@@ -52,6 +52,9 @@ class OrganizationsReader:
                 if t["Status"] == "ENABLED" and t["Type"] in POLICY_TYPES
             )
         )
+        # Pending creations first: one that completes during the walk then shows up as an
+        # account, or as pending, never as neither (which would make the plan create it again).
+        pending = self._pending()
         nodes, accounts = self._walk(root["Id"])
         policies = self._policies(enabled)
         node_tags, account_tags = self._tags(nodes, accounts)
@@ -86,7 +89,7 @@ class OrganizationsReader:
                 for a, parent in accounts
             },
             policies=policies,
-            pending_creations=self._pending(),
+            pending_creations=pending,
         )
 
     def _walk(self, root_id: str) -> tuple[dict[str, tuple[str, str | None, OuPath]], list]:
