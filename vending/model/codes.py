@@ -1,4 +1,4 @@
-"""The stable validation codes: one table, printed by the README and `docs/format.md`.
+"""The stable validation codes: one table, listed in the README's format section.
 
 Codes never change meaning once released; retired codes are not reused. Ranges: V0xx files,
 YAML and schema; V1xx accounts; V2xx OUs; V3xx policies; V4xx vend.yaml; V5xx tags (on

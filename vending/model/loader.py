@@ -125,7 +125,7 @@ class _Repo:
         path = self.root / SETTINGS_FILE
         if not path.is_file():
             self.found.append(finding("V401", SETTINGS_FILE, 1, "", "vend.yaml is missing",
-                                      "create vend.yaml at the repository root (see docs/format.md)"))
+                                      "create vend.yaml at the repository root (see the README's Repository format section)"))
             return None
         data = self.yaml(path, "vend")
         return None if data is None else specs.settings(data, SETTINGS_FILE)
