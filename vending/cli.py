@@ -136,9 +136,10 @@ def apply_cmd(repo: Path, plan_file: Path | None, auto_approve: bool, allow_dest
             click.echo("No changes to apply.")
             return
         ctx = engine.prepare_apply(
-            plan, connection.clients, allow_destroy=allow_destroy, polling=connection.polling, live=live
+            plan, connection.clients, desired.settings,
+            allow_destroy=allow_destroy, polling=connection.polling, live=live,
         )
-        report = _apply_with_progress(plan, ctx, desired.settings.apply_concurrency)
+        report = _apply_with_progress(plan, ctx, desired)
     _print_report(report)
     if not report.ok:
         sys.exit(EXIT_ERROR)
@@ -223,7 +224,7 @@ def _compute(desired: DesiredOrg, repo: Path, connection: Connection) -> tuple[P
         )
 
 
-def _apply_with_progress(plan: Plan, ctx: ApplyContext, concurrency: int) -> ApplyReport:
+def _apply_with_progress(plan: Plan, ctx: ApplyContext, desired: DesiredOrg) -> ApplyReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task("Applying", total=len(plan.changes))
@@ -232,7 +233,7 @@ def _apply_with_progress(plan: Plan, ctx: ApplyContext, concurrency: int) -> App
             progress.advance(task)
             progress.console.print(f"  {outcome.status:>8}  {outcome.address}: {outcome.detail}")
 
-        return engine.apply(plan, ctx, concurrency=concurrency, progress=advance)
+        return engine.apply(plan, ctx, desired.settings, progress=advance)
 
 
 def _print_report(report: ApplyReport) -> None:

@@ -1,36 +1,48 @@
 """The flow every command shares: load -> read live -> plan, and apply(plan)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from vending.apply.context import ApplyContext, Polling
 from vending.apply.executor import ApplyReport, Progress, execute
-from vending.apply.registry import ORGANIZATIONS_LIMITS
+from vending.apply.registry import limits
 from vending.aws.clients import AwsClients
 from vending.errors import DestroyNotAllowed, StalePlanError
 from vending.model.live import LiveOrg
-from vending.model.types import DesiredOrg
+from vending.model.types import DesiredOrg, OrgSettings
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
+from vending.state.control_tower import ControlTowerReader
 from vending.state.organizations import OrganizationsReader
 
 
-def read_live(clients: AwsClients, *, workers: int = 4) -> LiveOrg:
-    """Always through a read-only client: reading can never change AWS."""
-    return OrganizationsReader(clients.reader().organizations(), workers=workers).read()
+def read_live(clients: AwsClients, settings: OrgSettings, *, workers: int = 4) -> LiveOrg:
+    """Always through read-only clients: reading can never change AWS."""
+    reader = clients.reader()
+    live = OrganizationsReader(reader.organizations(), workers=workers).read()
+    if settings.account_factory != "control-tower":
+        return live
+    control_tower = ControlTowerReader(
+        reader.client("controltower", settings.home_region),
+        reader.client("servicecatalog", settings.home_region),
+        workers=workers,
+    ).read()
+    return replace(live, control_tower=control_tower)
 
 
 def plan(
     desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str
 ) -> tuple[Plan, LiveOrg]:
     """The plan, and the live state it was computed from (for an immediate apply)."""
-    live = read_live(clients)
+    live = read_live(clients, desired.settings)
     return build_plan(desired, live, git_commit=git_commit, target=target), live
 
 
 def prepare_apply(
     saved: Plan,
     clients: AwsClients,
+    settings: OrgSettings,
     *,
     allow_destroy: bool,
     polling: Polling,
@@ -45,23 +57,25 @@ def prepare_apply(
     if destructive and not allow_destroy:
         raise DestroyNotAllowed(destructive)
     if live is None:
-        live = read_live(clients)
+        live = read_live(clients, settings)
     if live.fingerprint() != saved.fingerprint:
         raise StalePlanError(
             "plan is stale, run vend plan again: the organization changed since the plan was"
             f" computed (plan {saved.fingerprint[:19]}, now {live.fingerprint()[:19]})"
         )
-    return ApplyContext(live, clients, polling)
+    return ApplyContext(live, clients, polling, settings.home_region)
 
 
 def apply(
     saved: Plan,
     ctx: ApplyContext,
+    settings: OrgSettings,
     *,
-    concurrency: int,
     progress: Progress = lambda outcome: None,
 ) -> ApplyReport:
-    return execute(saved, ctx, concurrency=concurrency, limits=ORGANIZATIONS_LIMITS, progress=progress)
+    return execute(
+        saved, ctx, concurrency=settings.apply_concurrency, limits=limits(settings), progress=progress
+    )
 
 
 def git_commit(repo: Path) -> str | None:

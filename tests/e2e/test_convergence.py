@@ -59,8 +59,8 @@ def test_failure_mid_apply_skips_only_dependents_and_a_rerun_converges(example):
         clients = AwsClients(aws.session())
         plan, live = engine.plan(desired, clients, git_commit=None, target="t")
         aws.faults.fail("MoveAccount", on_call=2, code="ServiceException")
-        ctx = engine.prepare_apply(plan, clients, allow_destroy=False, polling=INSTANT, live=live)
-        report = engine.apply(plan, ctx, concurrency=4)
+        ctx = engine.prepare_apply(plan, clients, desired.settings, allow_destroy=False, polling=INSTANT, live=live)
+        report = engine.apply(plan, ctx, desired.settings)
     failed = report.by_status("failed")
     assert len(failed) == 1 and failed[0].detail.startswith("ServiceException")
     skipped = report.by_status("skipped")
@@ -73,8 +73,8 @@ def test_failure_mid_apply_skips_only_dependents_and_a_rerun_converges(example):
         assert sorted((c.address, c.action.value) for c in retry.changes) == sorted(
             [(failed[0].address, "move"), (skipped[0].address, "update")]
         )
-        ctx = engine.prepare_apply(retry, clients, allow_destroy=False, polling=INSTANT)
-        assert engine.apply(retry, ctx, concurrency=4).ok
+        ctx = engine.prepare_apply(retry, clients, desired.settings, allow_destroy=False, polling=INSTANT)
+        assert engine.apply(retry, ctx, desired.settings).ok
         assert engine.plan(desired, clients, git_commit=None, target="t")[0].changes == []
     assert all(count == 1 for count in accounts_by_email(example).values())
 

@@ -83,3 +83,26 @@ def live(ous=(), accounts=(), policies=(), enabled=(SCP,), root_policies=None, p
 
 def live_account(account_id: str, name: str, parent: str, tags=None, email=None, status="ACTIVE") -> LiveAccount:
     return LiveAccount(account_id, name, email or f"aws+{name}@example.com", status, parent, tags or {})
+
+
+ACCOUNT_BASELINE = "arn:aws:controltower:us-east-1::baseline/17BSJV3IGJ2QSGA2"
+IDENTITY_CENTER = "arn:aws:controltower:us-east-1:111111111111:enabledbaseline/IC"
+
+
+def control_tower(have: LiveOrg, registered=(), controls=(), provisioned=()) -> LiveOrg:
+    """`have` with a landing zone: `registered` OU ids, `controls` (ou id, arn), products."""
+    from dataclasses import replace
+
+    from vending.model.live import EnabledBaseline, EnabledControl, LiveControlTower
+
+    baselines = tuple(
+        EnabledBaseline(f"arn:eb/{ou_id}", ACCOUNT_BASELINE, have.ou_arn(ou_id), status, "4.0")
+        for ou_id, status in (r if isinstance(r, tuple) else (r, "SUCCEEDED") for r in registered)
+    )
+    return replace(have, control_tower=LiveControlTower(
+        landing_zone="arn:lz", landing_zone_version="3.3", landing_zone_status="ACTIVE",
+        account_baseline=ACCOUNT_BASELINE, identity_center_baseline=IDENTITY_CENTER,
+        enabled_baselines=baselines,
+        enabled_controls=tuple(EnabledControl(arn, have.ou_arn(ou_id), "SUCCEEDED") for ou_id, arn in controls),
+        product_id="prod-abc", artifact_id="pa-abc", provisioned=tuple(provisioned),
+    ))

@@ -40,10 +40,11 @@ INSTANT = Polling(first_delay=0.0, max_delay=0.0, timeout=0.0, max_polls=1_000)
 
 
 class ApplyContext:
-    def __init__(self, live: LiveOrg, clients: Any, polling: Polling) -> None:
+    def __init__(self, live: LiveOrg, clients: Any, polling: Polling, home_region: str = "us-east-1") -> None:
         self.live = live
         self.clients = clients
         self.polling = polling
+        self.home_region = home_region
         self._lock = threading.Lock()
         self._ou_ids: dict[OuPath, str] = {path: ou.id for path, ou in live.ou_by_path().items()}
         self._policy_ids: dict[tuple[str, str], str] = {

@@ -1,8 +1,8 @@
 """Walk the plan's graph and apply each change through its applier.
 
 A change starts as soon as all its prerequisites have succeeded (so one slow CreateAccount does
-not hold back unrelated work), within a global concurrency bound and per-operation limits taken
-from AWS's quotas. When a change fails, only its dependents are skipped; everything else goes on.
+not hold back unrelated work). Changes bound by an AWS quota (account operations, OU
+operations, ...) run up to that quota's limit; all others share the global concurrency bound. When a change fails, only its dependents are skipped; everything else goes on.
 """
 from __future__ import annotations
 
@@ -71,13 +71,14 @@ def execute(
                 del waiting[dependent]
                 record(Outcome(dependent, "skipped", f"prerequisite {outcome.address} did not apply"))
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    bounds = {"": max(1, concurrency), **limits}
+    with ThreadPoolExecutor(max_workers=sum(bounds.values())) as pool:
         while ready or in_flight:
             held_back = []
-            while ready and len(in_flight) < concurrency:
+            while ready:
                 change = graph.nodes[ready.popleft()]["change"]
                 key = limit_key(change)
-                if key and running[key] >= limits.get(key, concurrency):
+                if running[key] >= bounds.get(key, bounds[""]):
                     held_back.append(change.address)
                     continue
                 running[key] += 1

@@ -149,7 +149,8 @@ def apply_account(change: Change, ctx: ApplyContext) -> str:
         ctx.organizations.close_account(AccountId=before["id"])
         return f"closing {before['id']} (PENDING_CLOSURE, then SUSPENDED)"
     destination = ctx.ou_id((change.after or {})["ou"])
-    # The fingerprint check guarantees the account is still where the plan saw it.
-    move(ctx, before["id"], ctx.live.accounts[before["id"]].parent_id, destination)
+    # Asked, not taken from the plan: unmanaging from Control Tower may have just moved it.
+    source = ctx.organizations.list_parents(ChildId=before["id"])["Parents"][0]["Id"]
+    move(ctx, before["id"], source, destination)
     ctx.set_account_id(name, before["id"])
     return f"moved {before['id']} to {destination}"

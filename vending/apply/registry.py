@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+from vending.apply import account_factory, control_tower
 from vending.apply import organizations as orgs
 from vending.apply.context import ApplyContext
+from vending.model.types import OrgSettings
 from vending.plan.changes import Action, Change, Kind
 
 Applier = Callable[[Change, ApplyContext], str]
@@ -17,11 +19,34 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.ATTACHMENT: orgs.apply_attachment,
     Kind.ACCOUNT: orgs.apply_account,
     Kind.ACCOUNT_TAGS: orgs.apply_account_tags,
+    Kind.OU_REGISTRATION: control_tower.apply_registration,
+    Kind.CONTROL: control_tower.apply_control,
+    Kind.FACTORY_ACCOUNT: account_factory.apply_factory_account,
+    Kind.ENROLLMENT: account_factory.apply_enrollment,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"
-ORGANIZATIONS_LIMITS = {ACCOUNT_CREATION: 5}
+ACCOUNT_FACTORY = "controltower:account-operation"
+OU_OPERATION = "controltower:ou-operation"
+CONTROL_OPERATION = "controltower:control-operation"
+UNMANAGE = "controltower:unmanage"
+
+ORGANIZATIONS_ACCOUNT_CREATIONS = 5
 """Organizations allows five CreateAccount requests in progress at once (aws-facts §2.1)."""
+CONTROL_OPERATIONS = 20
+"""Control Tower allows 100 concurrent control operations, console included (aws-facts §1.4);
+vend takes a fifth of that so people working in the console are not locked out."""
+
+
+def limits(settings: OrgSettings) -> dict[str, int]:
+    """In-flight bounds per quota, from AWS's documented limits and vend.yaml."""
+    return {
+        ACCOUNT_CREATION: ORGANIZATIONS_ACCOUNT_CREATIONS,
+        ACCOUNT_FACTORY: settings.control_tower.account_concurrency,
+        OU_OPERATION: 1,  # one OU operation at a time, not adjustable (aws-facts §1.4)
+        CONTROL_OPERATION: CONTROL_OPERATIONS,
+        UNMANAGE: 1,  # unmanaging must be done one account at a time (aws-facts §1.3)
+    }
 
 
 def applier_for(change: Change) -> Applier:
@@ -32,4 +57,9 @@ def limit_key(change: Change) -> str:
     """The quota a change counts against ("" for none beyond the global bound)."""
     if change.kind is Kind.ACCOUNT and change.action is Action.CREATE:
         return ACCOUNT_CREATION
-    return ""
+    return {
+        Kind.FACTORY_ACCOUNT: ACCOUNT_FACTORY,
+        Kind.OU_REGISTRATION: OU_OPERATION,
+        Kind.CONTROL: CONTROL_OPERATION,
+        Kind.ENROLLMENT: UNMANAGE,
+    }.get(change.kind, "")

@@ -56,6 +56,57 @@ class PendingCreation:
 
 
 @dataclass(frozen=True)
+class EnabledBaseline:
+    arn: str
+    baseline: str
+    """The baseline's ARN (e.g. AWSControlTowerBaseline's)."""
+    target: str
+    """The OU's ARN, or the landing zone's for landing-zone-level baselines."""
+    status: str
+    """SUCCEEDED, FAILED or UNDER_CHANGE."""
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class EnabledControl:
+    control: str
+    """The control's ARN, in the form it was enabled with."""
+    target: str
+    status: str
+    drift: str = ""
+
+
+@dataclass(frozen=True)
+class ProvisionedAccount:
+    """An Account Factory provisioned product: one enrolled account."""
+
+    id: str
+    name: str
+    status: str
+    """AVAILABLE, UNDER_CHANGE, TAINTED, ERROR or PLAN_IN_PROGRESS."""
+    status_message: str = ""
+    account_id: str | None = None
+    email: str | None = None
+    """Known from the product's outputs; vend-named products are matched by name instead."""
+
+
+@dataclass(frozen=True)
+class LiveControlTower:
+    landing_zone: str
+    landing_zone_version: str
+    landing_zone_status: str
+    account_baseline: str
+    """ARN of AWSControlTowerBaseline, the baseline that registers an OU."""
+    identity_center_baseline: str | None
+    """ARN of the enabled IdentityCenterBaseline, when the landing zone manages Identity Center."""
+    enabled_baselines: tuple[EnabledBaseline, ...]
+    enabled_controls: tuple[EnabledControl, ...]
+    product_id: str
+    artifact_id: str
+    provisioned: tuple[ProvisionedAccount, ...]
+
+
+@dataclass(frozen=True)
 class LiveOrg:
     org_id: str
     management_account_id: str
@@ -67,6 +118,11 @@ class LiveOrg:
     policies: dict[str, LivePolicy]
     """Every policy of the managed types, by id (AWS-managed ones included)."""
     pending_creations: tuple[PendingCreation, ...] = ()
+    control_tower: LiveControlTower | None = None
+
+    def ou_arn(self, ou_id: str) -> str:
+        """An OU's ARN, as the controltower API names targets."""
+        return f"arn:aws:organizations::{self.management_account_id}:ou/{self.org_id}/{ou_id}"
 
     def node(self, node_id: str) -> LiveOu | None:
         return self.root if node_id == self.root.id else self.ous.get(node_id)

@@ -12,10 +12,12 @@ from typing import Any
 from vending.model.types import (
     ROOT,
     AccountSpec,
+    ControlTowerSettings,
     OrgSettings,
     OuPath,
     OuSpec,
     Source,
+    SsoUser,
     Target,
     parse_path,
 )
@@ -38,7 +40,22 @@ def settings(data: dict[str, Any], file: str) -> OrgSettings:
         quarantine_ou=parse_path(data.get("quarantine_ou", "Root")),
         policies_dir=data.get("policies_dir", "policies"),
         apply_concurrency=int(data.get("apply_concurrency", 4)),
+        control_tower=_control_tower(data.get("control_tower", {})),
         source=Source(file),
+    )
+
+
+def _sso_user(data: dict[str, Any]) -> SsoUser:
+    return SsoUser(**{k: data[k] for k in ("email", "first_name", "last_name") if k in data})
+
+
+def _control_tower(data: dict[str, Any]) -> ControlTowerSettings:
+    defaults = ControlTowerSettings()
+    return ControlTowerSettings(
+        account_concurrency=int(data.get("account_concurrency", defaults.account_concurrency)),
+        identity_center=bool(data.get("identity_center", defaults.identity_center)),
+        baseline_version=str(data.get("baseline_version", defaults.baseline_version)),
+        sso_user=_sso_user(data.get("sso_user", {})),
     )
 
 
@@ -56,6 +73,7 @@ def ou(path: OuPath, data: dict[str, Any], file: str) -> OuSpec:
         pinned_id=data.get("id") if path != ROOT else None,
         renamed_from=data.get("renamed_from") if path != ROOT else None,
         retired=data.get("retired", False) if path != ROOT else False,
+        controls=tuple(data.get("controls", ())) if path != ROOT else (),
     )
 
 
@@ -72,4 +90,5 @@ def account(data: dict[str, Any], file: str) -> AccountSpec | None:
         tags=dict(data.get("tags", {})),
         pinned_id=data.get("id"),
         state=data.get("state", "active"),
+        sso_user=dict(data.get("sso_user", {})),
     )

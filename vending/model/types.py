@@ -38,6 +38,13 @@ def parse_path(text: str) -> OuPath:
     return tuple(part for part in text.split("/"))
 
 
+def control_arn(identifier: str, region: str) -> str:
+    """A control as the controltower API names it: short ids become regional control ARNs."""
+    if identifier.startswith("arn:"):
+        return identifier
+    return f"arn:aws:controltower:{region}::control/{identifier}"
+
+
 @dataclass(frozen=True, order=True)
 class Source:
     """Where a thing was declared: a repo-relative POSIX path and a 1-based line."""
@@ -57,6 +64,27 @@ class Target:
 
 
 @dataclass(frozen=True)
+class SsoUser:
+    """Account Factory's Identity Center user (SSOUserEmail/FirstName/LastName)."""
+
+    email: str | None = None
+    """None: the account's own email."""
+    first_name: str = "Account"
+    last_name: str = "Owner"
+
+
+@dataclass(frozen=True)
+class ControlTowerSettings:
+    """vend.yaml `control_tower:`; used when account_factory is control-tower."""
+
+    account_concurrency: int = 5
+    """Account Factory operations in flight: the quota is 5 by default, at most 10 (aws-facts §1.4)."""
+    identity_center: bool = True
+    baseline_version: str = "4.0"
+    sso_user: SsoUser = SsoUser()
+
+
+@dataclass(frozen=True)
 class OrgSettings:
     """vend.yaml: organization-wide settings."""
 
@@ -68,6 +96,7 @@ class OrgSettings:
     quarantine_ou: OuPath
     policies_dir: str = "policies"
     apply_concurrency: int = 4
+    control_tower: ControlTowerSettings = ControlTowerSettings()
     source: Source = Source("vend.yaml")
 
 
@@ -86,6 +115,8 @@ class OuSpec:
     pinned_id: str | None = None
     renamed_from: str | None = None
     retired: bool = False
+    controls: tuple[str, ...] = ()
+    """Control Tower control identifiers, as written (see `control_arn`)."""
 
     @property
     def name(self) -> str:
@@ -115,6 +146,8 @@ class AccountSpec:
     tags: dict[str, str] = field(default_factory=dict)
     pinned_id: str | None = None
     state: AccountState = "active"
+    sso_user: dict[str, str] = field(default_factory=dict)
+    """Overrides of vend.yaml's control_tower.sso_user (email, first_name, last_name)."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +184,16 @@ class DesiredOrg:
         tags["owner"] = account.owner
         tags.update(account.tags)
         return tags
+
+    def sso_user(self, account: AccountSpec) -> SsoUser:
+        """The account's Identity Center user: its overrides, then vend.yaml's, then its email."""
+        defaults = self.settings.control_tower.sso_user
+        merged = {
+            "email": defaults.email, "first_name": defaults.first_name, "last_name": defaults.last_name,
+            **account.sso_user,
+        }
+        merged["email"] = merged["email"] or account.email
+        return SsoUser(**merged)
 
     def placement(self, account: AccountSpec) -> OuPath:
         """The OU an account must sit in: its own, or the quarantine OU once suspended."""

@@ -30,3 +30,15 @@ def account(name: str) -> str:
 
 def account_tags(name: str) -> str:
     return f"account_tags:{name}"
+
+
+def ou_registration(path: OuPath) -> str:
+    return f"ou_registration:{path_str(path)}"
+
+
+def control(control_id: str, target: OuPath) -> str:
+    return f"control:{control_id}@{path_str(target)}"
+
+
+def enrollment(name: str) -> str:
+    return f"enrollment:{name}"

@@ -34,6 +34,14 @@ class Kind(str, Enum):
     ATTACHMENT = "policy_attachment"
     ACCOUNT = "account"
     ACCOUNT_TAGS = "account_tags"
+    OU_REGISTRATION = "ou_registration"
+    """Control Tower: AWSControlTowerBaseline enabled on an OU (EnableBaseline / Reset)."""
+    CONTROL = "control"
+    """Control Tower: a control enabled on an OU (EnableControl / DisableControl)."""
+    FACTORY_ACCOUNT = "factory_account"
+    """Control Tower Account Factory: provision, update (move, retry, enroll) an account."""
+    ENROLLMENT = "enrollment"
+    """Control Tower Account Factory: unmanage an account (TerminateProvisionedProduct)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from vending.model.types import AccountSpec, path_str
 from vending.plan import addresses
 from vending.plan.changes import Action, Change, Kind, Note
 from vending.plan.diff_context import DiffContext, where
+from vending.plan.diff_factory import factory_create, factory_existing
 
 CLOSED_STATUSES = ("SUSPENDED", "PENDING_CLOSURE")
 
@@ -30,15 +31,24 @@ def diff_accounts(ctx: DiffContext) -> dict[str, list[str]]:
     for spec in sorted(ctx.desired.accounts.values(), key=lambda a: a.name):
         live_account = _find(ctx, spec, by_email)
         if live_account is None:
-            _create(ctx, spec, pending)
+            if ctx.control_tower and spec.state == "active":
+                factory_create(ctx, spec)
+            else:
+                _create(ctx, spec, pending)
             continue
         ctx.managed_account_ids.add(live_account.id)
-        if _closed_or_closing(ctx, spec, live_account):
+        if live_account.status in CLOSED_STATUSES:
+            _closed_or_closing(ctx, spec, live_account)
             continue
-        move = _move(ctx, spec, live_account)
+        handled, move = factory_existing(ctx, spec, live_account) if ctx.control_tower else (False, None)
+        if not handled:
+            if _closed_or_closing(ctx, spec, live_account):
+                continue
+            move = _move(ctx, spec, live_account)
         if move is not None:
             moves_out[live_account.parent_id].append(move)
-        _tags(ctx, spec, live_account)
+        if spec.state != "closed":
+            _tags(ctx, spec, live_account)
     _check_closure_quota(ctx)
     return moves_out
 

@@ -29,6 +29,13 @@ class DiffContext:
     retired_ous: set[OuPath] = field(default_factory=set)
     """Desired OU paths the plan deletes."""
     managed_account_ids: set[str] = field(default_factory=set)
+    registering: set[OuPath] = field(default_factory=set)
+    """Control Tower: desired OU paths whose registration the plan enables or resets."""
+
+    @property
+    def control_tower(self) -> bool:
+        """Accounts go through Account Factory (vend.yaml says so and a landing zone was read)."""
+        return self.desired.settings.account_factory == "control-tower" and self.live.control_tower is not None
 
     def __post_init__(self) -> None:
         self.match((), self.live.root)

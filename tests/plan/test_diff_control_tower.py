@@ -1,0 +1,118 @@
+"""diff under account_factory: control-tower: registration, controls, Account Factory accounts."""
+from __future__ import annotations
+
+from tests.plan.builders import ACCOUNT_BASELINE, IDENTITY_CENTER, account, control_tower, desired, live, live_account, ou
+from vending.model.live import ProvisionedAccount
+from vending.plan.build import diff
+from vending.plan.changes import Action, Kind
+
+CT = {"account_factory": "control-tower"}
+GR = "arn:aws:controltower:us-east-1::control/AWS-GR_RESTRICT_ROOT_USER"
+
+
+def by_address(changes):
+    return {c.address: c for c in changes}
+
+
+def product(name, account_id=None, status="AVAILABLE", email=None, message=""):
+    return ProvisionedAccount(f"pp-{name}", name, status, message, account_id, email)
+
+
+def test_new_ou_is_created_registered_then_vended_into():
+    want = desired(ous=[ou("W"), ou("W/Dev")], accounts=[account("app", "W/Dev")], **CT)
+    c = by_address(diff(want, control_tower(live()))[0])
+    assert c["ou_registration:W"].depends_on == ("ou:W",)
+    assert c["ou_registration:W/Dev"].depends_on == ("ou:W/Dev", "ou_registration:W")
+    assert c["ou_registration:W/Dev"].after == {
+        "ou": "W/Dev", "baseline": ACCOUNT_BASELINE, "version": "4.0", "identity_center_baseline": IDENTITY_CENTER,
+    }
+    vend = c["account:app"]
+    assert (vend.kind, vend.action) == (Kind.FACTORY_ACCOUNT, Action.CREATE)
+    assert vend.depends_on == ("ou:W/Dev", "ou_registration:W/Dev")
+    assert vend.after == {
+        "name": "app", "email": "aws+app@example.com", "ou": "W/Dev", "sso_email": "aws+app@example.com",
+        "sso_first_name": "Account", "sso_last_name": "Owner", "provisioned_product": "vend-app",
+    }
+    assert c["account_tags:app"].depends_on == ("account:app",)
+
+
+def test_unregistered_existing_ou_and_out_of_band_disabled_control_show_up():
+    want = desired(ous=[ou("Dev", controls=("AWS-GR_RESTRICT_ROOT_USER",))], **CT)
+    have = control_tower(live(ous=[("ou-dev", "Dev")]))
+    c = by_address(diff(want, have)[0])
+    assert c["ou_registration:Dev"].action is Action.CREATE
+    assert c["control:AWS-GR_RESTRICT_ROOT_USER@Dev"].after == {"control": GR, "ou": "Dev"}
+    assert c["control:AWS-GR_RESTRICT_ROOT_USER@Dev"].depends_on == ("ou_registration:Dev",)
+
+
+def test_controls_removed_from_yaml_are_disabled_and_failed_baselines_reset():
+    want = desired(ous=[ou("Dev")], **CT)
+    have = control_tower(live(ous=[("ou-dev", "Dev")]), registered=[("ou-dev", "FAILED")], controls=[("ou-dev", GR)])
+    c = by_address(diff(want, have)[0])
+    assert c["control:AWS-GR_RESTRICT_ROOT_USER@Dev"].action is Action.DELETE
+    assert c["ou_registration:Dev"].action is Action.UPDATE
+    assert c["ou_registration:Dev"].before["enabled_baseline"] == "arn:eb/ou-dev"
+
+
+def test_enrolled_account_moves_through_update_provisioned_product_with_all_parameters():
+    want = desired(ous=[ou("Dev"), ou("Test")], accounts=[account("app", "Test")], **CT)
+    have = control_tower(
+        live(ous=[("ou-dev", "Dev"), ("ou-test", "Test")],
+             accounts=[live_account("222222222222", "app", "ou-dev", {"owner": "platform"})]),
+        registered=["ou-dev", "ou-test"], provisioned=[product("vend-app")])
+    (move,), _ = diff(want, have)
+    assert (move.kind, move.action) == (Kind.FACTORY_ACCOUNT, Action.MOVE)
+    assert move.after["ou"] == "Test" and move.after["provisioned_product_id"] == "pp-vend-app"
+    assert set(move.after) >= {"name", "email", "sso_email", "sso_first_name", "sso_last_name"}
+
+
+def test_adopted_account_found_through_its_product_outputs_needs_nothing():
+    want = desired(ous=[ou("Dev")], accounts=[account("app", "Dev")], **CT)
+    have = control_tower(
+        live(ous=[("ou-dev", "Dev")], accounts=[live_account("222222222222", "app", "ou-dev", {"owner": "platform"})]),
+        registered=["ou-dev"], provisioned=[product("Console-Made", account_id="222222222222")])
+    assert diff(want, have) == ([], [])
+
+
+def test_existing_account_not_enrolled_is_enrolled_not_recreated():
+    want = desired(ous=[ou("Dev")], accounts=[account("app", "Dev")], **CT)
+    have = control_tower(
+        live(ous=[("ou-dev", "Dev")], accounts=[live_account("222222222222", "app", "ou-dev", {"owner": "platform"})]),
+        registered=["ou-dev"])
+    (enroll,), _ = diff(want, have)
+    assert (enroll.kind, enroll.action) == (Kind.FACTORY_ACCOUNT, Action.UPDATE)
+    assert enroll.after["enrolled"] is True and enroll.before["enrolled"] is False
+
+
+def test_tainted_product_is_retried_with_what_happened_in_the_reason():
+    want = desired(ous=[ou("Dev")], accounts=[account("app", "Dev")], **CT)
+    have = control_tower(
+        live(ous=[("ou-dev", "Dev")], accounts=[live_account("222222222222", "app", "ou-dev", {"owner": "platform"})]),
+        registered=["ou-dev"], provisioned=[product("vend-app", status="TAINTED", message="update rolled back")])
+    (retry,), _ = diff(want, have)
+    assert retry.action is Action.UPDATE
+    assert retry.reason.startswith("provisioned product vend-app is TAINTED (update rolled back)")
+
+
+def test_failed_provisioning_without_an_account_is_retried_not_provisioned_again():
+    want = desired(ous=[ou("Dev")], accounts=[account("app", "Dev")], **CT)
+    have = control_tower(live(ous=[("ou-dev", "Dev")]), registered=["ou-dev"],
+                         provisioned=[product("vend-app", status="ERROR", message="EMAIL_ALREADY_EXISTS")])
+    c = by_address(diff(want, have)[0])
+    assert c["account:app"].action is Action.UPDATE
+    assert c["account:app"].after["provisioned_product_id"] == "pp-vend-app"
+
+
+def test_suspending_unmanages_first_then_quarantines_and_closing_then_closes():
+    want = desired(ous=[ou("Dev"), ou("Suspended")],
+                   accounts=[account("a", "Dev", state="suspended"), account("b", "Dev", state="closed")], **CT)
+    have = control_tower(
+        live(ous=[("ou-dev", "Dev"), ("ou-q", "Suspended")], accounts=[
+            live_account("222222222222", "a", "ou-dev", {"owner": "platform"}),
+            live_account("333333333333", "b", "ou-dev", {"owner": "platform"})]),
+        registered=["ou-dev", "ou-q"], provisioned=[product("vend-a"), product("vend-b")])
+    c = by_address(diff(want, have)[0])
+    assert c["enrollment:a"].destructive and c["enrollment:a"].kind is Kind.ENROLLMENT
+    assert (c["account:a"].action, c["account:a"].depends_on) == (Action.MOVE, ("enrollment:a",))
+    assert (c["account:b"].action, c["account:b"].depends_on) == (Action.DELETE, ("enrollment:b",))
+    assert "account_tags:b" not in c

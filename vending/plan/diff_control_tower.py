@@ -1,0 +1,120 @@
+"""Control Tower OUs: registration (AWSControlTowerBaseline) and controls.
+
+Every OU in YAML is registered, parents before children (Control Tower registers a nested OU
+only under a registered parent). A registration that FAILED is reset. Controls listed on an
+OU are enabled, others found on it disabled; all wait for the OU's registration.
+"""
+from __future__ import annotations
+
+from vending.model.types import control_arn, path_str
+from vending.plan import addresses
+from vending.plan.changes import Action, Change, Kind, Note
+from vending.plan.diff_context import DiffContext, where
+
+
+def registration_dependency(ctx: DiffContext, path: tuple[str, ...]) -> tuple[str, ...]:
+    """What an account vended into `path` must wait for: the OU, and its registration."""
+    deps = ctx.ou_dependency(path)
+    if path in ctx.registering:
+        deps += (addresses.ou_registration(path),)
+    return deps
+
+
+def diff_registration(ctx: DiffContext) -> None:
+    ct = ctx.live.control_tower
+    if ct is None:
+        return
+    settings = ctx.desired.settings.control_tower
+    registered = {b.target: b for b in ct.enabled_baselines if b.baseline == ct.account_baseline}
+    specs = [s for s in ctx.desired.ous.values() if not s.retired]
+    for spec in sorted(specs, key=lambda s: (len(s.path), s.path)):
+        live_ou = ctx.ou_match.get(spec.path)
+        enabled = registered.get(ctx.live.ou_arn(live_ou.id)) if live_ou else None
+        address = addresses.ou_registration(spec.path)
+        common = {"ou": path_str(spec.path), "baseline": ct.account_baseline}
+        if enabled is None:
+            ctx.registering.add(spec.path)
+            parent = spec.parent
+            depends = ctx.ou_dependency(spec.path)
+            if parent and parent in ctx.registering:
+                depends += (addresses.ou_registration(parent),)
+            ctx.add(
+                Change(
+                    address=address,
+                    kind=Kind.OU_REGISTRATION,
+                    action=Action.CREATE,
+                    reason="the OU is not registered with Control Tower"
+                    + ("" if live_ou is None else " (registered out of band? enable its baseline)"),
+                    after={
+                        **common,
+                        "version": settings.baseline_version,
+                        "identity_center_baseline": ct.identity_center_baseline
+                        if settings.identity_center
+                        else None,
+                    },
+                    depends_on=depends,
+                    source=where(spec.source),
+                )
+            )
+        elif enabled.status == "FAILED":
+            ctx.registering.add(spec.path)
+            ctx.add(
+                Change(
+                    address=address,
+                    kind=Kind.OU_REGISTRATION,
+                    action=Action.UPDATE,
+                    reason="the OU's AWSControlTowerBaseline is FAILED; vend resets it (ResetEnabledBaseline)",
+                    before={**common, "enabled_baseline": enabled.arn, "status": "FAILED"},
+                    after={**common, "enabled_baseline": enabled.arn, "status": "SUCCEEDED"},
+                    source=where(spec.source),
+                )
+            )
+        elif enabled.status == "UNDER_CHANGE":
+            ctx.notes.append(Note("info", address, "a Control Tower operation is in progress on this OU"))
+        diff_controls(ctx, spec, live_ou)
+
+
+def diff_controls(ctx: DiffContext, spec, live_ou) -> None:
+    ct = ctx.live.control_tower
+    region = ctx.desired.settings.home_region
+    wanted = {control_arn(c, region): c for c in spec.controls}
+    target = ctx.live.ou_arn(live_ou.id) if live_ou else None
+    present = {c.control: c for c in ct.enabled_controls if c.target == target}
+    base = registration_dependency(ctx, spec.path)
+    for arn in sorted(set(wanted) - set(present)):
+        ctx.add(
+            Change(
+                address=addresses.control(_short(arn), spec.path),
+                kind=Kind.CONTROL,
+                action=Action.CREATE,
+                reason=f"listed in {spec.source.file}",
+                after={"control": arn, "ou": path_str(spec.path)},
+                depends_on=base,
+                source=where(spec.source),
+            )
+        )
+    for arn in sorted(set(present) - set(wanted)):
+        ctx.add(
+            Change(
+                address=addresses.control(_short(arn), spec.path),
+                kind=Kind.CONTROL,
+                action=Action.DELETE,
+                reason=f"enabled on the OU but not listed in {spec.source.file}",
+                before={"control": arn, "ou": path_str(spec.path), "status": present[arn].status},
+                source=where(spec.source),
+            )
+        )
+    for arn in sorted(set(present) & set(wanted)):
+        if present[arn].status == "FAILED" or present[arn].drift == "DRIFTED":
+            ctx.notes.append(
+                Note(
+                    "warning",
+                    addresses.control(_short(arn), spec.path),
+                    f"control is {present[arn].status}, drift {present[arn].drift or 'unknown'};"
+                    " re-enable it in the Control Tower console (ResetEnabledControl)",
+                )
+            )
+
+
+def _short(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]

@@ -1,0 +1,216 @@
+"""Accounts under Control Tower: vended, moved, retried and unmanaged through Account Factory.
+
+Control Tower must create and move its accounts itself: a MoveAccount behind its back leaves
+the account's controls and baselines wrong. So an enrolled account moves by
+UpdateProvisionedProduct with every parameter re-supplied, a new one is provisioned, and
+suspending or closing starts with unmanaging it (TerminateProvisionedProduct).
+"""
+from __future__ import annotations
+
+from vending.model.live import LiveAccount, ProvisionedAccount
+from vending.model.types import AccountSpec, path_str
+from vending.plan import addresses
+from vending.plan.changes import Action, Change, Kind, Note
+from vending.plan.diff_context import DiffContext, where
+from vending.plan.diff_control_tower import registration_dependency
+
+PRODUCT_PREFIX = "vend-"
+SETTLED = ("AVAILABLE",)
+RETRYABLE = ("TAINTED", "ERROR")
+
+
+def product_name(spec: AccountSpec) -> str:
+    """The stable provisioned-product name vend gives an account: vend-<file stem>."""
+    return PRODUCT_PREFIX + spec.source.file.rsplit("/", 1)[-1].removesuffix(".yaml")
+
+
+def find_product(ctx: DiffContext, spec: AccountSpec, live: LiveAccount | None) -> ProvisionedAccount | None:
+    ct = ctx.live.control_tower
+    name = product_name(spec)
+    for product in ct.provisioned:
+        if product.name == name:
+            return product
+        if live is not None and (product.account_id == live.id or (product.email or "").lower() == live.email.lower()):
+            return product
+    return None
+
+
+def _parameters(ctx: DiffContext, spec: AccountSpec) -> dict[str, str]:
+    sso = ctx.desired.sso_user(spec)
+    return {
+        "name": spec.name,
+        "email": spec.email,
+        "ou": path_str(ctx.desired.placement(spec)),
+        "sso_email": sso.email or spec.email,
+        "sso_first_name": sso.first_name,
+        "sso_last_name": sso.last_name,
+    }
+
+
+def factory_create(ctx: DiffContext, spec: AccountSpec) -> None:
+    product = find_product(ctx, spec, None)
+    after = {**_parameters(ctx, spec), "provisioned_product": product_name(spec)}
+    address = addresses.account(spec.name)
+    depends = registration_dependency(ctx, ctx.desired.placement(spec))
+    if product is not None:
+        # An earlier provisioning left a product but no account (FAILED, or still running).
+        _retry(ctx, spec, product, after, depends, "the account does not exist yet")
+    else:
+        ctx.add(
+            Change(
+                address=address,
+                kind=Kind.FACTORY_ACCOUNT,
+                action=Action.CREATE,
+                reason=f"new account in {spec.source.file}, vended through Account Factory in"
+                f" {after['ou']}",
+                after=after,
+                depends_on=depends,
+                source=where(spec.source),
+            )
+        )
+    ctx.add(
+        Change(
+            address=addresses.account_tags(spec.name),
+            kind=Kind.ACCOUNT_TAGS,
+            action=Action.UPDATE,
+            reason="tag the new account",
+            before={"tags": {}},
+            after={"tags": dict(sorted(ctx.desired.account_tags(spec).items()))},
+            depends_on=(address,),
+            source=where(spec.source),
+        )
+    )
+
+
+def factory_existing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> tuple[bool, str | None]:
+    """Handles an existing account; returns (handled, address of a change moving it out).
+
+    Not handled (False) leaves the account to the Organizations path: the management account,
+    and accounts that are not enrolled and are being suspended or closed.
+    """
+    product = find_product(ctx, spec, live)
+    if live.id == ctx.live.management_account_id:
+        return False, None
+    if product is None:
+        if spec.state != "active":
+            return False, None
+        return True, _enroll(ctx, spec, live)
+    if product.status == "UNDER_CHANGE" or product.status == "PLAN_IN_PROGRESS":
+        ctx.notes.append(
+            Note("info", addresses.account(spec.name), f"Account Factory is changing {product.id}"
+                 " right now; vend waits for the next plan")
+        )
+        return True, None
+    if spec.state in ("suspended", "closed"):
+        return True, _unmanage(ctx, spec, live, product)
+    placement = ctx.desired.placement(spec)
+    in_place = ctx.matched_live.get(live.parent_id) == placement
+    after = {**_parameters(ctx, spec), "id": live.id, "provisioned_product_id": product.id}
+    if product.status in RETRYABLE:
+        return True, _retry(ctx, spec, product, after, registration_dependency(ctx, placement),
+                            f"the account is in {_current(ctx, live)}")
+    if in_place:
+        return True, None
+    ctx.add(
+        Change(
+            address=addresses.account(spec.name),
+            kind=Kind.FACTORY_ACCOUNT,
+            action=Action.MOVE,
+            reason=f"{spec.source.file} places it in {after['ou']}; it is in {_current(ctx, live)}"
+            " (UpdateProvisionedProduct with the new ManagedOrganizationalUnit)",
+            before={"id": live.id, "ou": _current(ctx, live), "provisioned_product_id": product.id},
+            after=after,
+            depends_on=registration_dependency(ctx, placement),
+            source=where(spec.source),
+        )
+    )
+    return True, addresses.account(spec.name)
+
+
+def _retry(ctx, spec, product, after, depends, situation: str) -> str:
+    address = addresses.account(spec.name)
+    ctx.add(
+        Change(
+            address=address,
+            kind=Kind.FACTORY_ACCOUNT,
+            action=Action.UPDATE,
+            reason=f"provisioned product {product.name} is {product.status}"
+            f" ({product.status_message or 'no message'}); {situation}; vend updates it again with"
+            " the same parameters (UpdateProvisionedProduct). If it fails again, fix the cause in"
+            " the Service Catalog console, then re-run",
+            before={"provisioned_product_id": product.id, "status": product.status},
+            after={**after, "provisioned_product_id": product.id},
+            depends_on=depends,
+            source=where(spec.source),
+        )
+    )
+    return address
+
+
+def _enroll(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> str:
+    address = addresses.account(spec.name)
+    params = _parameters(ctx, spec)
+    ctx.add(
+        Change(
+            address=address,
+            kind=Kind.FACTORY_ACCOUNT,
+            action=Action.UPDATE,
+            reason=f"account {live.id} exists but is not enrolled in Control Tower; vend enrolls it"
+            f" through Account Factory into {params['ou']}",
+            before={"id": live.id, "ou": _current(ctx, live), "enrolled": False},
+            after={**params, "id": live.id, "enrolled": True, "provisioned_product": product_name(spec)},
+            depends_on=registration_dependency(ctx, ctx.desired.placement(spec)),
+            source=where(spec.source),
+        )
+    )
+    return address
+
+
+def _unmanage(ctx: DiffContext, spec: AccountSpec, live: LiveAccount, product: ProvisionedAccount) -> str:
+    unenroll = addresses.enrollment(spec.name)
+    ctx.add(
+        Change(
+            address=unenroll,
+            kind=Kind.ENROLLMENT,
+            action=Action.DELETE,
+            reason=f"state: {spec.state} in {spec.source.file}: unmanage it first"
+            " (TerminateProvisionedProduct; the account stays, in the root)",
+            before={"id": live.id, "provisioned_product_id": product.id, "ou": _current(ctx, live)},
+            destructive=True,
+            source=where(spec.source),
+        )
+    )
+    address = addresses.account(spec.name)
+    if spec.state == "closed":
+        ctx.add(
+            Change(
+                address=address,
+                kind=Kind.ACCOUNT,
+                action=Action.DELETE,
+                reason=f"state: closed in {spec.source.file} (CloseAccount; reopening needs AWS Support)",
+                before={"id": live.id, "name": live.name, "email": live.email, "ou": "Root"},
+                depends_on=(unenroll,),
+                destructive=True,
+                source=where(spec.source),
+            )
+        )
+    else:
+        placement = ctx.desired.placement(spec)
+        ctx.add(
+            Change(
+                address=address,
+                kind=Kind.ACCOUNT,
+                action=Action.MOVE,
+                reason=f"state: suspended in {spec.source.file}: quarantine in {path_str(placement)}",
+                before={"id": live.id, "ou": "Root"},
+                after={"id": live.id, "ou": path_str(placement)},
+                depends_on=(unenroll, *ctx.ou_dependency(placement)),
+                source=where(spec.source),
+            )
+        )
+    return unenroll  # unenrolling is what takes the account out of its OU (into the root)
+
+
+def _current(ctx: DiffContext, live: LiveAccount) -> str:
+    node = ctx.live.node(live.parent_id)
+    return path_str(node.path) if node else live.parent_id
