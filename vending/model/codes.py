@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "V203": "duplicate OU name under one parent (case-insensitive, renamed_from included)",
     "V204": "pinned OU id used twice",
     "V205": "retired OU still has OUs below it that are not retired",
+    "V206": "controls listed on an OU while account_factory is not control-tower",
     "V301": "SCP is not valid JSON",
     "V302": "tag policy is not valid JSON",
     "V303": "SCP over 5,120 characters",

@@ -21,10 +21,22 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     for ou in ous:
         found.extend(_names(loaded, ou))
         found.extend(_retired_parent(loaded, ou))
+        found.extend(_controls(loaded, ou))
     found.extend(_siblings(loaded, ous))
     found.extend(_pinned_ids(loaded, ous))
     found.extend(_quarantine(loaded))
     return found
+
+
+def _controls(loaded: Loaded, ou: OuSpec) -> list[Diagnostic]:
+    if not ou.controls or loaded.settings is None or loaded.settings.account_factory == "control-tower":
+        return []
+    file = ou.source.file
+    return [finding(
+        "V206", file, loaded.line(file, "controls"), "controls",
+        "Control Tower controls need account_factory: control-tower in vend.yaml",
+        "set account_factory: control-tower (the organization needs a landing zone), or remove controls",
+    )]
 
 
 def _names(loaded: Loaded, ou: OuSpec) -> list[Diagnostic]:

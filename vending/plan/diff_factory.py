@@ -48,6 +48,12 @@ def _parameters(ctx: DiffContext, spec: AccountSpec) -> dict[str, str]:
 
 
 def factory_create(ctx: DiffContext, spec: AccountSpec) -> None:
+    if ctx.desired.placement(spec) == ():
+        ctx.problems.append(
+            f"{where(spec.source)}: Account Factory cannot vend an account into the root;"
+            " give it an OU registered with Control Tower"
+        )
+        return
     product = find_product(ctx, spec, None)
     after = {**_parameters(ctx, spec), "provisioned_product": product_name(spec)}
     address = addresses.account(spec.name)
