@@ -19,17 +19,25 @@ from moto import mock_aws
 
 from vending.local import registry
 from vending.local.bootstrap import HOME_REGION
+from vending.local.controltower import (
+    ControlTower,
+    LandingZoneSummary,
+    init_control_tower,
+    summarize,
+)
 from vending.local.errors import AwsServiceError, LocalStateError
 from vending.local.faults import Faults
-from vending.local.framework import LocalSettings, Runtime, StateStore
+from vending.local.framework import ACCOUNT_FACTORY_QUOTA, LocalSettings, Runtime, StateStore
 from vending.local.server import LocalServer, serve
 
 __all__ = [
     "AwsServiceError",
     "Faults",
+    "LandingZoneSummary",
     "LocalAws",
     "LocalServer",
     "LocalStateError",
+    "init_control_tower",
     "reset_state",
     "serve",
 ]
@@ -45,6 +53,11 @@ class LocalAws:
     since AWS keeps whatever a failed apply did - and stops the mock. The state directory stays
     locked while the block runs; another process waits up to `lock_timeout` seconds, then gets
     `LocalStateError`.
+
+    `control_tower=True` makes the organization a Control Tower landing zone on entry, if it is
+    not one yet (`vending.local.controltower`); `account_factory_quota` (1..10, default 5) is
+    the Account Factory's concurrent-operation quota. `provisioning_polls` and `operation_polls`
+    are the status reads a Service Catalog record / a Control Tower operation takes to complete.
     """
 
     def __init__(
@@ -54,10 +67,16 @@ class LocalAws:
         create_account_polls: int = 2,
         close_account_polls: int = 2,
         lock_timeout: float = 10.0,
+        control_tower: bool = False,
+        account_factory_quota: int = ACCOUNT_FACTORY_QUOTA,
+        provisioning_polls: int = 3,
+        operation_polls: int = 2,
     ):
         self.state_dir = Path(state_dir)
         self.settings = LocalSettings(
-            create_account_polls=create_account_polls, close_account_polls=close_account_polls
+            create_account_polls=create_account_polls, close_account_polls=close_account_polls,
+            control_tower=control_tower, account_factory_quota=account_factory_quota,
+            provisioning_polls=provisioning_polls, operation_polls=operation_polls,
         )
         self.management_account_id = self.settings.management_account_id
         self.faults = Faults()
@@ -112,6 +131,16 @@ class LocalAws:
 
         session.events.register("before-sign", pin_account)
         return session
+
+    def landing_zone(self) -> LandingZoneSummary | None:
+        """The Control Tower landing zone of the management account, if one is set up."""
+        if self._runtime is None:
+            raise LocalStateError("LocalAws.landing_zone() outside its `with` block")
+        ct = next(e for e in self._runtime.emulators if isinstance(e, ControlTower))
+        with self._runtime.ctx.lock:
+            if ct.landing(self.management_account_id)["landing_zone"] is None:
+                return None
+            return summarize(ct, self.management_account_id)
 
     def save(self) -> None:
         """Write the state now (atomically); `__exit__` does this too."""

@@ -9,6 +9,9 @@ including the in-process `vend local serve`. Faults live in memory only; they ar
 Counting: `on_call` counts the calls of that operation that reach the emulator after the fault
 was registered (retries included). A throttled call still counts toward a pending `fail`; when
 both are due on the same call, the `fail` fires and the throttle waits for the next call.
+
+Provisioning faults (`provisioning`) act on Service Catalog provisioning operations instead of
+API calls: the next matching operation ends TAINTED or FAILED, and/or takes extra polls.
 """
 from __future__ import annotations
 
@@ -26,6 +29,11 @@ THROTTLE_MESSAGE = (
 )
 """AWS's text for TooManyRequestsException (Organizations API reference, error shape docs)."""
 
+THROTTLING = {"organizations": ("TooManyRequestsException", THROTTLE_MESSAGE)}
+"""Throttling error per service; the others use AWS's common ThrottlingException."""
+COMMON_THROTTLE = ("ThrottlingException", "Rate exceeded")
+OUTCOMES = ("TAINTED", "FAILED")
+
 SERVICE_EXCEPTION_MESSAGE = (
     "Organizations can't complete your request because of an internal service error. "
     "Try again later."
@@ -42,6 +50,22 @@ class _Fault:
     seen: int = 0  # fail: calls seen so far
 
 
+@dataclass
+class ProvisioningFault:
+    """What happens to one Service Catalog provisioning operation (see `Faults.provisioning`)."""
+
+    outcome: str | None  # None: succeeds (only slower); "TAINTED" | "FAILED"
+    extra_polls: int
+    message: str
+    account_name: str | None
+    provisioned_product_name: str | None
+
+    def matches(self, provisioned_product_name: str, parameters: dict[str, str]) -> bool:
+        if self.provisioned_product_name not in (None, provisioned_product_name):
+            return False
+        return self.account_name in (None, parameters.get("AccountName"))
+
+
 @lru_cache(maxsize=None)
 def _operation_names(service: str) -> frozenset[str]:
     model = botocore.session.get_session().get_service_model(service)
@@ -54,13 +78,57 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: dict[tuple[str, str], list[_Fault]] = {}
+        self._provisioning: list[ProvisioningFault] = []
 
     def throttle(self, operation: str, times: int = 1, *, service: str = "organizations") -> None:
-        """Make the next `times` calls of `operation` fail with TooManyRequestsException (400)."""
+        """Make the next `times` calls of `operation` fail with the service's throttling error:
+        TooManyRequestsException for Organizations, ThrottlingException ("Rate exceeded") for the
+        others (HTTP 400, or the status the service's model gives it, 429 for controltower)."""
         if times < 1:
             raise ValueError("times must be at least 1")
-        self._add(service, operation, _Fault("throttle", "TooManyRequestsException",
-                                             THROTTLE_MESSAGE, remaining=times))
+        code, message = THROTTLING.get(service, COMMON_THROTTLE)
+        self._add(service, operation, _Fault("throttle", code, message, remaining=times))
+
+    def provisioning(
+        self,
+        outcome: str | None = None,
+        *,
+        account_name: str | None = None,
+        provisioned_product_name: str | None = None,
+        extra_polls: int = 0,
+        message: str | None = None,
+    ) -> None:
+        """Make the next matching Service Catalog provisioning operation (ProvisionProduct,
+        UpdateProvisionedProduct or TerminateProvisionedProduct) end differently, once.
+
+        `outcome="FAILED"`: the record ends FAILED with a RecordError and nothing changes (a new
+        provisioned product is left in ERROR; an existing one TAINTED, rolled back).
+        `outcome="TAINTED"`: the operation takes effect (e.g. the account is created or moved) but
+        the record ends FAILED and the provisioned product TAINTED, as when an Account Factory
+        step after the account creation fails. `extra_polls` adds emulated latency: that many
+        more status reads before the record completes. Match on the Account Factory parameter
+        `AccountName` and/or on the provisioned product name; neither matches any operation.
+        """
+        if outcome is not None and outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {OUTCOMES} or None")
+        if extra_polls < 0:
+            raise ValueError("extra_polls must not be negative")
+        text = message or (f"Fault injected by the local emulator: the operation ended {outcome}."
+                           if outcome else "")
+        fault = ProvisioningFault(outcome, extra_polls, text, account_name,
+                                  provisioned_product_name)
+        with self._lock:
+            self._provisioning.append(fault)
+
+    def take_provisioning(self, provisioned_product_name: str,
+                          parameters: dict[str, str]) -> ProvisioningFault | None:
+        """Called by the Service Catalog emulator when a provisioning operation starts."""
+        with self._lock:
+            for fault in self._provisioning:
+                if fault.matches(provisioned_product_name, parameters):
+                    self._provisioning.remove(fault)
+                    return fault
+        return None
 
     def fail(
         self,
@@ -86,11 +154,12 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._provisioning.clear()
 
     def pending(self) -> int:
         """How many faults have not fired yet."""
         with self._lock:
-            return sum(len(v) for v in self._faults.values())
+            return sum(len(v) for v in self._faults.values()) + len(self._provisioning)
 
     def take(self, service: str, operation: str) -> AwsServiceError | None:
         """Called by an emulator for each call it receives; the error to return, if any."""

@@ -43,6 +43,8 @@ STATE_FILE = "state.pickle"
 LOCK_FILE = "state.lock"
 MANAGEMENT_ACCOUNT_ID = "123456789012"
 """moto's default account, used as the management account of the local organization."""
+ACCOUNT_FACTORY_QUOTA = 5
+ACCOUNT_FACTORY_QUOTA_MAX = 10
 BOOTSTRAP_SEED = 20161128
 """Seed of moto's random source for a fresh landing zone: same ids on every machine."""
 
@@ -54,6 +56,19 @@ class LocalSettings:
     management_account_id: str = MANAGEMENT_ACCOUNT_ID
     create_account_polls: int = 2
     close_account_polls: int = 2
+    provisioning_polls: int = 3
+    """Status reads until a Service Catalog record completes (servicecatalog_provisioning)."""
+    operation_polls: int = 2
+    """Status reads until a Control Tower baseline/control operation completes."""
+    account_factory_quota: int = ACCOUNT_FACTORY_QUOTA
+    """Account Factory operations in progress at once: default 5, at most 10 (aws-facts 1.4)."""
+    control_tower: bool = False
+    """Set up a Control Tower landing zone on load, if the state has none (idempotent)."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.account_factory_quota <= ACCOUNT_FACTORY_QUOTA_MAX:
+            raise ValueError(f"account_factory_quota must be 1..{ACCOUNT_FACTORY_QUOTA_MAX} "
+                             "(Control Tower's adjustable quota, aws-facts 1.4)")
 
 
 @dataclass

@@ -1,14 +1,20 @@
 """The registry of emulators: every plug-in of the local AWS, in install order.
 
-To add an emulator (Service Catalog, Control Tower, Marketplace Catalog, ...), implement
+To add an emulator (Marketplace Catalog, License Manager, ...), implement
 `vending.local.framework.Emulator` in its own module and add it to the list below. Its state
 is then bootstrapped, persisted and restored with the others; nothing else needs to change.
+Order matters where emulators build on each other: they are bootstrapped and restored in this
+order, so Control Tower (which adds the Account Factory to Service Catalog and accounts to
+Organizations) comes after both.
 """
 from __future__ import annotations
 
+from vending.local.controltower import ControlTower
 from vending.local.framework import Emulator
 from vending.local.organizations_strict import OrganizationsStrict
+from vending.local.servicecatalog import ServiceCatalog
 
 
 def emulators() -> list[Emulator]:
-    return [OrganizationsStrict()]
+    catalog = ServiceCatalog()
+    return [OrganizationsStrict(), catalog, ControlTower(catalog)]

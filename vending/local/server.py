@@ -27,7 +27,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from vending.errors import ConfigError
 from vending.local import registry
 from vending.local.faults import Faults
-from vending.local.framework import LocalSettings, Runtime, StateStore
+from vending.local.framework import ACCOUNT_FACTORY_QUOTA, LocalSettings, Runtime, StateStore
 
 
 class LocalServer:
@@ -43,10 +43,17 @@ class LocalServer:
         close_account_polls: int = 2,
         save_interval: float = 0.5,
         lock_timeout: float = 10.0,
+        control_tower: bool = False,
+        account_factory_quota: int = ACCOUNT_FACTORY_QUOTA,
+        provisioning_polls: int = 3,
+        operation_polls: int = 2,
     ):
+        """Options as `LocalAws`'s (see there)."""
         self.host, self.port = host, port
         self.settings = LocalSettings(
-            create_account_polls=create_account_polls, close_account_polls=close_account_polls
+            create_account_polls=create_account_polls, close_account_polls=close_account_polls,
+            control_tower=control_tower, account_factory_quota=account_factory_quota,
+            provisioning_polls=provisioning_polls, operation_polls=operation_polls,
         )
         self.faults = Faults()
         self.save_interval = save_interval
@@ -168,15 +175,19 @@ def serve(
     on_ready: Callable[[str], None] | None = None,
     create_account_polls: int = 2,
     close_account_polls: int = 2,
+    control_tower: bool = False,
+    account_factory_quota: int = ACCOUNT_FACTORY_QUOTA,
 ) -> None:
     """Serve until Ctrl-C, SIGTERM or until `stop` is set; saves the state on the way out.
 
-    `on_ready(url)` is called once the server listens (the CLI prints it). SIGTERM is handled
+    `on_ready(url)` is called once the server listens (the CLI prints it). `control_tower=True`
+    sets a Control Tower landing zone up first, if there is none. SIGTERM is handled
     only when called from the main thread (Python's rule for signal handlers).
     """
     stop = stop or threading.Event()
     server = LocalServer(state_dir, host, port, create_account_polls=create_account_polls,
-                         close_account_polls=close_account_polls)
+                         close_account_polls=close_account_polls, control_tower=control_tower,
+                         account_factory_quota=account_factory_quota)
     server.start()
     previous = None
     if threading.current_thread() is threading.main_thread():

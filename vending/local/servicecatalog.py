@@ -1,0 +1,63 @@
+"""The Service Catalog emulator: replaces moto's servicecatalog handlers entirely.
+
+moto implements 11 of about 90 Service Catalog operations, with UUID ids, provisioning artifacts
+dropped and no provisioning at all (moto-coverage.md section 2). This plug-in answers every
+Service Catalog request itself, through `vending.local.modeled` (requests and answers checked
+against botocore's `servicecatalog/2015-12-10` model); an operation it lacks raises moto's own
+NotImplementedError. Scope today is what Control Tower's Account Factory needs: portfolios,
+products and their provisioning artifacts, product and principal associations, launch paths,
+and provisioning with asynchronous records (`servicecatalog_catalog`,
+`servicecatalog_provisioning`, `servicecatalog_queries`). Shares, TagOptions and constraints
+can grow in the same tables later.
+
+State is plain dicts, per account and region (`CatalogStore`), persisted with the other
+emulators. Ids follow AWS: `port-`, `prod-`, `prodview-`, `pa-`, `lpv2-`, `pp-`, `rec-` followed
+by 13 lowercase alphanumerics, drawn from moto's seeded random source (repeatable runs).
+How a provisioned product is realised is up to its product's *engine*: `cloudformation` (no
+resources, succeeds) unless an emulator registers another one, as Control Tower does for the
+Account Factory (`engines`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from moto.servicecatalog.responses import ServiceCatalogResponse
+
+# Importing these modules registers their handlers in HANDLERS.
+from vending.local import servicecatalog_catalog, servicecatalog_provisioning  # noqa: F401
+from vending.local import servicecatalog_queries  # noqa: F401
+from vending.local.framework import EmulatorContext
+from vending.local.modeled import ModeledService
+from vending.local.servicecatalog_provisioning import CloudFormationEngine, Engine
+from vending.local.servicecatalog_tables import HANDLERS, CatalogStore
+
+
+class ServiceCatalog:
+    """Emulator plug-in: Service Catalog, answered from `CatalogStore` instead of moto."""
+
+    name = "servicecatalog"
+
+    def __init__(self) -> None:
+        self.store = CatalogStore()
+        self.engines: dict[str, Engine] = {"cloudformation": CloudFormationEngine()}
+        self._ctx: EmulatorContext | None = None
+
+    @property
+    def ctx(self) -> EmulatorContext:
+        assert self._ctx is not None, "install() first"
+        return self._ctx
+
+    def install(self, ctx: EmulatorContext) -> None:
+        self._ctx = ctx
+        ModeledService("servicecatalog", self, HANDLERS).install_on(ctx, ServiceCatalogResponse)
+
+    def bootstrap(self, ctx: EmulatorContext) -> None:
+        """A fresh landing zone has an empty catalog (Control Tower adds its portfolio)."""
+        self.store = CatalogStore()
+
+    def state(self) -> Any:
+        return {"accounts": self.store.accounts}
+
+    def restore(self, state: Any) -> None:
+        self.store = CatalogStore()
+        self.store.accounts = state["accounts"]
