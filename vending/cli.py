@@ -96,7 +96,7 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) ->
       vend plan --out plan.json --format markdown --detailed-exitcode
     """
     desired = load(repo)
-    with connect(desired.settings.target, repo) as connection:
+    with connect(desired.settings, repo) as connection:
         plan, _ = _compute(desired, repo, connection)
     if out:
         out.write_text(plan.dumps())
@@ -121,7 +121,7 @@ def apply_cmd(repo: Path, plan_file: Path | None, auto_approve: bool, allow_dest
       vend apply --auto-approve            # plan and apply in one go
     """
     desired = load(repo)
-    with connect(desired.settings.target, repo) as connection:
+    with connect(desired.settings, repo) as connection:
         live = None
         if plan_file is not None:
             plan = Plan.loads(plan_file.read_text())
@@ -172,7 +172,7 @@ def graph_cmd(repo: Path, fmt: str) -> None:
     from vending.plan.graph_export import to_dot, to_mermaid
 
     desired = load(repo)
-    with connect(desired.settings.target, repo) as connection:
+    with connect(desired.settings, repo) as connection:
         plan, _ = _compute(desired, repo, connection)
     graph = build_graph(plan.changes)
     click.echo(to_dot(graph) if fmt == "dot" else to_mermaid(graph), nl=False)
@@ -213,8 +213,15 @@ def local_serve(repo: Path, port: int) -> None:
     from vending.local import serve
 
     desired = load(repo)
+    settings = desired.settings
     err.print(f"Serving the local organization on http://127.0.0.1:{port} (Ctrl-C to stop)")
-    serve(repo / desired.settings.target.state_dir, host="127.0.0.1", port=port)
+    serve(
+        repo / settings.target.state_dir,
+        host="127.0.0.1",
+        port=port,
+        control_tower=settings.account_factory == "control-tower",
+        account_factory_quota=settings.control_tower.account_concurrency,
+    )
 
 
 def _compute(desired: DesiredOrg, repo: Path, connection: Connection) -> tuple[Plan, LiveOrg]:

@@ -11,7 +11,7 @@ import boto3
 from vending.apply.context import INSTANT, Polling
 from vending.aws.clients import AwsClients
 from vending.errors import ConfigError
-from vending.model.types import Target
+from vending.model.types import OrgSettings, Target
 
 SESSION_NAME = "vend"
 
@@ -25,13 +25,18 @@ class Connection:
 
 @contextmanager
 def connect(
-    target: Target, repo: Path, *, observers: tuple[Callable[[str], None], ...] = ()
+    settings: OrgSettings, repo: Path, *, observers: tuple[Callable[[str], None], ...] = ()
 ) -> Iterator[Connection]:
+    """The organization `settings.target` names; a local one gets a Control Tower landing zone
+    when vend.yaml vends through Account Factory."""
+    target = settings.target
     if target.kind == "local":
         from vending.local import LocalAws
 
         state_dir = (repo / target.state_dir).resolve()
-        with LocalAws(state_dir) as local:
+        control_tower = settings.account_factory == "control-tower"
+        quota = settings.control_tower.account_concurrency
+        with LocalAws(state_dir, control_tower=control_tower, account_factory_quota=quota) as local:
             clients = AwsClients(local.session(), observers=observers)
             yield Connection(clients, f"local emulator ({target.state_dir})", INSTANT)
         return

@@ -81,12 +81,21 @@ def _provision(ctx: ApplyContext, fields: dict) -> dict:
         )["RecordDetail"]
         record_id = record["RecordId"]
     except ClientError as exc:
-        if error_code(exc) != "DuplicateResourceException":
+        if not _name_taken(exc):
             raise
         # An interrupted earlier apply already started it: follow that product's last record.
         product = client.describe_provisioned_product(Name=name)["ProvisionedProductDetail"]
         record_id = product["LastRecordId"]
     return _wait_record(ctx, record_id, f"provisioning {name}")
+
+
+def _name_taken(exc: ClientError) -> bool:
+    """AWS answers a taken provisioned-product name with InvalidParametersException "A stack
+    named X already exists." (DuplicateResourceException is documented but not what it sends)."""
+    code = error_code(exc)
+    return code == "DuplicateResourceException" or (
+        code == "InvalidParametersException" and "already exists" in str(exc)
+    )
 
 
 def _update(ctx: ApplyContext, change: Change, fields: dict) -> dict:

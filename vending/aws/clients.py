@@ -2,7 +2,7 @@
 
 - standard-mode retries with backoff (botocore's default "legacy" mode retries fewer throttling
   codes, see aws-facts §8.1), so TooManyRequestsException is retried everywhere;
-- a read-only variant that refuses any operation that is not List*/Describe*/Get*: `vend plan`
+- a read-only variant that refuses any operation that is not List*, Describe*, Get*, Search* or Scan*: `vend plan`
   uses it, so a plan cannot mutate AWS even through a bug;
 - an optional request observer, used by tests and benchmarks to count calls by operation.
 """
@@ -17,7 +17,7 @@ from botocore.config import Config
 
 from vending.errors import MutationDuringPlan
 
-READ_PREFIXES = ("List", "Describe", "Get")
+READ_PREFIXES = ("List", "Describe", "Get", "Search", "Scan")
 ORGANIZATIONS_REGION = "us-east-1"
 """Organizations is a global service hosted in us-east-1 (aws-facts §2.1)."""
 

@@ -58,17 +58,22 @@ def factory_create(ctx: DiffContext, spec: AccountSpec) -> None:
     after = {**_parameters(ctx, spec), "provisioned_product": product_name(spec)}
     address = addresses.account(spec.name)
     depends = registration_dependency(ctx, ctx.desired.placement(spec))
-    if product is not None:
-        # An earlier provisioning left a product but no account (FAILED, or still running).
+    if product is not None and product.status not in ("UNDER_CHANGE", "PLAN_IN_PROGRESS"):
+        # An earlier provisioning left a product but no account: it failed; update it again.
         _retry(ctx, spec, product, after, depends, "the account does not exist yet")
     else:
+        resumed = product is not None
         ctx.add(
             Change(
                 address=address,
                 kind=Kind.FACTORY_ACCOUNT,
                 action=Action.CREATE,
-                reason=f"new account in {spec.source.file}, vended through Account Factory in"
-                f" {after['ou']}",
+                reason=(
+                    f"provisioning of {product.name} from an earlier apply is still running;"
+                    " apply waits for it instead of provisioning again"
+                    if resumed
+                    else f"new account in {spec.source.file}, vended through Account Factory in {after['ou']}"
+                ),
                 after=after,
                 depends_on=depends,
                 source=where(spec.source),
@@ -124,7 +129,7 @@ def factory_existing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> 
             action=Action.MOVE,
             reason=f"{spec.source.file} places it in {after['ou']}; it is in {_current(ctx, live)}"
             " (UpdateProvisionedProduct with the new ManagedOrganizationalUnit)",
-            before={"id": live.id, "ou": _current(ctx, live), "provisioned_product_id": product.id},
+            before={**after, "ou": _current(ctx, live)},
             after=after,
             depends_on=registration_dependency(ctx, placement),
             source=where(spec.source),
