@@ -57,7 +57,8 @@ class LocalAws:
     `control_tower=True` makes the organization a Control Tower landing zone on entry, if it is
     not one yet (`vending.local.controltower`); `account_factory_quota` (1..10, default 5) is
     the Account Factory's concurrent-operation quota. `provisioning_polls` and `operation_polls`
-    are the status reads a Service Catalog record / a Control Tower operation takes to complete.
+    are the status reads a Service Catalog record / a Control Tower operation takes to complete;
+    `provisioning_seconds` adds a wall-clock latency to every record (for makespan benchmarks).
     """
 
     def __init__(
@@ -71,12 +72,14 @@ class LocalAws:
         account_factory_quota: int = ACCOUNT_FACTORY_QUOTA,
         provisioning_polls: int = 3,
         operation_polls: int = 2,
+        provisioning_seconds: float = 0.0,
     ):
         self.state_dir = Path(state_dir)
         self.settings = LocalSettings(
             create_account_polls=create_account_polls, close_account_polls=close_account_polls,
             control_tower=control_tower, account_factory_quota=account_factory_quota,
             provisioning_polls=provisioning_polls, operation_polls=operation_polls,
+            provisioning_seconds=provisioning_seconds,
         )
         self.management_account_id = self.settings.management_account_id
         self.faults = Faults()

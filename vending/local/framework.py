@@ -60,6 +60,8 @@ class LocalSettings:
     """Status reads until a Service Catalog record completes (servicecatalog_provisioning)."""
     operation_polls: int = 2
     """Status reads until a Control Tower baseline/control operation completes."""
+    provisioning_seconds: float = 0.0
+    """Wall-clock time a Service Catalog record takes at least, on top of its polls."""
     account_factory_quota: int = ACCOUNT_FACTORY_QUOTA
     """Account Factory operations in progress at once: default 5, at most 10 (aws-facts 1.4)."""
     control_tower: bool = False

@@ -20,6 +20,8 @@ idempotent: the same token returns the same record, never a second operation (SC
 """
 from __future__ import annotations
 
+import time
+
 from dataclasses import asdict
 from typing import Any, Protocol
 
@@ -114,6 +116,7 @@ def _start(call: Call[Any], kind: str, record_type: str, pp: Item, parameters: d
               "RecordTags": [], "parameters": parameters, "outputs": [],
               "polls_left": max(1, call.settings.provisioning_polls)
               + (fault.extra_polls if fault else 0),
+              "ready_at": time.time() + call.settings.provisioning_seconds,
               "fault": asdict(fault) if fault else None,
               "doomed": engine.admit(tables, record_type), "account": call.account_id,
               "region": call.region}
@@ -218,7 +221,7 @@ def advance(emulator: Any, tables: Tables, record: Item) -> None:
         return
     if record["doomed"]:
         _finish(tables, record, pp, [record["doomed"]], [], effect=False)
-    elif record["polls_left"] > 0:
+    elif record["polls_left"] > 0 or time.time() < record.get("ready_at", 0.0):
         record["Status"] = "IN_PROGRESS"
     else:
         _complete(emulator, tables, record, pp)
