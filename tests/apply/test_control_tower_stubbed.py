@@ -1,0 +1,106 @@
+"""Error paths of the Control Tower appliers that the emulator does not produce, with Stubber.
+
+Stubber checks every request and response against botocore's model, so these stay honest to
+the real API shapes.
+"""
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from tests.plan.builders import account, control_tower, desired, live, ou
+from vending.apply.account_factory import apply_factory_account
+from vending.apply.context import ApplyContext, Polling
+from vending.apply.control_tower import apply_registration
+from vending.errors import ApplyFailure
+from vending.plan.build import diff
+
+NO_WAIT = Polling(first_delay=0, max_delay=0, timeout=0, max_polls=10, sleep=lambda _: None)
+OPERATION = "0123456789abcdef0123456789abcdef0123"
+
+
+class Clients:
+    def __init__(self) -> None:
+        self.made = {
+            name: boto3.client(name, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+            for name in ("controltower", "servicecatalog", "organizations")
+        }
+
+    def client(self, service, region):
+        return self.made[service]
+
+    def organizations(self):
+        return self.made["organizations"]
+
+
+def plan_changes(**kw):
+    want = desired(ous=[ou("Dev")], accounts=[account("app", "Dev")], account_factory="control-tower")
+    have = control_tower(live(ous=[("ou-dev1234-abcdefgh", "Dev")]), **kw)
+    return {c.address: c for c in diff(want, have)[0]}, have
+
+
+def test_registration_waits_out_a_conflict_then_succeeds():
+    changes, have = plan_changes()
+    clients = Clients()
+    ctx = ApplyContext(have, clients, NO_WAIT)
+    with Stubber(clients.made["controltower"]) as stub:
+        stub.add_client_error("enable_baseline", "ConflictException", "another operation is in progress", 409)
+        stub.add_response("enable_baseline", {"operationIdentifier": OPERATION, "arn": "arn:aws:controltower:us-east-1:111111111111:enabledbaseline/X"})
+        stub.add_response("get_baseline_operation", {"baselineOperation": {"operationIdentifier": OPERATION, "status": "IN_PROGRESS"}})
+        stub.add_response("get_baseline_operation", {"baselineOperation": {"operationIdentifier": OPERATION, "status": "SUCCEEDED"}})
+        detail = apply_registration(changes["ou_registration:Dev"], ctx)
+        stub.assert_no_pending_responses()
+    assert detail == f"registered {have.ou_arn('ou-dev1234-abcdefgh')}"
+
+
+def test_a_failed_baseline_operation_is_reported_with_its_message():
+    changes, have = plan_changes()
+    clients = Clients()
+    with Stubber(clients.made["controltower"]) as stub:
+        stub.add_response("enable_baseline", {"operationIdentifier": OPERATION, "arn": "arn:aws:controltower:us-east-1:111111111111:enabledbaseline/X"})
+        stub.add_response("get_baseline_operation", {"baselineOperation": {
+            "operationIdentifier": OPERATION, "status": "FAILED", "statusMessage": "AWS Config is not enabled"}})
+        with pytest.raises(ApplyFailure) as failure:
+            apply_registration(changes["ou_registration:Dev"], ApplyContext(have, clients, NO_WAIT))
+    assert str(failure.value) == f"EnableBaseline on Dev ({OPERATION}) FAILED: AWS Config is not enabled"
+
+
+def test_a_failed_provisioning_record_surfaces_its_errors_verbatim():
+    changes, have = plan_changes(registered=["ou-dev1234-abcdefgh"])
+    clients = Clients()
+    record = {"RecordId": "rec-abcdefghijklm", "Status": "CREATED"}
+    failed = {"RecordId": "rec-abcdefghijklm", "Status": "FAILED", "RecordErrors": [
+        {"Code": "ResourceInUseException", "Description": "Account Factory cannot complete an operation on this account"}]}
+    with Stubber(clients.made["servicecatalog"]) as stub:
+        stub.add_response("provision_product", {"RecordDetail": record})
+        stub.add_response("describe_record", {"RecordDetail": failed})
+        with pytest.raises(ApplyFailure) as failure:
+            apply_factory_account(changes["account:app"], ApplyContext(have, clients, NO_WAIT))
+    assert str(failure.value) == (
+        "provisioning vend-app FAILED (record rec-abcdefghijklm): ResourceInUseException:"
+        " Account Factory cannot complete an operation on this account"
+    )
+
+
+def test_provisioning_sends_every_parameter_and_a_stable_token():
+    changes, have = plan_changes(registered=["ou-dev1234-abcdefgh"])
+    clients = Clients()
+    record = {"RecordId": "rec-abcdefghijklm", "Status": "SUCCEEDED"}
+    expected = {
+        "ProductId": "prod-abc", "ProvisioningArtifactId": "pa-abc", "ProvisionedProductName": "vend-app",
+        "ProvisioningParameters": [
+            {"Key": "AccountName", "Value": "app"}, {"Key": "AccountEmail", "Value": "aws+app@example.com"},
+            {"Key": "ManagedOrganizationalUnit", "Value": "Dev (ou-dev1234-abcdefgh)"},
+            {"Key": "SSOUserEmail", "Value": "aws+app@example.com"}, {"Key": "SSOUserFirstName", "Value": "Account"},
+            {"Key": "SSOUserLastName", "Value": "Owner"},
+        ],
+        "ProvisionToken": "vend-" + __import__("hashlib").sha256(b"provision\x1faws+app@example.com").hexdigest()[:48],
+    }
+    with Stubber(clients.made["servicecatalog"]) as stub:
+        stub.add_response("provision_product", {"RecordDetail": record}, expected)
+        stub.add_response("describe_record", {"RecordDetail": record, "RecordOutputs": [
+            {"OutputKey": "AccountId", "OutputValue": "444455556666"}]})
+        ctx = ApplyContext(have, clients, NO_WAIT)
+        assert apply_factory_account(changes["account:app"], ctx) == "vended 444455556666 in Dev through Account Factory"
+    assert ctx.account_id("app") == "444455556666"
