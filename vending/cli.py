@@ -199,6 +199,32 @@ def local_reset(repo: Path) -> None:
     click.echo("Local organization reset; the next command starts a fresh landing zone.")
 
 
+@local_group.command("init")
+@click.option("--control-tower", is_flag=True, help="Also set up a Control Tower landing zone.")
+@click.pass_obj
+def local_init(repo: Path, control_tower: bool) -> None:
+    """Create the local organization now (a fresh landing zone), optionally with Control Tower.
+
+    \b
+    Example:
+      vend local init --control-tower   # Account Factory, registered Security OU, enrolled
+                                        # Log Archive and Audit; idempotent
+    """
+    from vending.local import LocalAws, init_control_tower
+
+    desired = load(repo)
+    state_dir = repo / desired.settings.target.state_dir
+    if control_tower:
+        summary = init_control_tower(state_dir)
+        click.echo(f"Control Tower landing zone {summary.landing_zone_arn} (version {summary.version}):")
+        click.echo(f"  Account Factory product {summary.account_factory_product_id},"
+                   f" {len(summary.registered_ou_arns)} registered OU(s), {len(summary.enrolled)} enrolled account(s)")
+    else:
+        with LocalAws(state_dir):
+            pass
+        click.echo(f"Local organization ready in {desired.settings.target.state_dir}/.")
+
+
 @local_group.command("serve")
 @click.option("--port", default=4566, show_default=True, help="Port on 127.0.0.1.")
 @click.pass_obj

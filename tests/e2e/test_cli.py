@@ -55,7 +55,14 @@ def test_graph_prints_edges_prerequisite_to_dependent(example, vend):
 
 
 def test_every_command_has_help_with_an_example(example, vend):
-    for command in ("validate", "plan", "apply", "show", "graph", "local reset", "local serve"):
+    for command in ("validate", "plan", "apply", "show", "graph", "local init", "local reset", "local serve"):
         result = vend(example, *command.split(), "--help")
         assert result.code == 0
         assert "Example" in result.out, command
+
+
+def test_local_init_sets_up_control_tower(example, vend):
+    result = vend(example, "local", "init", "--control-tower")
+    assert result.code == 0, result.err
+    assert "Account Factory product prod-" in result.out
+    assert "1 registered OU(s), 2 enrolled account(s)" in result.out

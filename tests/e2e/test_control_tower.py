@@ -216,3 +216,22 @@ def test_controls_are_enabled_and_a_control_disabled_out_of_band_comes_back(ct_e
         assert drift[f"control:{control}@Sandbox"].action is Action.CREATE
         _, report = run(ct_example, aws)
         assert report.ok and plan_of(ct_example, aws).changes == []
+
+
+def test_accounts_created_before_control_tower_are_enrolled_not_created_again(example, vend):
+    """An organization built with CreateAccount, then given a landing zone: vend enrolls every
+    account through Account Factory (ProvisionProduct with the existing email) and converges."""
+    assert vend(example, "apply", "--auto-approve").code == 0
+    settings = example / "vend.yaml"
+    settings.write_text(settings.read_text().replace("account_factory: organizations", "account_factory: control-tower"))
+    with local(example) as aws:
+        plan = plan_of(example, aws)
+        enrolls = [c for c in plan.changes if c.kind is Kind.FACTORY_ACCOUNT]
+        assert enrolls and all(c.action is Action.UPDATE and c.after["enrolled"] for c in enrolls)
+        assert not [c for c in plan.changes if c.action is Action.CREATE and c.kind is Kind.FACTORY_ACCOUNT]
+        _, report = run(example, aws)
+        assert report.ok, [o for o in report.outcomes if o.status != "applied"]
+        assert plan_of(example, aws).changes == []
+        org = aws.session().client("organizations")
+        emails = [a["Email"] for p in org.get_paginator("list_accounts").paginate() for a in p["Accounts"]]
+        assert len(emails) == len(set(emails)) == 12

@@ -237,6 +237,14 @@ _VERBS = {
     ("policy_attachment", "delete"): "detached",
     ("policy_type", "create"): "enabled",
     ("policy_type", "delete"): "disabled",
+    ("factory_account", "create"): "vended through Account Factory",
+    ("factory_account", "update"): "updated through Account Factory",
+    ("factory_account", "move"): "moved through Account Factory",
+    ("enrollment", "delete"): "unmanaged (removed from Control Tower)",
+    ("ou_registration", "create"): "registered with Control Tower",
+    ("ou_registration", "update"): "re-registered (ResetEnabledBaseline)",
+    ("control", "create"): "enabled",
+    ("control", "delete"): "disabled",
 }
 _DEFAULT_VERBS = {
     "create": "created",
