@@ -7,7 +7,7 @@
 Each `vend` command is a separate process; the organization persists in
 `<state_dir>/local/state.pickle` between them, so `vend plan`, `vend apply`, `vend plan` behave
 as against a real organization. `serve()` offers the same organization over HTTP for the AWS CLI.
-See docs/local-emulator.md for the behaviours and the known gaps.
+The README's section "The local emulator" lists the behaviours and the known gaps.
 """
 from __future__ import annotations
 
