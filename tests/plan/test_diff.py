@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plan.builders import FULL, ROOT_ID, account, desired, live, live_account, ou, policy
+from tests.plan.builders import ROOT_ID, account, desired, live, live_account, ou, policy
 from vending.errors import PlanError
 from vending.model.live import LivePolicy, PendingCreation
 from vending.model.policy_json import canonical
 from vending.model.types import SCP, TAG_POLICY
 from vending.plan.build import build_plan, diff
-from vending.plan.changes import Action, Kind
+from vending.plan.changes import Action
 
 
 def by_address(changes):

@@ -12,6 +12,7 @@ from vending.model.live import LiveAccount
 from vending.model.types import AccountSpec, path_str
 from vending.plan import addresses
 from vending.plan.changes import Action, Change, Kind, Note
+from vending.plan.account_changes import close, live_ou, move, tag_new_account
 from vending.plan.diff_context import DiffContext, where
 from vending.plan.diff_factory import factory_create, factory_existing
 
@@ -91,18 +92,7 @@ def _create(ctx: DiffContext, spec: AccountSpec, pending: dict) -> None:
             source=where(spec.source),
         )
     )
-    ctx.add(
-        Change(
-            address=addresses.account_tags(spec.name),
-            kind=Kind.ACCOUNT_TAGS,
-            action=Action.UPDATE,
-            reason="tag the new account",
-            before={"tags": {}},
-            after={"tags": dict(sorted(ctx.desired.account_tags(spec).items()))},
-            depends_on=(addresses.account(spec.name),),
-            source=where(spec.source),
-        )
-    )
+    tag_new_account(ctx, spec)
 
 
 def _closed_or_closing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> bool:
@@ -124,43 +114,14 @@ def _closed_or_closing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -
     if live.id == ctx.live.management_account_id:
         ctx.problems.append(f"{where(spec.source)}: the management account cannot be closed by vend")
         return True
-    ctx.add(
-        Change(
-            address=addresses.account(spec.name),
-            kind=Kind.ACCOUNT,
-            action=Action.DELETE,
-            reason=f"state: closed in {spec.source.file} (CloseAccount; reopening needs AWS Support)",
-            before={"id": live.id, "name": live.name, "email": live.email, "ou": _live_ou(ctx, live)},
-            destructive=True,
-            source=where(spec.source),
-        )
-    )
+    close(ctx, spec, live, ou=live_ou(ctx, live))
     return True
 
 
 def _move(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> str | None:
-    placement = ctx.desired.placement(spec)
-    if ctx.matched_live.get(live.parent_id) == placement:
+    if ctx.matched_live.get(live.parent_id) == ctx.desired.placement(spec):
         return None
-    current = _live_ou(ctx, live)
-    if spec.state == "suspended":
-        reason = f"state: suspended in {spec.source.file}: quarantine in {path_str(placement)}"
-    else:
-        reason = f"{spec.source.file} places it in {path_str(placement)}; it is in {current}"
-    address = addresses.account(spec.name)
-    ctx.add(
-        Change(
-            address=address,
-            kind=Kind.ACCOUNT,
-            action=Action.MOVE,
-            reason=reason,
-            before={"id": live.id, "ou": current},
-            after={"id": live.id, "ou": path_str(placement)},
-            depends_on=ctx.ou_dependency(placement),
-            source=where(spec.source),
-        )
-    )
-    return address
+    return move(ctx, spec, live, current=live_ou(ctx, live))
 
 
 def _tags(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> None:
@@ -178,11 +139,6 @@ def _tags(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> None:
             source=where(spec.source),
         )
     )
-
-
-def _live_ou(ctx: DiffContext, live: LiveAccount) -> str:
-    node = ctx.live.node(live.parent_id)
-    return path_str(node.path) if node else live.parent_id
 
 
 def _check_closure_quota(ctx: DiffContext) -> None:
@@ -203,7 +159,7 @@ def note_unmanaged_accounts(ctx: DiffContext) -> None:
                 Note(
                     kind="unmanaged",
                     address=addresses.account(account.name),
-                    message=f"account {account.id} ({account.email}) in {_live_ou(ctx, account)}"
+                    message=f"account {account.id} ({account.email}) in {live_ou(ctx, account)}"
                     " is not described in accounts/; vend leaves it untouched",
                 )
             )

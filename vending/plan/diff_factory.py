@@ -11,6 +11,7 @@ from vending.model.live import LiveAccount, ProvisionedAccount
 from vending.model.types import AccountSpec, path_str
 from vending.plan import addresses
 from vending.plan.changes import Action, Change, Kind, Note
+from vending.plan.account_changes import close, live_ou, move, tag_new_account
 from vending.plan.diff_context import DiffContext, where
 from vending.plan.diff_control_tower import registration_dependency
 
@@ -79,18 +80,7 @@ def factory_create(ctx: DiffContext, spec: AccountSpec) -> None:
                 source=where(spec.source),
             )
         )
-    ctx.add(
-        Change(
-            address=addresses.account_tags(spec.name),
-            kind=Kind.ACCOUNT_TAGS,
-            action=Action.UPDATE,
-            reason="tag the new account",
-            before={"tags": {}},
-            after={"tags": dict(sorted(ctx.desired.account_tags(spec).items()))},
-            depends_on=(address,),
-            source=where(spec.source),
-        )
-    )
+    tag_new_account(ctx, spec)
 
 
 def factory_existing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> tuple[bool, str | None]:
@@ -119,7 +109,7 @@ def factory_existing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> 
     after = {**_parameters(ctx, spec), "id": live.id, "provisioned_product_id": product.id}
     if product.status in RETRYABLE:
         return True, _retry(ctx, spec, product, after, registration_dependency(ctx, placement),
-                            f"the account is in {_current(ctx, live)}")
+                            f"the account is in {live_ou(ctx, live)}")
     if in_place:
         return True, None
     ctx.add(
@@ -127,9 +117,9 @@ def factory_existing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> 
             address=addresses.account(spec.name),
             kind=Kind.FACTORY_ACCOUNT,
             action=Action.MOVE,
-            reason=f"{spec.source.file} places it in {after['ou']}; it is in {_current(ctx, live)}"
+            reason=f"{spec.source.file} places it in {after['ou']}; it is in {live_ou(ctx, live)}"
             " (UpdateProvisionedProduct with the new ManagedOrganizationalUnit)",
-            before={**after, "ou": _current(ctx, live)},
+            before={**after, "ou": live_ou(ctx, live)},
             after=after,
             depends_on=registration_dependency(ctx, placement),
             source=where(spec.source),
@@ -168,7 +158,7 @@ def _enroll(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> str:
             action=Action.UPDATE,
             reason=f"account {live.id} exists but is not enrolled in Control Tower; vend enrolls it"
             f" through Account Factory into {params['ou']}",
-            before={"id": live.id, "ou": _current(ctx, live), "enrolled": False},
+            before={"id": live.id, "ou": live_ou(ctx, live), "enrolled": False},
             after={**params, "id": live.id, "enrolled": True, "provisioned_product": product_name(spec)},
             depends_on=registration_dependency(ctx, ctx.desired.placement(spec)),
             source=where(spec.source),
@@ -186,42 +176,14 @@ def _unmanage(ctx: DiffContext, spec: AccountSpec, live: LiveAccount, product: P
             action=Action.DELETE,
             reason=f"state: {spec.state} in {spec.source.file}: unmanage it first"
             " (TerminateProvisionedProduct; the account stays, in the root)",
-            before={"id": live.id, "provisioned_product_id": product.id, "ou": _current(ctx, live)},
+            before={"id": live.id, "provisioned_product_id": product.id, "ou": live_ou(ctx, live)},
             destructive=True,
             source=where(spec.source),
         )
     )
-    address = addresses.account(spec.name)
+    # Unmanaged, the account sits in the root; then it is closed or quarantined.
     if spec.state == "closed":
-        ctx.add(
-            Change(
-                address=address,
-                kind=Kind.ACCOUNT,
-                action=Action.DELETE,
-                reason=f"state: closed in {spec.source.file} (CloseAccount; reopening needs AWS Support)",
-                before={"id": live.id, "name": live.name, "email": live.email, "ou": "Root"},
-                depends_on=(unenroll,),
-                destructive=True,
-                source=where(spec.source),
-            )
-        )
+        close(ctx, spec, live, ou="Root", depends=(unenroll,))
     else:
-        placement = ctx.desired.placement(spec)
-        ctx.add(
-            Change(
-                address=address,
-                kind=Kind.ACCOUNT,
-                action=Action.MOVE,
-                reason=f"state: suspended in {spec.source.file}: quarantine in {path_str(placement)}",
-                before={"id": live.id, "ou": "Root"},
-                after={"id": live.id, "ou": path_str(placement)},
-                depends_on=(unenroll, *ctx.ou_dependency(placement)),
-                source=where(spec.source),
-            )
-        )
+        move(ctx, spec, live, current="Root", depends=(unenroll,))
     return unenroll  # unenrolling is what takes the account out of its OU (into the root)
-
-
-def _current(ctx: DiffContext, live: LiveAccount) -> str:
-    node = ctx.live.node(live.parent_id)
-    return path_str(node.path) if node else live.parent_id

@@ -7,7 +7,7 @@ to zero SCPs (AWS: MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED) nor exceeds five
 """
 from __future__ import annotations
 
-from vending.model.types import FULL_AWS_ACCESS, POLICY_FOLDERS, POLICY_TYPES, SCP, OuPath, OuSpec, path_str
+from vending.model.types import FULL_AWS_ACCESS, POLICY_FOLDERS, POLICY_TYPES, SCP, OuSpec, path_str
 from vending.plan import addresses
 from vending.plan.changes import Action, Change, Kind
 from vending.plan.diff_context import DiffContext, where
