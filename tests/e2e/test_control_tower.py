@@ -97,7 +97,7 @@ def test_first_plan_vends_new_accounts_registers_new_ous_and_adopts_enrolled_one
 def test_twelve_accounts_are_vended_at_most_five_at_a_time(ct_example, monkeypatch):
     add_accounts(ct_example, 12)
     counter = InFlight(monkeypatch)
-    with local(ct_example, provisioning_polls=6) as aws:
+    with local(ct_example, provisioning_polls=1, provisioning_seconds=0.1) as aws:
         plan, report = run(ct_example, aws)
         assert report.ok, [o for o in report.outcomes if o.status != "applied"]
         assert plan_of(ct_example, aws).changes == []
@@ -111,7 +111,7 @@ def test_quota_of_ten_runs_ten_at_a_time(ct_example, monkeypatch):
     settings.write_text(settings.read_text() + "control_tower:\n  account_concurrency: 10\n")
     add_accounts(ct_example, 12)
     counter = InFlight(monkeypatch)
-    with local(ct_example, provisioning_polls=6, account_factory_quota=10) as aws:
+    with local(ct_example, provisioning_polls=1, provisioning_seconds=0.1, account_factory_quota=10) as aws:
         _, report = run(ct_example, aws)
     assert report.ok
     assert counter.peak == 10

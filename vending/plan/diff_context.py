@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vending.model.live import LiveOrg, LiveOu
+from vending.model.live import LiveOrg, LiveOu, ProvisionedAccount
 from vending.model.types import DesiredOrg, OuPath, Source
 from vending.plan import addresses
 from vending.plan.changes import Change, Note
@@ -29,6 +29,8 @@ class DiffContext:
     retired_ous: set[OuPath] = field(default_factory=set)
     """Desired OU paths the plan deletes."""
     managed_account_ids: set[str] = field(default_factory=set)
+    product_index: dict[str, ProvisionedAccount] | None = None
+    """Control Tower: provisioned products by name, account id and email (built on first use)."""
     registering: set[OuPath] = field(default_factory=set)
     """Control Tower: desired OU paths whose registration the plan enables or resets."""
 

@@ -26,14 +26,19 @@ def product_name(spec: AccountSpec) -> str:
 
 
 def find_product(ctx: DiffContext, spec: AccountSpec, live: LiveAccount | None) -> ProvisionedAccount | None:
-    ct = ctx.live.control_tower
-    name = product_name(spec)
-    for product in ct.provisioned:
-        if product.name == name:
-            return product
-        if live is not None and (product.account_id == live.id or (product.email or "").lower() == live.email.lower()):
-            return product
-    return None
+    """The account's provisioned product: vend's name for it, else the account's id or email."""
+    index = ctx.product_index
+    if index is None:
+        index = {}
+        for product in ctx.live.control_tower.provisioned:
+            for key in (product.name, product.account_id, (product.email or "").lower()):
+                if key:
+                    index.setdefault(key, product)
+        ctx.product_index = index
+    found = index.get(product_name(spec))
+    if found is None and live is not None:
+        found = index.get(live.id) or index.get(live.email.lower())
+    return found
 
 
 def _parameters(ctx: DiffContext, spec: AccountSpec) -> dict[str, str]:
