@@ -103,7 +103,7 @@ def test_twelve_accounts_are_vended_at_most_five_at_a_time(ct_example, monkeypat
         assert plan_of(ct_example, aws).changes == []
     vended = [c for c in plan.changes if c.kind is Kind.FACTORY_ACCOUNT]
     assert len(vended) == 21  # the example's 9 new accounts and 12 more
-    assert counter.peak == 5
+    assert 1 < counter.peak <= 5  # concurrent, and never above the quota
 
 
 def test_quota_of_ten_runs_ten_at_a_time(ct_example, monkeypatch):
@@ -114,7 +114,7 @@ def test_quota_of_ten_runs_ten_at_a_time(ct_example, monkeypatch):
     with local(ct_example, provisioning_polls=1, provisioning_seconds=0.1, account_factory_quota=10) as aws:
         _, report = run(ct_example, aws)
     assert report.ok
-    assert counter.peak == 10
+    assert 5 < counter.peak <= 10  # the raised quota is used, and never exceeded
 
 
 def test_moving_an_enrolled_account_updates_its_provisioned_product_never_move_account(ct_example, monkeypatch):
