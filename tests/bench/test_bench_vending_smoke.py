@@ -7,4 +7,4 @@ from tests.bench.bench_vending import measure
 def test_vending_benchmark_runs_at_tiny_scale():
     result = measure(quota=3, accounts=7, latency=0.05)
     assert result.accounts == 7
-    assert result.peak == 3
+    assert 1 < result.peak <= 3  # concurrent, never above the quota

@@ -116,3 +116,15 @@ def test_suspending_unmanages_first_then_quarantines_and_closing_then_closes():
     assert (c["account:a"].action, c["account:a"].depends_on) == (Action.MOVE, ("enrollment:a",))
     assert (c["account:b"].action, c["account:b"].depends_on) == (Action.DELETE, ("enrollment:b",))
     assert "account_tags:b" not in c
+
+
+def test_control_tower_guardrail_scps_are_never_detached():
+    from tests.plan.builders import FULL
+    from vending.model.live import LivePolicy
+    from vending.model.types import SCP
+
+    guardrail = LivePolicy("p-guard", "aws-guardrails-AbCdEf", SCP, "{}")
+    have = control_tower(
+        live(ous=[("ou-dev", "Dev", {}, {SCP: (FULL.id, "p-guard")})], policies=[guardrail]),
+        registered=["ou-dev"])
+    assert diff(desired(ous=[ou("Dev")], **CT), have) == ([], [])

@@ -78,6 +78,16 @@ def diff_policies(ctx: DiffContext) -> set[str]:
     return created
 
 
+SERVICE_MANAGED_PREFIXES = ("aws-guardrails-",)
+"""SCPs that AWS services attach and own: Control Tower attaches aws-guardrails-* SCPs to the
+OUs it registers. vend never detaches them (that would silently remove Control Tower's
+preventive controls); they still count towards a target's five SCPs."""
+
+
+def service_managed(name: str) -> bool:
+    return name.startswith(SERVICE_MANAGED_PREFIXES)
+
+
 def diff_attachments(ctx: DiffContext, created_policies: set[str]) -> None:
     names_by_id = {p.id: p.name for p in ctx.live.policies.values()}
     for spec in managed_targets(ctx):
@@ -89,7 +99,7 @@ def diff_attachments(ctx: DiffContext, created_policies: set[str]) -> None:
                 current = [FULL_AWS_ACCESS] if policy_type == SCP and enabled else []
             else:
                 ids = live_target.policies.get(policy_type, ())
-                current = sorted(names_by_id.get(i, i) for i in ids)
+                current = sorted(n for n in (names_by_id.get(i, i) for i in ids) if not service_managed(n))
             _reconcile(ctx, spec, policy_type, wanted, current, created_policies)
 
 
