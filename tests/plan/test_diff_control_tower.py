@@ -128,3 +128,25 @@ def test_control_tower_guardrail_scps_are_never_detached():
         live(ous=[("ou-dev", "Dev", {}, {SCP: (FULL.id, "p-guard")})], policies=[guardrail]),
         registered=["ou-dev"])
     assert diff(desired(ous=[ou("Dev")], **CT), have) == ([], [])
+
+
+def test_guardrail_scps_count_towards_the_five_scp_limit():
+    import pytest
+
+    from tests.plan.builders import FULL, policy
+    from vending.errors import PlanError
+    from vending.model.live import LivePolicy
+    from vending.model.types import SCP
+
+    names = ("a", "b", "c", "d")
+    guardrail = LivePolicy("p-guard", "aws-guardrails-AbCdEf", SCP, "{}")
+    have = control_tower(
+        live(ous=[("ou-dev", "Dev", {}, {SCP: (FULL.id, "p-guard")})], policies=[guardrail]),
+        registered=["ou-dev"])
+    want = desired(ous=[ou("Dev", scps=names)], policies=[policy(n, "{}") for n in names], **CT)
+    with pytest.raises(PlanError) as info:
+        diff(want, have)
+    assert info.value.problems == [
+        "ous/Dev/ou.yaml:1: Dev would carry 6 SCPs: the 5 listed plus 1 that Control Tower attached;"
+        " AWS allows 5, so list fewer"
+    ]

@@ -78,6 +78,7 @@ def diff_policies(ctx: DiffContext) -> set[str]:
     return created
 
 
+MAX_SCPS = 5
 SERVICE_MANAGED_PREFIXES = ("aws-guardrails-",)
 """SCPs that AWS services attach and own: Control Tower attaches aws-guardrails-* SCPs to the
 OUs it registers. vend never detaches them (that would silently remove Control Tower's
@@ -98,8 +99,15 @@ def diff_attachments(ctx: DiffContext, created_policies: set[str]) -> None:
                 enabled = policy_type in ctx.live.enabled_policy_types
                 current = [FULL_AWS_ACCESS] if policy_type == SCP and enabled else []
             else:
-                ids = live_target.policies.get(policy_type, ())
-                current = sorted(n for n in (names_by_id.get(i, i) for i in ids) if not service_managed(n))
+                names = [names_by_id.get(i, i) for i in live_target.policies.get(policy_type, ())]
+                current = sorted(n for n in names if not service_managed(n))
+                kept = len(names) - len(current)
+                if policy_type == SCP and kept and len(wanted) + kept > MAX_SCPS:
+                    ctx.problems.append(
+                        f"{where(spec.source)}: {path_str(spec.path)} would carry {len(wanted) + kept}"
+                        f" SCPs: the {len(wanted)} listed plus {kept} that Control Tower attached;"
+                        f" AWS allows {MAX_SCPS}, so list fewer"
+                    )
             _reconcile(ctx, spec, policy_type, wanted, current, created_policies)
 
 
