@@ -136,3 +136,22 @@ def test_closing_needs_allow_destroy(example, vend, tmp_path):
     )
     assert vend(example, "apply", str(saved), "--allow-destroy").code == 0
     assert plan_json(vend, example)["changes"] == []
+
+
+def test_renaming_an_ou_renames_it_in_place_and_accounts_below_stay(example, vend):
+    import shutil
+
+    vend(example, "apply", "--auto-approve")
+    shutil.move(example / "ous" / "Workloads", example / "ous" / "Apps")
+    ou_file = example / "ous" / "Apps" / "ou.yaml"
+    ou_file.write_text(ou_file.read_text() + "renamed_from: Workloads\n")
+    for path in (example / "accounts").glob("*.yaml"):
+        path.write_text(path.read_text().replace("ou: Workloads/", "ou: Apps/"))
+    path = example / "accounts" / "payments-dev.yaml"
+    path.write_text(path.read_text().replace("ou: Apps/Dev", "ou: Apps/Test"))
+    changes = {c["address"]: c for c in plan_json(vend, example)["changes"]}
+    assert changes["ou:Apps"]["action"] == "update"
+    assert changes["account:payments-dev"]["depends_on"] == ["ou:Apps"]
+    assert {a for a, c in changes.items() if c["action"] == "move"} == {"account:payments-dev"}
+    assert vend(example, "apply", "--auto-approve").code == 0
+    assert plan_json(vend, example)["changes"] == []

@@ -199,3 +199,10 @@ def test_plan_orders_changes_by_generation_and_fingerprints_live_state():
     assert plan.order == [["ou:A"], ["ou:A/B"], ["account:x"], ["account_tags:x"]]
     assert plan.fingerprint == have.fingerprint()
     assert plan.summary() == {"add": 3, "change": 1, "destroy": 0}
+
+
+def test_changes_below_a_renamed_ou_wait_for_the_rename():
+    want = desired(ous=[ou("New", renamed_from="Old"), ou("New/Team")], accounts=[account("a", "New/Team")])
+    have = live(ous=[("ou-1", "Old"), ("ou-2", "Old/Team")], accounts=[live_account("222222222222", "a", "ou-1", {"owner": "platform"})])
+    c = by_address(diff(want, have)[0])
+    assert c["account:a"].depends_on == ("ou:New",)

@@ -65,6 +65,13 @@ class ApplyContext:
         with self._lock:
             self._ou_ids[path] = ou_id
 
+    def renamed(self, old: OuPath, new: OuPath) -> None:
+        """After a rename, the OU and everything below it answer to their new paths too."""
+        with self._lock:
+            for path, ou_id in list(self._ou_ids.items()):
+                if path[: len(old)] == old:
+                    self._ou_ids[new + path[len(old):]] = ou_id
+
     def policy_id(self, policy_type: str, name: str) -> str:
         with self._lock:
             return self._policy_ids[(policy_type, name)]

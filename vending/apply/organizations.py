@@ -84,7 +84,7 @@ def apply_ou(change: Change, ctx: ApplyContext) -> str:
         ctx.organizations.update_organizational_unit(
             OrganizationalUnitId=before["id"], Name=(change.after or {})["name"]
         )
-        ctx.set_ou_id(path, before["id"])
+        ctx.renamed(path[:-1] + (before["name"],), path)
         return f"renamed {before['id']}"
     ctx.organizations.delete_organizational_unit(OrganizationalUnitId=before["id"])
     return f"deleted {before['id']}"

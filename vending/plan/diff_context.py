@@ -26,6 +26,8 @@ class DiffContext:
     """Live OU id -> the desired path it is matched to (differs from its live path if renamed)."""
     created_ous: set[OuPath] = field(default_factory=set)
     """Desired OU paths the plan creates (so dependents wait for them)."""
+    renamed_ous: set[OuPath] = field(default_factory=set)
+    """Desired OU paths the plan renames (their live path has the old name)."""
     retired_ous: set[OuPath] = field(default_factory=set)
     """Desired OU paths the plan deletes."""
     managed_account_ids: set[str] = field(default_factory=set)
@@ -50,5 +52,8 @@ class DiffContext:
         self.changes.append(change)
 
     def ou_dependency(self, path: OuPath) -> tuple[str, ...]:
-        """The change an account or attachment in `path` must wait for, if that OU is new."""
-        return (addresses.ou(path),) if path in self.created_ous else ()
+        """What a change addressing OU `path` must wait for: its creation, or the renaming of it
+        or of an ancestor (until then, that path does not exist in AWS)."""
+        if path in self.created_ous:
+            return (addresses.ou(path),)
+        return tuple(addresses.ou(path[:n]) for n in range(len(path), 0, -1) if path[:n] in self.renamed_ous)

@@ -28,6 +28,7 @@ def diff_ous(ctx: DiffContext) -> None:
         if spec.retired:
             ctx.retired_ous.add(spec.path)
         elif live_ou.name != spec.name:
+            ctx.renamed_ous.add(spec.path)
             ctx.add(
                 Change(
                     address=addresses.ou(spec.path),
