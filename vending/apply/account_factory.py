@@ -107,7 +107,7 @@ def _update(ctx: ApplyContext, change: Change, fields: dict) -> dict:
         ProductId=ct.product_id,
         ProvisioningArtifactId=ct.artifact_id,
         ProvisioningParameters=parameters(ctx, fields),
-        UpdateToken=token("update", product_id, fields["ou"], ctx.live.fingerprint()),
+        UpdateToken=token("update", product_id, fields["ou"], ctx.fingerprint),
     )["RecordDetail"]
     return _wait_record(ctx, record["RecordId"], f"updating {product_id}")
 

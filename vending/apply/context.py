@@ -45,6 +45,8 @@ class ApplyContext:
         self.clients = clients
         self.polling = polling
         self.home_region = home_region
+        self.fingerprint = live.fingerprint()
+        """Of the state this apply started from: part of tokens that must differ per plan."""
         self._lock = threading.Lock()
         self._ou_ids: dict[OuPath, str] = {path: ou.id for path, ou in live.ou_by_path().items()}
         self._policy_ids: dict[tuple[str, str], str] = {
