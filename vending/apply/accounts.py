@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from vending.apply.context import ApplyContext
 from vending.aws.errors import error_code
+from vending.aws.paging import first
 from vending.errors import ApplyFailure
 from vending.plan.changes import Change
 
@@ -56,12 +57,8 @@ def _created(ctx: ApplyContext, name: str, email: str, pending: str | None) -> s
 
 
 def _member_with_email(ctx: ApplyContext, email: str) -> str | None:
-    paginator = ctx.organizations.get_paginator("list_accounts")
-    for page in paginator.paginate(PaginationConfig={"PageSize": 20}):
-        for account in page["Accounts"]:
-            if account["Email"].lower() == email.lower():
-                return account["Id"]
-    return None
+    found = first(ctx.organizations, "list_accounts", "Accounts", lambda a: a["Email"].lower() == email.lower())
+    return found["Id"] if found else None
 
 
 def _pending_request(ctx: ApplyContext, name: str) -> str | None:

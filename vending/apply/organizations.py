@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from vending.apply.accounts import create_account, move
 from vending.apply.context import ApplyContext
 from vending.aws.errors import error_code
+from vending.aws.paging import first
 from vending.errors import ApplyFailure
 from vending.model.types import POLICY_FOLDERS, parse_path
 from vending.plan.changes import Action, Change
@@ -58,12 +59,10 @@ def apply_policy(change: Change, ctx: ApplyContext) -> str:
 
 
 def _find_policy(ctx: ApplyContext, policy_type: str, name: str) -> dict:
-    paginator = ctx.organizations.get_paginator("list_policies")
-    for page in paginator.paginate(Filter=policy_type, PaginationConfig={"PageSize": 20}):
-        for policy in page["Policies"]:
-            if policy["Name"] == name:
-                return policy
-    raise ApplyFailure(f"policy {name} exists according to AWS but cannot be found")
+    found = first(ctx.organizations, "list_policies", "Policies", lambda p: p["Name"] == name, Filter=policy_type)
+    if found is None:
+        raise ApplyFailure(f"policy {name} exists according to AWS but cannot be found")
+    return found
 
 
 def apply_ou(change: Change, ctx: ApplyContext) -> str:
@@ -91,12 +90,13 @@ def apply_ou(change: Change, ctx: ApplyContext) -> str:
 
 
 def _find_child_ou(ctx: ApplyContext, parent_id: str, name: str) -> str:
-    paginator = ctx.organizations.get_paginator("list_organizational_units_for_parent")
-    for page in paginator.paginate(ParentId=parent_id, PaginationConfig={"PageSize": 20}):
-        for ou in page["OrganizationalUnits"]:
-            if ou["Name"] == name:
-                return ou["Id"]
-    raise ApplyFailure(f"OU {name} exists according to AWS but is not under {parent_id}")
+    found = first(
+        ctx.organizations, "list_organizational_units_for_parent", "OrganizationalUnits",
+        lambda ou: ou["Name"] == name, ParentId=parent_id,
+    )
+    if found is None:
+        raise ApplyFailure(f"OU {name} exists according to AWS but is not under {parent_id}")
+    return found["Id"]
 
 
 def apply_tags(change: Change, ctx: ApplyContext, resource_id: str) -> str:

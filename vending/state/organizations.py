@@ -8,25 +8,12 @@ Pages are at most 20 items, as AWS serves them. Tags need one ListTagsForResourc
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterator
+from typing import Any
 
+from vending.aws.paging import PAGE_SIZE, pages
 from vending.model.live import LiveAccount, LiveOrg, LiveOu, LivePolicy, PendingCreation
 from vending.model.policy_json import canonical
 from vending.model.types import POLICY_TYPES, OuPath
-
-PAGE_SIZE = 20
-"""Organizations' documented maximum for list operations."""
-UNSIZED = {"list_tags_for_resource"}
-"""Paginated operations with no MaxResults: AWS picks the page size."""
-
-
-def pages(client: Any, operation: str, key: str, **params: Any) -> Iterator[dict]:
-    """Every item of a paginated Organizations list, requested PAGE_SIZE at a time."""
-    paginator = client.get_paginator(operation)
-    config = {} if operation in UNSIZED else {"PageSize": PAGE_SIZE}
-    for page in paginator.paginate(**params, PaginationConfig=config):
-        yield from page.get(key, [])
-
 
 def read_tags(client: Any, resource_id: str) -> dict[str, str]:
     tags: dict[str, str] = {}

@@ -1,0 +1,22 @@
+"""Paginating like AWS: Organizations serves at most 20 items a page (aws-facts §2)."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+PAGE_SIZE = 20
+"""Organizations' documented maximum for list operations."""
+UNSIZED = {"list_tags_for_resource"}
+"""Paginated operations with no MaxResults: AWS picks the page size."""
+
+
+def pages(client: Any, operation: str, key: str, **params: Any) -> Iterator[dict]:
+    """Every item of a paginated Organizations list, requested PAGE_SIZE at a time."""
+    paginator = client.get_paginator(operation)
+    config = {} if operation in UNSIZED else {"PageSize": PAGE_SIZE}
+    for page in paginator.paginate(**params, PaginationConfig=config):
+        yield from page.get(key, [])
+
+
+def first(client: Any, operation: str, key: str, match: Callable[[dict], bool], **params: Any) -> dict | None:
+    """The first item of a paginated list that `match`es, reading no further pages than needed."""
+    return next((item for item in pages(client, operation, key, **params) if match(item)), None)
