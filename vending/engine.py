@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 from vending.apply.context import ApplyContext, Polling
 from vending.apply.executor import ApplyReport, Progress, execute
@@ -10,17 +11,24 @@ from vending.apply.registry import limits
 from vending.aws.clients import AwsClients
 from vending.errors import DestroyNotAllowed, StalePlanError
 from vending.model.live import LiveOrg
-from vending.model.types import DesiredOrg, OrgSettings
+from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
+from vending.plan.diff_ous import tag_scope
 from vending.state.control_tower import ControlTowerReader
 from vending.state.organizations import OrganizationsReader
 
 
-def read_live(clients: AwsClients, settings: OrgSettings, *, workers: int = 4) -> LiveOrg:
+def read_live(
+    clients: AwsClients,
+    settings: OrgSettings,
+    *,
+    ou_tags: Callable[[OuPath, str], bool] = lambda path, node_id: True,
+    workers: int = 4,
+) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS."""
     reader = clients.reader()
-    live = OrganizationsReader(reader.organizations(), workers=workers).read()
+    live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if settings.account_factory != "control-tower":
         return live
     control_tower = ControlTowerReader(
@@ -35,7 +43,7 @@ def plan(
     desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str
 ) -> tuple[Plan, LiveOrg]:
     """The plan, and the live state it was computed from (for an immediate apply)."""
-    live = read_live(clients, desired.settings)
+    live = read_live(clients, desired.settings, ou_tags=tag_scope(desired))
     return build_plan(desired, live, git_commit=git_commit, target=target), live
 
 
@@ -57,7 +65,10 @@ def prepare_apply(
     if destructive and not allow_destroy:
         raise DestroyNotAllowed(destructive)
     if live is None:
-        live = read_live(clients, settings)
+        scope = None if saved.ou_tags_read is None else set(saved.ou_tags_read)
+        live = read_live(
+            clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope
+        )
     if live.fingerprint() != saved.fingerprint:
         raise StalePlanError(
             "plan is stale, run vend plan again: the organization changed since the plan was"

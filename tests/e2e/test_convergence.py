@@ -155,3 +155,20 @@ def test_renaming_an_ou_renames_it_in_place_and_accounts_below_stay(example, ven
     assert {a for a, c in changes.items() if c["action"] == "move"} == {"account:payments-dev"}
     assert vend(example, "apply", "--auto-approve").code == 0
     assert plan_json(vend, example)["changes"] == []
+
+
+def test_ou_tags_set_by_hand_on_an_ou_without_a_tags_key_are_left_alone(example, vend, tmp_path):
+    vend(example, "apply", "--auto-approve")
+    with local(example) as aws:
+        org = aws.session().client("organizations")
+        sandbox = next(o for o in org.list_organizational_units_for_parent(
+            ParentId=org.list_roots()["Roots"][0]["Id"])["OrganizationalUnits"] if o["Name"] == "Sandbox")
+        org.tag_resource(ResourceId=sandbox["Id"], Tags=[{"Key": "by-hand", "Value": "yes"}])
+    assert "\ntags:" not in (example / "ous" / "Sandbox" / "ou.yaml").read_text()
+    assert plan_json(vend, example)["changes"] == []
+    # A saved plan reads the same tags again at apply time, so it is not stale.
+    path = example / "accounts" / "sandbox-bob.yaml"
+    path.write_text(path.read_text().replace("owner: ", "owner: new-"))
+    saved = tmp_path / "plan.json"
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in vend(example, "plan", "--out", str(saved)).out
+    assert vend(example, "apply", str(saved)).code == 0

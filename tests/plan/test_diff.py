@@ -206,3 +206,19 @@ def test_changes_below_a_renamed_ou_wait_for_the_rename():
     have = live(ous=[("ou-1", "Old"), ("ou-2", "Old/Team")], accounts=[live_account("222222222222", "a", "ou-1", {"owner": "platform"})])
     c = by_address(diff(want, have)[0])
     assert c["account:a"].depends_on == ("ou:New",)
+
+
+def test_ou_tags_are_managed_only_where_yaml_has_a_tags_key():
+    have = live(ous=[("ou-1", "Dev", {"by-hand": "x"}), ("ou-2", "Test", {"by-hand": "y"})])
+    want = desired(ous=[ou("Dev"), ou("Test", tags={})])
+    (change,), _ = diff(want, have)
+    assert (change.address, change.before["tags"], change.after["tags"]) == ("ou_tags:Test", {"by-hand": "y"}, {})
+
+
+def test_the_plan_records_which_tags_it_read():
+    from dataclasses import replace
+
+    have = live(ous=[("ou-1", "Dev", {"k": "v"}), ("ou-2", "Test")])
+    have = replace(have, ous={**have.ous, "ou-2": replace(have.ous["ou-2"], tags=None)})
+    plan = build_plan(desired(ous=[ou("Dev", tags={"k": "v"}), ou("Test")]), have)
+    assert plan.ou_tags_read == sorted([ROOT_ID, "ou-1"])

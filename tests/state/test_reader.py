@@ -68,3 +68,13 @@ def test_reader_pages_at_20_and_never_calls_list_parents(seeded):
     # root, Security, Dev (two pages for its 26 children), then each of those 26.
     assert counter.counts["ListOrganizationalUnitsForParent"] == 1 + 1 + 2 + 26
     assert "ListParents" not in counter.counts
+
+
+def test_reader_reads_only_the_ou_tags_in_scope(seeded):
+    local, ids = seeded
+    counter = CallCounter()
+    reader = OrganizationsReader(AwsClients(local.session(), observers=(counter,)).reader().organizations())
+    live = reader.read(lambda path, node_id: path == ("Dev",))
+    assert {ou.path: ou.tags for ou in live.ous.values()} == {("Security",): None, ("Dev",): {"k": "v"}, ("Dev", "Team"): None}
+    assert live.root.tags is None
+    assert counter.counts["ListTagsForResource"] == 1 + len(live.accounts)

@@ -21,7 +21,8 @@ class LiveOu:
     name: str
     parent_id: str | None
     path: OuPath
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] | None = field(default_factory=dict)
+    """None when not read: vend reads the tags of the OUs whose tags it manages."""
     policies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Attached policy ids by policy type, sorted."""
 

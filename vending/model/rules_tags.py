@@ -20,7 +20,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for ou in loaded.all_ous():
         for field in ("tags", "default_account_tags"):
-            found.extend(_tag_map(loaded, ou.source.file, field, getattr(ou, field)))
+            found.extend(_tag_map(loaded, ou.source.file, field, getattr(ou, field) or {}))
     for account in loaded.accounts:
         file = account.source.file
         found.extend(_tag_map(loaded, file, "tags", account.tags))

@@ -65,7 +65,7 @@ def ou(path: OuPath, data: dict[str, Any], file: str) -> OuSpec:
         path=path,
         source=Source(file),
         description=data.get("description", ""),
-        tags=dict(data.get("tags", {})),
+        tags=dict(data["tags"]) if "tags" in data else None,
         default_account_tags=dict(data.get("default_account_tags", {})),
         scps=tuple(data.get("scps", ())),
         tag_policies=tuple(data.get("tag_policies", ())),

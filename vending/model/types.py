@@ -107,7 +107,8 @@ class OuSpec:
     path: OuPath
     source: Source
     description: str = ""
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] | None = None
+    """The OU's own tags, fully reconciled; None (no `tags` key) leaves them unmanaged."""
     default_account_tags: dict[str, str] = field(default_factory=dict)
     scps: tuple[str, ...] = ()
     tag_policies: tuple[str, ...] = ()

@@ -45,7 +45,9 @@ def build_plan(
     graph = build_graph(changes)
     order = generations(graph)
     rank = {address: i for i, address in enumerate(a for layer in order for a in layer)}
+    read = [live.root, *live.ous.values()]
     return Plan(
+        ou_tags_read=sorted(node.id for node in read if node.tags is not None),
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),
         order=order,

@@ -99,6 +99,9 @@ class Plan:
     git_commit: str | None = None
     target: str = ""
     created_at: str = ""
+    ou_tags_read: list[str] | None = None
+    """Ids of the root/OUs whose tags the plan read (None: all); apply reads the same ones, so
+    the fingerprints compare like with like."""
     format_version: int = FORMAT_VERSION
 
     @property
@@ -126,6 +129,7 @@ class Plan:
             "git_commit": self.git_commit,
             "target": self.target,
             "fingerprint": self.fingerprint,
+            "read_scope": {"ou_tags": self.ou_tags_read},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
@@ -153,6 +157,7 @@ class Plan:
                 git_commit=data.get("git_commit"),
                 target=data.get("target", ""),
                 created_at=data.get("created_at", ""),
+                ou_tags_read=(data.get("read_scope") or {}).get("ou_tags"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanFileError(f"plan file is malformed: {exc}") from exc

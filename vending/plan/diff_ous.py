@@ -6,9 +6,10 @@ parent, by name, by `renamed_from`, or by a pinned id that must sit under the sa
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Callable
 
 from vending.model.live import LiveOu
-from vending.model.types import OuSpec, path_str
+from vending.model.types import DesiredOrg, OuPath, OuSpec, path_str
 from vending.plan import addresses
 from vending.plan.changes import Action, Change, Kind, Note
 from vending.plan.diff_context import DiffContext, where
@@ -83,13 +84,32 @@ def _create(ctx: DiffContext, spec: OuSpec) -> None:
     )
 
 
+def tag_managed(desired: DesiredOrg) -> list[OuSpec]:
+    """The OUs (and the root) whose YAML has a `tags` key: only their tags are reconciled."""
+    specs = [s for s in desired.ous.values() if not s.retired and s.tags is not None]
+    if desired.root is not None and desired.root.tags is not None:
+        specs.append(desired.root)
+    return specs
+
+
+def tag_scope(desired: DesiredOrg) -> Callable[[OuPath, str], bool]:
+    """Which live OUs' tags a plan must read, by live path and id: the tag-managed OUs under
+    their names, their `renamed_from` names or their pinned ids."""
+    paths: set[OuPath] = set()
+    ids: set[str] = set()
+    for spec in tag_managed(desired):
+        paths.add(spec.path)
+        if spec.renamed_from:
+            paths.add(spec.parent + (spec.renamed_from,))
+        if spec.pinned_id:
+            ids.add(spec.pinned_id)
+    return lambda path, node_id: path in paths or node_id in ids
+
+
 def diff_ou_tags(ctx: DiffContext) -> None:
-    specs = [s for s in ctx.desired.ous.values() if not s.retired]
-    if ctx.desired.root is not None:
-        specs.append(ctx.desired.root)
-    for spec in sorted(specs, key=lambda s: s.path):
+    for spec in sorted(tag_managed(ctx.desired), key=lambda s: s.path):
         live_ou = ctx.ou_match.get(spec.path)
-        live_tags = live_ou.tags if live_ou else {}
+        live_tags = (live_ou.tags or {}) if live_ou else {}
         if live_tags == spec.tags:
             continue
         ident = {"id": live_ou.id} if live_ou else {}

@@ -8,7 +8,7 @@ Pages are at most 20 items, as AWS serves them. Tags need one ListTagsForResourc
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 from vending.aws.paging import PAGE_SIZE, pages
 from vending.model.live import LiveAccount, LiveOrg, LiveOu, LivePolicy, PendingCreation
@@ -29,9 +29,14 @@ class OrganizationsReader:
         self.client = client
         self.workers = max(1, workers)
 
-    def read(self) -> LiveOrg:
-        org = self.client.describe_organization()["Organization"]
+    def read(self, ou_tags: Callable[[OuPath, str], bool] = lambda path, node_id: True) -> LiveOrg:
+        """The live organization; `ou_tags(path, id)` says which roots/OUs to read tags of
+        (the others get tags None: a plan reads only the tags it manages)."""
         root = self.client.list_roots()["Roots"][0]
+        # arn:aws:organizations::<management account>:root/<org id>/<root id> names both, so
+        # DescribeOrganization is not needed.
+        management_account_id = root["Arn"].split(":")[4]
+        org_id = root["Arn"].split("/")[1]
         enabled = tuple(
             sorted(
                 t["Type"]
@@ -44,7 +49,8 @@ class OrganizationsReader:
         pending = self._pending()
         nodes, accounts = self._walk(root["Id"])
         policies = self._policies(enabled)
-        node_tags, account_tags = self._tags(nodes, accounts)
+        tagged = {n: info for n, info in nodes.items() if ou_tags(info[2], n)}
+        node_tags, account_tags = self._tags(tagged, accounts)
         attached = self._attachments(nodes, enabled, policies, len(accounts))
         live_nodes = {
             node_id: LiveOu(
@@ -52,15 +58,15 @@ class OrganizationsReader:
                 name=name,
                 parent_id=parent,
                 path=path,
-                tags=node_tags[node_id],
+                tags=node_tags.get(node_id),
                 policies=attached[node_id],
             )
             for node_id, (name, parent, path) in nodes.items()
         }
         live_root = live_nodes.pop(root["Id"])
         return LiveOrg(
-            org_id=org["Id"],
-            management_account_id=org["MasterAccountId"],
+            org_id=org_id,
+            management_account_id=management_account_id,
             root=live_root,
             enabled_policy_types=enabled,
             ous=live_nodes,
