@@ -102,7 +102,7 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) ->
         out.write_text(plan.dumps())
     click.echo(render(plan.to_json(), fmt), nl=False)
     if out:
-        err.print(f"Saved the plan to {out}; apply exactly it with: vend apply {out}")
+        err.print(f"Saved the plan to {out}; apply exactly it with: vend apply {out}", markup=False)
     if detailed_exitcode and plan.has_changes:
         sys.exit(EXIT_CHANGES)
 
@@ -264,7 +264,7 @@ def _apply_with_progress(plan: Plan, ctx: ApplyContext, desired: DesiredOrg) -> 
 
         def advance(outcome: Outcome) -> None:
             progress.advance(task)
-            progress.console.print(f"  {outcome.status:>8}  {outcome.address}: {outcome.detail}")
+            progress.console.print(f"  {outcome.status:>8}  {outcome.address}: {outcome.detail}", markup=False)
 
         return engine.apply(plan, ctx, desired.settings, progress=advance)
 
