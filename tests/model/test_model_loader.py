@@ -33,7 +33,9 @@ def test_example_organization_model() -> None:
     assert bootstrap == {"Management": ("management@example.com", ()),
                          "Log Archive": ("log-archive@example.com", ("Security",)),
                          "Audit": ("audit@example.com", ("Security",))}
-    assert org.accounts["Log Archive"].source == Source("accounts/log-archive.yaml")
+    source = org.accounts["Log Archive"].source
+    assert (source.file, source.line) == ("accounts/log-archive.yaml", 1)
+    assert (source.at("ou"), source.at("state")) == ("accounts/log-archive.yaml:4", "accounts/log-archive.yaml:1")
     assert set(org.policies) == {(SCP, "deny-leave-organization"), (SCP, "deny-unapproved-regions"),
                                  (SCP, "quarantine-deny-all"), (TAG_POLICY, "cost-center")}
 

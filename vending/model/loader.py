@@ -20,6 +20,7 @@ from vending.model.types import (
     OuPath,
     OuSpec,
     PolicySpec,
+    Source,
     Target,
 )
 from vending.model.yaml_source import JsonPath, Lines, YamlSyntaxError, dotted, parse
@@ -98,6 +99,13 @@ class _Repo:
                                       f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8"))
             return None
 
+    def source(self, path: Path, data: dict[str, Any] | None) -> Source:
+        """The file, with the line of each top-level key it wrote."""
+        file = self.rel(path)
+        lines = self.lines.get(file)
+        keys = sorted(data or {}) if lines else []
+        return Source(file, 1, tuple((key, lines.at((key,))) for key in keys))
+
     def yaml(self, path: Path, kind: str) -> dict[str, Any] | None:
         """Parsed and schema-checked data, minus values of the wrong type; None if unreadable."""
         file, text = self.rel(path), self.text(path)
@@ -137,7 +145,7 @@ class _Repo:
         root_ou = None
         if (base / OU_FILE).is_file():
             data = self.yaml(base / OU_FILE, "root")
-            root_ou = specs.ou(ROOT, data or {}, self.rel(base / OU_FILE))
+            root_ou = specs.ou(ROOT, data or {}, self.source(base / OU_FILE, data))
         ous: dict[OuPath, OuSpec] = {}
         self._walk_ous(base, (), ous)
         return root_ou, ous
@@ -154,7 +162,7 @@ class _Repo:
         file = folder / OU_FILE
         if file.is_file():
             data = self.yaml(file, "ou")
-            ous[path] = specs.ou(path, data or {}, self.rel(file))
+            ous[path] = specs.ou(path, data or {}, self.source(file, data))
         elif entries:
             self.found.append(finding("V020", self.rel(file), 1, "",
                                       f"folder {self.rel(folder)} holds OUs or files but has no {OU_FILE}",
@@ -172,7 +180,7 @@ class _Repo:
                 self.stray(path, "accounts are accounts/**/<name>.yaml files (extension .yaml)")
                 continue
             data = self.yaml(path, "account")
-            account = specs.account(data, self.rel(path)) if data is not None else None
+            account = specs.account(data, self.source(path, data)) if data is not None else None
             if account is not None:
                 found.append(account)
         return found

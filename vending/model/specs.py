@@ -59,11 +59,11 @@ def _control_tower(data: dict[str, Any]) -> ControlTowerSettings:
     )
 
 
-def ou(path: OuPath, data: dict[str, Any], file: str) -> OuSpec:
+def ou(path: OuPath, data: dict[str, Any], source: Source) -> OuSpec:
     """ous/<path>/ou.yaml, or ous/ou.yaml for the root (whose schema allows fewer keys)."""
     return OuSpec(
         path=path,
-        source=Source(file),
+        source=source,
         description=data.get("description", ""),
         tags=dict(data["tags"]) if "tags" in data else None,
         default_account_tags=dict(data.get("default_account_tags", {})),
@@ -77,7 +77,7 @@ def ou(path: OuPath, data: dict[str, Any], file: str) -> OuSpec:
     )
 
 
-def account(data: dict[str, Any], file: str) -> AccountSpec | None:
+def account(data: dict[str, Any], source: Source) -> AccountSpec | None:
     """accounts/**/<stem>.yaml; None when a required field is missing (already reported)."""
     if not all(key in data for key in ("name", "email", "ou", "owner")):
         return None
@@ -86,7 +86,7 @@ def account(data: dict[str, Any], file: str) -> AccountSpec | None:
         email=data["email"],
         ou=parse_path(data["ou"]),
         owner=data["owner"],
-        source=Source(file),
+        source=source,
         tags=dict(data.get("tags", {})),
         pinned_id=data.get("id"),
         state=data.get("state", "active"),

@@ -47,10 +47,17 @@ def control_arn(identifier: str, region: str) -> str:
 
 @dataclass(frozen=True, order=True)
 class Source:
-    """Where a thing was declared: a repo-relative POSIX path and a 1-based line."""
+    """Where a thing was declared: a repo-relative POSIX path and a 1-based line, plus the
+    lines of its top-level keys so a plan can point at the very line asking for a change."""
 
     file: str
     line: int = 1
+    fields: tuple[tuple[str, int], ...] = ()
+
+    def at(self, field: str | None = None) -> str:
+        """`file:line` of `field` (or of the declaration when the field is not written)."""
+        line = dict(self.fields).get(field, self.line) if field else self.line
+        return f"{self.file}:{line}"
 
 
 @dataclass(frozen=True)

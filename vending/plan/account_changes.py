@@ -25,7 +25,7 @@ def tag_new_account(ctx: DiffContext, spec: AccountSpec) -> None:
             before={"tags": {}},
             after={"tags": dict(sorted(ctx.desired.account_tags(spec).items()))},
             depends_on=(addresses.account(spec.name),),
-            source=where(spec.source),
+            source=where(spec.source, "tags"),
         )
     )
 
@@ -40,7 +40,7 @@ def close(ctx: DiffContext, spec: AccountSpec, live: LiveAccount, *, ou: str, de
             before={"id": live.id, "name": live.name, "email": live.email, "ou": ou},
             depends_on=depends,
             destructive=True,
-            source=where(spec.source),
+            source=where(spec.source, "state"),
         )
     )
 
@@ -62,7 +62,7 @@ def move(ctx: DiffContext, spec: AccountSpec, live: LiveAccount, *, current: str
             before={"id": live.id, "ou": current},
             after={"id": live.id, "ou": path_str(placement)},
             depends_on=depends + ctx.ou_dependency(placement),
-            source=where(spec.source),
+            source=where(spec.source, "state" if spec.state == "suspended" else "ou"),
         )
     )
     return address

@@ -59,7 +59,7 @@ def _find(ctx: DiffContext, spec: AccountSpec, by_email: dict[str, LiveAccount])
         found = ctx.live.accounts.get(spec.pinned_id)
         if found is None:
             ctx.problems.append(
-                f"{where(spec.source)}: id {spec.pinned_id} is not an account of this organization;"
+                f"{where(spec.source, 'id')}: id {spec.pinned_id} is not an account of this organization;"
                 " remove `id` to create the account, or correct it"
             )
         return found
@@ -136,7 +136,7 @@ def _tags(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> None:
             reason=f"tags differ from {spec.source.file} (with inherited OU defaults)",
             before={"id": live.id, "tags": dict(sorted(live.tags.items()))},
             after={"id": live.id, "tags": dict(sorted(desired_tags.items()))},
-            source=where(spec.source),
+            source=where(spec.source, "tags"),
         )
     )
 

@@ -9,8 +9,9 @@ from vending.plan import addresses
 from vending.plan.changes import Change, Note
 
 
-def where(source: Source) -> str:
-    return f"{source.file}:{source.line}"
+def where(source: Source, field: str | None = None) -> str:
+    """`file:line` of the YAML asking for a change: the line of `field` when it is written."""
+    return source.at(field)
 
 
 @dataclass

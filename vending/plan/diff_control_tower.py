@@ -90,7 +90,7 @@ def diff_controls(ctx: DiffContext, spec, live_ou) -> None:
                 reason=f"listed in {spec.source.file}",
                 after={"control": arn, "ou": path_str(spec.path)},
                 depends_on=base,
-                source=where(spec.source),
+                source=where(spec.source, "controls"),
             )
         )
     for arn in sorted(set(present) - set(wanted)):
@@ -101,7 +101,7 @@ def diff_controls(ctx: DiffContext, spec, live_ou) -> None:
                 action=Action.DELETE,
                 reason=f"enabled on the OU but not listed in {spec.source.file}",
                 before={"control": arn, "ou": path_str(spec.path), "status": present[arn].status},
-                source=where(spec.source),
+                source=where(spec.source, "controls"),
             )
         )
     for arn in sorted(set(present) & set(wanted)):

@@ -127,7 +127,7 @@ def factory_existing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> 
             before={**after, "ou": live_ou(ctx, live)},
             after=after,
             depends_on=registration_dependency(ctx, placement),
-            source=where(spec.source),
+            source=where(spec.source, "ou"),
         )
     )
     return True, addresses.account(spec.name)
@@ -183,7 +183,7 @@ def _unmanage(ctx: DiffContext, spec: AccountSpec, live: LiveAccount, product: P
             " (TerminateProvisionedProduct; the account stays, in the root)",
             before={"id": live.id, "provisioned_product_id": product.id, "ou": live_ou(ctx, live)},
             destructive=True,
-            source=where(spec.source),
+            source=where(spec.source, "state"),
         )
     )
     # Unmanaged, the account sits in the root; then it is closed or quarantined.

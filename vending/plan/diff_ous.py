@@ -38,7 +38,7 @@ def diff_ous(ctx: DiffContext) -> None:
                     reason=f"renamed from {live_ou.name!r} as declared in {spec.source.file}",
                     before={"id": live_ou.id, "name": live_ou.name},
                     after={"id": live_ou.id, "name": spec.name},
-                    source=where(spec.source),
+                    source=where(spec.source, "renamed_from"),
                 )
             )
 
@@ -49,12 +49,12 @@ def _find(ctx: DiffContext, spec: OuSpec, children: dict[str, dict[str, LiveOu]]
         live_ou = ctx.live.ous.get(spec.pinned_id)
         if live_ou is None:
             ctx.problems.append(
-                f"{where(spec.source)}: id {spec.pinned_id} is not an OU of this organization;"
+                f"{where(spec.source, 'id')}: id {spec.pinned_id} is not an OU of this organization;"
                 " remove `id` to create the OU, or correct it"
             )
         elif parent is None or live_ou.parent_id != parent.id:
             ctx.problems.append(
-                f"{where(spec.source)}: OU {spec.pinned_id} sits in {path_str(live_ou.path)}, not"
+                f"{where(spec.source, 'id')}: OU {spec.pinned_id} sits in {path_str(live_ou.path)}, not"
                 f" under {path_str(spec.parent)}; Organizations cannot move an OU, so create a new"
                 " one there and move the accounts"
             )
@@ -122,7 +122,7 @@ def diff_ou_tags(ctx: DiffContext) -> None:
                 before={**ident, "tags": dict(sorted(live_tags.items()))},
                 after={**ident, "tags": dict(sorted(spec.tags.items()))},
                 depends_on=ctx.ou_dependency(spec.path),
-                source=where(spec.source),
+                source=where(spec.source, "tags"),
             )
         )
 
@@ -170,7 +170,7 @@ def diff_ou_deletes(ctx: DiffContext, moves_out: dict[str, list[str]]) -> None:
                 before={"id": live_ou.id, "name": live_ou.name, "parent": path_str(path[:-1])},
                 depends_on=tuple(sorted(depends)),
                 destructive=True,
-                source=where(spec.source),
+                source=where(spec.source, "retired"),
             )
         )
 

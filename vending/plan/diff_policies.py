@@ -167,6 +167,6 @@ def _attachment(
             before=None if action is Action.CREATE else fields,
             after=fields if action is Action.CREATE else None,
             depends_on=tuple(dict.fromkeys(depends)),
-            source=where(spec.source),
+            source=where(spec.source, "scps" if policy_type == SCP else "tag_policies"),
         )
     )
