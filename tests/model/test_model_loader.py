@@ -9,7 +9,7 @@ from tests.model.repo import MakeRepo, account
 from vending.errors import ValidationFailed
 from vending.model.loader import load, validate
 from vending.model.policy_json import canonical
-from vending.model.types import FULL_AWS_ACCESS, SCP, TAG_POLICY, Source, Target
+from vending.model.types import FULL_AWS_ACCESS, SCP, TAG_POLICY, Target
 
 REPO = Path(__file__).resolve().parents[2]
 
