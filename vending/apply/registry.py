@@ -26,6 +26,7 @@ APPLIERS: dict[Kind, Applier] = {
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"
+ACCOUNT_CLOSURE = "organizations:CloseAccount"
 ACCOUNT_FACTORY = "controltower:account-operation"
 OU_OPERATION = "controltower:ou-operation"
 CONTROL_OPERATION = "controltower:control-operation"
@@ -33,6 +34,9 @@ UNMANAGE = "controltower:unmanage"
 
 ORGANIZATIONS_ACCOUNT_CREATIONS = 5
 """Organizations allows five CreateAccount requests in progress at once (aws-facts §2.1)."""
+CONCURRENT_CLOSURES = 3
+"""Service Quotas L-6A88197C "Member accounts you can concurrently close" (aws-facts §2.2,
+unconfirmed by an AWS page): beyond it CloseAccount fails CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED."""
 CONTROL_OPERATIONS = 20
 """Control Tower allows 100 concurrent control operations, console included (aws-facts §1.4);
 vend takes a fifth of that so people working in the console are not locked out."""
@@ -42,6 +46,7 @@ def limits(settings: OrgSettings) -> dict[str, int]:
     """In-flight bounds per quota, from AWS's documented limits and vend.yaml."""
     return {
         ACCOUNT_CREATION: ORGANIZATIONS_ACCOUNT_CREATIONS,
+        ACCOUNT_CLOSURE: CONCURRENT_CLOSURES,
         ACCOUNT_FACTORY: settings.control_tower.account_concurrency,
         OU_OPERATION: 1,  # one OU operation at a time, not adjustable (aws-facts §1.4)
         CONTROL_OPERATION: CONTROL_OPERATIONS,
@@ -57,6 +62,8 @@ def limit_key(change: Change) -> str:
     """The quota a change counts against ("" for none beyond the global bound)."""
     if change.kind is Kind.ACCOUNT and change.action is Action.CREATE:
         return ACCOUNT_CREATION
+    if change.kind is Kind.ACCOUNT and change.action is Action.DELETE:
+        return ACCOUNT_CLOSURE
     return {
         Kind.FACTORY_ACCOUNT: ACCOUNT_FACTORY,
         Kind.OU_REGISTRATION: OU_OPERATION,
