@@ -11,8 +11,9 @@ import difflib
 import json
 from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, ValidationError
 
 from vending.errors import Diagnostic
@@ -41,9 +42,27 @@ def _validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(schema(kind))
 
 
+DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+
+
+@cache
+def _fast(kind: str) -> Callable[[Any], Any]:
+    """The schema compiled to Python by fastjsonschema: about ten times faster than jsonschema
+    on the (common) valid file. It stops at the first error, so jsonschema still reports every
+    problem of an invalid file. Our schemas use only keywords whose meaning draft-07 and
+    2020-12 share, so the compiler's draft-07 reading is the same schema (a test checks the two
+    agree on every example and broken fixture)."""
+    return fastjsonschema.compile({**schema(kind), "$schema": DRAFT_07}, use_default=False)
+
+
 def check(kind: str, file: str, data: Any, lines: Lines) -> tuple[list[Diagnostic], list[JsonPath]]:
     """Every schema violation in `data`, one Diagnostic per (field, code); plus the paths whose
     values have the wrong type, which the loader drops before building specs."""
+    try:
+        _fast(kind)(data)
+        return [], []
+    except fastjsonschema.JsonSchemaException:
+        pass  # invalid: let jsonschema name every problem
     found: dict[tuple[str, str], Diagnostic] = {}
     wrong_type: list[JsonPath] = []
     for error in _validator(kind).iter_errors(data):
