@@ -21,14 +21,13 @@ from vending.local.controltower_state import (
     CONTROL_TOWER_BASELINE,
     IDENTITY_CENTER_BASELINE,
     IDENTITY_CENTER_PARAMETER,
-    advance,
     advance_all,
     conflict,
     handles,
     in_progress,
     landing,
     not_found,
-    operation_view,
+    polled_operation,
     org_backend,
     ou_arn,
     paged,
@@ -199,9 +198,4 @@ def list_enabled_baselines(call: Call[Any]) -> dict[str, Any]:
 @handles("GetBaselineOperation")
 def get_baseline_operation(call: Call[Any]) -> dict[str, Any]:
     """API_GetBaselineOperation: one poll of the operation."""
-    state = landing(call)
-    op = state["operations"].get(call.params["operationIdentifier"])
-    if op is None or op["kind"] != "baseline":
-        raise not_found(f"Operation {call.params['operationIdentifier']} was not found.")
-    advance(state, op)
-    return {"baselineOperation": operation_view(op, _OPERATION_KEYS)}
+    return {"baselineOperation": polled_operation(call, "baseline", _OPERATION_KEYS)}

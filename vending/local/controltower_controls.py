@@ -18,13 +18,12 @@ from typing import Any
 
 from vending.local.controltower_state import (
     CONTROL_ARN,
-    advance,
     advance_all,
     handles,
     in_progress,
     landing,
     not_found,
-    operation_view,
+    polled_operation,
     org_backend,
     ou_arn,
     paged,
@@ -151,9 +150,4 @@ def get_enabled_control(call: Call[Any]) -> dict[str, Any]:
 @handles("GetControlOperation")
 def get_control_operation(call: Call[Any]) -> dict[str, Any]:
     """API_GetControlOperation: one poll of the operation."""
-    state = landing(call)
-    op = state["operations"].get(call.params["operationIdentifier"])
-    if op is None or op["kind"] != "control":
-        raise not_found(f"Operation {call.params['operationIdentifier']} was not found.")
-    advance(state, op)
-    return {"controlOperation": operation_view(op, _OPERATION_KEYS)}
+    return {"controlOperation": polled_operation(call, "control", _OPERATION_KEYS)}

@@ -178,5 +178,15 @@ def advance_all(state: Landing, kind: str) -> None:
         advance(state, op)
 
 
+def polled_operation(call: Call[Any], kind: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """Get{Baseline,Control}Operation: one poll of the operation of that kind, as the API shows it."""
+    state = landing(call)
+    op = state["operations"].get(call.params["operationIdentifier"])
+    if op is None or op["kind"] != kind:
+        raise not_found(f"Operation {call.params['operationIdentifier']} was not found.")
+    advance(state, op)
+    return operation_view(op, keys)
+
+
 def operation_view(op: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: op[k] for k in keys if op.get(k) is not None}
