@@ -106,7 +106,7 @@ class ControlTowerReader:
                 artifacts = self.sc.list_provisioning_artifacts(ProductId=summary["ProductId"])
                 active = [a for a in artifacts["ProvisioningArtifactDetails"] if a.get("Active", True)]
                 if active:
-                    newest = max(active, key=lambda a: a.get("CreatedTime") or 0)
+                    newest = max(active, key=lambda a: a["CreatedTime"].timestamp() if a.get("CreatedTime") else 0.0)
                     return summary["ProductId"], newest["Id"]
         raise ConfigError(
             f'the Service Catalog product "{ACCOUNT_FACTORY_PRODUCT}" (with an active version) is'
