@@ -44,14 +44,23 @@ def _unknown_regions(loaded: Loaded, s: OrgSettings) -> list[Diagnostic]:
     for field, index, region in named:
         if not isinstance(region, str) or region in known:
             continue
-        close = difflib.get_close_matches(region, sorted(known), n=1)
-        guess = f"did you mean {close[0]}? " if close else ""
         found.append(finding(
             "V404", file, loaded.line(file, field.split("[")[0], *index), field,
             f"{quote(region)} is not an AWS Region ({regions.source()} lists {len(known)})",
-            f"{guess}use a Region code such as eu-west-1; a Region newer than that list needs a newer vend",
+            f"{_guess(region, known)}a Region newer than that list needs a newer vend",
         ))
     return found
+
+
+def _guess(region: str, known: dict[str, str]) -> str:
+    """The Regions that differ only in their number ("eu-west-7": eu-west-1, -2, -3), else the
+    closest name."""
+    stem = region.rstrip("0123456789")
+    same = [r for r in sorted(known) if r.rstrip("0123456789") == stem]
+    if same:
+        return f"{stem[:-1]} has {', '.join(same)}; "
+    close = difflib.get_close_matches(region, sorted(known), n=1)
+    return f"did you mean {close[0]}? " if close else "use a Region code such as eu-west-1; "
 
 
 def _partitions(loaded: Loaded, s: OrgSettings) -> list[Diagnostic]:
