@@ -2,12 +2,14 @@
 refuses it with MalformedPolicyDocumentException.
 
 Source: "SCP syntax", https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html
-(read 2026-12-01). Since September 2025 SCPs support the full IAM policy language: Action,
-NotAction, Resource, NotResource and Condition in Allow and Deny statements alike, and wildcards
-anywhere in an action (the page's element table; AWS Security Blog "AWS Organizations service
-control policy now supports full IAM language"). Still not supported: Principal and NotPrincipal
-(the page's "Unsupported elements"). Every SCP needs Version "2012-10-17" (the page's "Version
-element"). Condition operators are IAM's ("IAM JSON policy elements: Condition operators",
+(read 2026-12-01). SCPs now support the full IAM policy language (2025): Action, NotAction,
+Resource, NotResource and Condition in Allow and Deny statements alike, and wildcards anywhere in
+an action (the page's element table; AWS Security Blog "AWS Organizations service control policy
+now supports full IAM language"). The page's older sentence that an Allow statement's Resource
+can only be "*" contradicts both, so it is not enforced. Still not supported: Principal and
+NotPrincipal (the page's "Unsupported elements"). Every SCP needs Version "2012-10-17" (the page's
+"Version element"); the top level may also hold IAM's optional Id. Condition operators are IAM's
+("IAM JSON policy elements: Condition operators",
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
 """
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Policy rules: each document's JSON, shape and size; attachments per target (V3xx)."""
+"""Policy rules: each document's JSON, grammar and size; attachments per target (V3xx).
+
+The grammars themselves live in policy_scp and policy_tag."""
 from __future__ import annotations
 
 import difflib
@@ -8,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from vending.errors import Diagnostic
 from vending.model import policy_json, policy_scp, policy_tag
 from vending.model.codes import finding, quote
-from vending.model.yaml_source import Lines, YamlSyntaxError, dotted, parse
 from vending.model.types import FULL_AWS_ACCESS, POLICY_FOLDERS, SCP, TAG_POLICY, OuSpec, PolicySpec, Source, path_str
+from vending.model.yaml_source import Lines, YamlSyntaxError, dotted, parse
 
 if TYPE_CHECKING:
     from vending.model.rules import Loaded
