@@ -23,6 +23,9 @@ def test_an_unknown_region_is_named_with_the_closest_real_one(make_repo: MakeRep
 def test_a_misspelt_region_gets_the_closest_name(make_repo: MakeRepo) -> None:
     found = only(make_repo({"vend.yaml": VEND.replace("home_region: us-east-1", "home_region: us-east1")}), "V404")
     assert found.hint == "did you mean us-east-1? a Region newer than that list needs a newer vend"
+    found = only(make_repo({"vend.yaml": VEND.replace("[us-east-1]", "[us-east-1, EU-WEST-1]")}), "V404")
+    assert (found.field, found.hint) == ("governed_regions[1]", "write it in lower case, eu-west-1; a Region newer "
+                                                                "than that list needs a newer vend")
 
 
 def test_regions_of_every_partition_are_accepted(make_repo: MakeRepo) -> None:

@@ -55,6 +55,8 @@ def _unknown_regions(loaded: Loaded, s: OrgSettings) -> list[Diagnostic]:
 def _guess(region: str, known: dict[str, str]) -> str:
     """The Regions that differ only in their number ("eu-west-7": eu-west-1, -2, -3), else the
     closest name."""
+    if region.lower() in known:
+        return f"write it in lower case, {region.lower()}; "
     stem = region.rstrip("0123456789")
     same = [r for r in sorted(known) if r.rstrip("0123456789") == stem]
     if same:
