@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
 
 from tests.local.stacksets_support import (  # noqa: F401 (fixtures)
     AUTO,
@@ -176,21 +178,23 @@ def test_fifty_ous_at_most(cfn: Any, tree: dict[str, str], aws_error: Any) -> No
 
 def test_instance_quota(tmp_path: Any) -> None:
     with LocalAws(tmp_path, stack_instance_quota=2) as aws:
-        aws.session().client("organizations").enable_aws_service_access(
-            ServicePrincipal=PRINCIPAL)
+        org = aws.session().client("organizations")
+        org.enable_aws_service_access(ServicePrincipal=PRINCIPAL)
         client = aws.session().client("cloudformation")
         make_set(client)
-        security = [o for o in aws.session().client("organizations").list_organizational_units_for_parent(
-            ParentId=aws.session().client("organizations").list_roots()["Roots"][0]["Id"])[
-            "OrganizationalUnits"] if o["Name"] == "Security"][0]["Id"]
-        try:
+        root = org.list_roots()["Roots"][0]["Id"]
+        security = next(o["Id"] for o in org.list_organizational_units_for_parent(
+            ParentId=root)["OrganizationalUnits"] if o["Name"] == "Security")
+        with pytest.raises(ClientError) as raised:  # Log Archive and Audit in two Regions
             client.create_stack_instances(StackSetName="baseline", Regions=[REGION, "eu-west-1"],
                                           DeploymentTargets={"OrganizationalUnitIds": [security]})
-        except client.exceptions.LimitExceededException as error:
-            assert "quota is 2 stack instances" in str(error)
-        else:
-            raise AssertionError("4 instances over a quota of 2 were accepted")
+        assert raised.value.response["Error"]["Code"] == "LimitExceededException"
+        assert "would have 4 stack instances; the quota is 2" in str(raised.value)
         assert client.list_stack_instances(StackSetName="baseline")["Summaries"] == []
+        one_region = client.create_stack_instances(
+            StackSetName="baseline", Regions=[REGION],
+            DeploymentTargets={"OrganizationalUnitIds": [security]})
+        assert settle(client, "baseline", one_region["OperationId"])["Status"] == "SUCCEEDED"
 
 
 def test_malformed_requests_get_validation_error(cfn: Any, aws_error: Any) -> None:

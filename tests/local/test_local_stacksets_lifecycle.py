@@ -263,3 +263,32 @@ def test_served_over_http(tmp_path: Any) -> None:
                 "x-moto-account-id", account_id))
         names = [s["StackName"] for s in member.describe_stacks()["Stacks"]]
         assert len(names) == 1 and names[0].startswith("StackSet-baseline-")
+
+
+def test_managed_execution_queues_instead_of_refusing(cfn: Any, tree: dict[str, str]) -> None:
+    make_set(cfn, ManagedExecution={"Active": True})
+    first = cfn.create_stack_instances(StackSetName="baseline", Regions=[REGION],
+                                       DeploymentTargets={"OrganizationalUnitIds": [tree["prod"]]})
+    second = cfn.update_stack_set(StackSetName="baseline", UsePreviousTemplate=True,
+                                  Parameters=[{"ParameterKey": "Env", "ParameterValue": "prod"}])
+    statuses = {o["OperationId"]: o["Status"]
+                for o in cfn.list_stack_set_operations(StackSetName="baseline")["Summaries"]}
+    assert statuses == {first["OperationId"]: "RUNNING", second["OperationId"]: "QUEUED"}
+    assert [o["Status"] for o in settle_all(cfn, "baseline")] == ["SUCCEEDED", "SUCCEEDED"]
+    assert list(member_stacks(tree["pay1"]).values()) == [{"Env": "prod", "Owner": "platform"}]
+
+
+def test_suspended_accounts_are_skipped(cfn: Any, org: Any, tree: dict[str, str]) -> None:
+    make_set(cfn)
+    _deploy(cfn, tree["prod"])
+    org.close_account(AccountId=tree["p1"])
+    for _ in range(3):
+        org.describe_account(AccountId=tree["p1"])
+    updated = cfn.update_stack_set(StackSetName="baseline", UsePreviousTemplate=True,
+                                   Parameters=[{"ParameterKey": "Env", "ParameterValue": "qa"}])
+    assert settle(cfn, "baseline", updated["OperationId"])["Status"] == "SUCCEEDED"
+    skipped = instances(cfn, "baseline")[tree["p1"]]
+    assert skipped["StackInstanceStatus"] == {"DetailedStatus": "SKIPPED_SUSPENDED_ACCOUNT"}
+    assert skipped["Status"] == "OUTDATED"
+    assert skipped["StatusReason"].startswith("This account is suspended.")
+    assert list(member_stacks(tree["p1"]).values()) == [{"Env": "dev", "Owner": "platform"}]

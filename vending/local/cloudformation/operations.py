@@ -212,7 +212,8 @@ def _drift_details(item: Item) -> None:
     item["StackSetDriftDetectionDetails"] = {
         "DriftStatus": "DRIFTED" if drifted else "IN_SYNC", "DriftDetectionStatus": "COMPLETED",
         "LastDriftCheckTimestamp": now(), "TotalStackInstancesCount": len(instances),
-        "DriftedStackInstancesCount": drifted, "InSyncStackInstancesCount": len(instances) - drifted,
+        "DriftedStackInstancesCount": drifted,
+        "InSyncStackInstancesCount": len(instances) - drifted,
         "InProgressStackInstancesCount": 0, "FailedStackInstancesCount": 0}
 
 
