@@ -208,3 +208,22 @@ def test_malformed_requests_get_validation_error(cfn: Any, aws_error: Any) -> No
                        Regions=[REGION], DeploymentTargets={"OrganizationalUnitIds": ["nope"]})
     assert "regular expression pattern" in bad_ou["Error"]["Message"]
     aws_error("StackSetNotFoundException", cfn.describe_stack_set, StackSetName="missing")
+
+
+def test_service_managed_targets_are_ous_of_the_stack_set(cfn: Any, tree: dict[str, str],
+                                                          aws_error: Any) -> None:
+    make_set(cfn)
+    started = cfn.create_stack_instances(StackSetName="baseline", Regions=[REGION],
+                                         DeploymentTargets={"OrganizationalUnitIds": [tree["prod"]]})
+    settle(cfn, "baseline", started["OperationId"])
+    accounts_only = aws_error("ValidationError", cfn.delete_stack_instances,
+                              StackSetName="baseline", Regions=[REGION], RetainStacks=False,
+                              DeploymentTargets={"Accounts": [tree["p1"]]})
+    assert accounts_only["Error"]["Message"] == (
+        "StackSets with SERVICE_MANAGED permission model can only have OrganizationalUnit as "
+        "target")
+    other = aws_error("ValidationError", cfn.update_stack_instances, StackSetName="baseline",
+                      Regions=[REGION],
+                      DeploymentTargets={"OrganizationalUnitIds": [tree["workloads"]]})
+    assert other["Error"]["Message"] == (
+        f"Organizational unit {tree['workloads']} not found in StackSet")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from moto.organizations.models import organizations_backends
+
 from vending.local.cloudformation import errors as err
 from vending.local.cloudformation import operations
 from vending.local.cloudformation.store import Item, Tables, find
@@ -22,8 +24,6 @@ def owner(call: Call[Any]) -> str:
     DELEGATED_ADMIN from a registered delegated administrator - the management account's."""
     if call.params.get("CallAs") != "DELEGATED_ADMIN":
         return call.account_id
-    from moto.organizations.models import organizations_backends
-
     master = organizations_backends.master_accounts.get(call.account_id)
     backend = org_backend(master[0]) if master else None
     admins = backend.admins if backend is not None else []

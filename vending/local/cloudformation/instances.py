@@ -69,8 +69,14 @@ def create_stack_instances(call: Call[Any]) -> dict[str, Any]:
 
 
 def _existing(call: Call[Any], item: Item) -> Targets:
-    """The instances a request selects; StackInstanceNotFound for a listed account without one."""
-    resolved, _ = _resolve(call, item)
+    """The instances a request selects; StackInstanceNotFound for a listed account without one.
+    Its OUs must be targets of the stack set: "Organizational unit ou-... not found in StackSet"
+    is what AWS answers otherwise (hashicorp/terraform-provider-aws issue #27877)."""
+    resolved, ous = _resolve(call, item)
+    if item["PermissionModel"] == "SERVICE_MANAGED":
+        for ou in ous:
+            if ou not in item["auto_targets"]:
+                raise err.validation(f"Organizational unit {ou} not found in StackSet")
     targets_given = call.params.get("DeploymentTargets") or {}
     listed = set(call.params.get("Accounts") or targets_given.get("Accounts") or [])
     if targets_given.get("AccountFilterType") == "DIFFERENCE":

@@ -16,6 +16,9 @@ from moto.organizations.models import OrganizationsBackend, organizations_backen
 from vending.local.cloudformation import errors as err
 
 MAX_OUS = 50
+ONLY_OUS = ("StackSets with SERVICE_MANAGED permission model can only have OrganizationalUnit as "
+            "target")
+"""Seen from DeleteStackInstances given only Accounts (aws/aws-cli issue #8248)."""
 Target = tuple[str, "str | None"]  # (account id, the targeted OU it was reached through)
 
 
@@ -86,12 +89,9 @@ def resolve(backend: OrganizationsBackend | None, permission_model: str, params:
         if not chosen:
             raise err.validation("You must specify Accounts or DeploymentTargets.")
         return [(a, None) for a in dict.fromkeys(chosen)], []
-    if accounts:
-        raise err.validation("StackSets with service-managed permission model can only have "
-                             "DeploymentTargets as target")
-    if not targets:
-        raise err.validation("DeploymentTargets is required for StackSets with service-managed "
-                             "permissions.")
+    if accounts or not (targets or {}).get("OrganizationalUnitIds"):
+        raise err.validation(ONLY_OUS)
+    assert targets is not None
     if targets.get("AccountsUrl"):
         raise err.validation("AccountsUrl is not supported by the local emulator; give Accounts.")
     assert backend is not None
@@ -102,9 +102,6 @@ def resolve(backend: OrganizationsBackend | None, permission_model: str, params:
                              f"{operation} operation is {MAX_OUS}.")
     kind = targets.get("AccountFilterType")
     if operation == "CreateStackInstances":
-        if not ous:
-            raise err.validation("OrganizationalUnitIds are required to create stack instances "
-                                 "in a stack set with service-managed permissions.")
         if kind == "UNION":
             raise err.validation("AccountFilterType UNION is not supported for "
                                  "CreateStackInstances.")
