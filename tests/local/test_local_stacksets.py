@@ -227,3 +227,16 @@ def test_service_managed_targets_are_ous_of_the_stack_set(cfn: Any, tree: dict[s
                       DeploymentTargets={"OrganizationalUnitIds": [tree["workloads"]]})
     assert other["Error"]["Message"] == (
         f"Organizational unit {tree['workloads']} not found in StackSet")
+
+
+def test_template_url_reads_the_local_s3(local: LocalAws, cfn: Any, aws_error: Any) -> None:
+    s3 = local.session().client("s3")
+    s3.create_bucket(Bucket="templates")
+    s3.put_object(Bucket="templates", Key="baseline.json", Body=TEMPLATE.encode())
+    url = "https://templates.s3.amazonaws.com/baseline.json"
+    cfn.create_stack_set(StackSetName="baseline", TemplateURL=url,
+                         PermissionModel="SERVICE_MANAGED", AutoDeployment=AUTO)
+    assert cfn.describe_stack_set(StackSetName="baseline")["StackSet"]["TemplateBody"] == TEMPLATE
+    missing = aws_error("ValidationError", cfn.update_stack_set, StackSetName="baseline",
+                        TemplateURL="https://templates.s3.amazonaws.com/absent.json")
+    assert missing["Error"]["Message"] == "TemplateURL must be a supported URL."

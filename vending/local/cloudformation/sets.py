@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from moto.cloudformation.utils import get_stack_from_s3_url
+
 from vending.local.cloudformation import errors as err
 from vending.local.cloudformation import operations, targets, template
 from vending.local.cloudformation.calls import (
@@ -58,7 +60,9 @@ def _auto_deployment(value: dict[str, Any] | None, model: str) -> dict[str, Any]
     return result
 
 
-def _template_body(params: dict[str, Any], previous: str | None = None) -> str:
+def _template_body(call: Call[Any], previous: str | None = None) -> str:
+    """The template a Create/UpdateStackSet gives; a TemplateURL is read from the local S3."""
+    params = call.params
     given = [k for k in ("TemplateBody", "TemplateURL") if params.get(k)]
     if params.get("UsePreviousTemplate"):
         given.append("UsePreviousTemplate")
@@ -66,8 +70,11 @@ def _template_body(params: dict[str, Any], previous: str | None = None) -> str:
         raise err.validation("Specify exactly one of TemplateBody, TemplateURL"
                              + (" or UsePreviousTemplate." if previous is not None else "."))
     if given[0] == "TemplateURL":
-        raise err.validation("TemplateURL is not supported by the local emulator; give "
-                             "TemplateBody.")
+        try:
+            return get_stack_from_s3_url(params["TemplateURL"], account_id=call.account_id,
+                                         partition="aws")
+        except Exception:  # no such bucket/key, or not an S3 URL
+            raise err.validation("TemplateURL must be a supported URL.") from None
     if given[0] == "UsePreviousTemplate":
         assert previous is not None
         return previous
@@ -94,7 +101,7 @@ def create_stack_set(call: Call[Any]) -> dict[str, Any]:
     account_id = owner(call)
     auto = _auto_deployment(p.get("AutoDeployment"), model)
     backend = _check_service_managed(call, account_id) if model == "SERVICE_MANAGED" else None
-    body = _template_body(p)
+    body = _template_body(call)
     parsed = template.parse(body)
     template.check_capabilities(parsed, list(p.get("Capabilities") or []))
     parameters = template.values(list(p.get("Parameters") or []), {})
@@ -150,7 +157,7 @@ def update_stack_set(call: Call[Any]) -> dict[str, Any]:
     if p.get("AutoDeployment") and (p.get("DeploymentTargets") or p.get("Regions")):
         raise err.validation("If you specify AutoDeployment, don't specify DeploymentTargets "
                              "or Regions.")
-    body = _template_body(p, item["TemplateBody"])
+    body = _template_body(call, item["TemplateBody"])
     parsed = template.parse(body)
     granted = list(p["Capabilities"]) if p.get("Capabilities") is not None \
         else item["Capabilities"]
