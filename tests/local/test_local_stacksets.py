@@ -97,6 +97,8 @@ def test_ou_targets_reach_every_depth_never_the_management_account(
     assert done["Status"] == "SUCCEEDED"
     assert done["DeploymentTargets"] == {"OrganizationalUnitIds": [tree["workloads"]]}
     assert done["StatusDetails"]["FailedStackInstancesCount"] == 0
+    assert done["OperationPreferences"] == {"RegionConcurrencyType": "SEQUENTIAL",
+                                            "FailureToleranceCount": 0, "MaxConcurrentCount": 1}
     found = instances(cfn, "baseline")
     assert set(found) == {tree["w1"], tree["p1"], tree["pay1"]}  # grandchild OU included
     grandchild = found[tree["pay1"]]

@@ -68,8 +68,9 @@ def reconcile(item: Item, settings: Any) -> None:
                     new_instance(item, account, region, now)
                     creates.append((account, region, now))
         elif was and not now:
-            deletes += [(i["Account"], i["Region"], i.get("OrganizationalUnitId"))
-                        for i in item["instances"].values() if i["Account"] == account]
+            deletes += [(i["Account"], i["Region"], i["OrganizationalUnitId"])
+                        for i in item["instances"].values()
+                        if i["Account"] == account and i.get("OrganizationalUnitId")]
         elif now:
             for instance in item["instances"].values():
                 if instance["Account"] == account:

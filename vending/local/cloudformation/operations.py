@@ -36,7 +36,7 @@ def start(item: Item, settings: Any, action: str, targets: list[tuple[str, str, 
     running = busy(item)
     if running and not queue:
         raise err.in_progress(item["StackSetARN"])
-    preferences = params.get("OperationPreferences") or {}
+    preferences = _preferences(params.get("OperationPreferences") or {})
     operation = {
         "OperationId": operation_id, "StackSetId": item["StackSetId"], "Action": action,
         "Status": "QUEUED" if running else "RUNNING", "OperationPreferences": preferences,
@@ -63,6 +63,20 @@ def start(item: Item, settings: Any, action: str, targets: list[tuple[str, str, 
             if action != "DETECT_DRIFT":
                 instance["Status"] = "OUTDATED"
     return operation
+
+
+def _preferences(given: Item) -> Item:
+    """The preferences as AWS reports them: defaults filled in (aws-facts 4.2)."""
+    for pair in (("FailureToleranceCount", "FailureTolerancePercentage"),
+                 ("MaxConcurrentCount", "MaxConcurrentPercentage")):
+        if all(given.get(name) is not None for name in pair):
+            raise err.validation(f"You can specify either {pair[0]} or {pair[1]}, but not both.")
+    result = {"RegionConcurrencyType": "SEQUENTIAL", **given}
+    if given.get("FailureTolerancePercentage") is None:
+        result.setdefault("FailureToleranceCount", 0)
+    if given.get("MaxConcurrentPercentage") is None:
+        result.setdefault("MaxConcurrentCount", 1)
+    return result
 
 
 def advance(emulator: Any, item: Item) -> None:
