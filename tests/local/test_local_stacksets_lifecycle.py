@@ -292,3 +292,22 @@ def test_suspended_accounts_are_skipped(cfn: Any, org: Any, tree: dict[str, str]
     assert skipped["Status"] == "OUTDATED"
     assert skipped["StatusReason"].startswith("This account is suspended.")
     assert list(member_stacks(tree["p1"]).values()) == [{"Env": "dev", "Owner": "platform"}]
+
+
+def test_failure_past_tolerance_cancels_later_regions(local: LocalAws, cfn: Any,
+                                                      tree: dict[str, str]) -> None:
+    make_set(cfn)
+    local.faults.stack_instance(tree["p1"], "eu-west-1", "throttled")
+    started = cfn.create_stack_instances(
+        StackSetName="baseline", Regions=["eu-west-1", REGION],
+        DeploymentTargets={"OrganizationalUnitIds": [tree["prod"]]},
+        OperationPreferences={"RegionOrder": ["eu-west-1", REGION]})
+    assert settle(cfn, "baseline", started["OperationId"])["Status"] == "FAILED"
+    results = cfn.list_stack_set_operation_results(StackSetName="baseline",
+                                                   OperationId=started["OperationId"])
+    status = {(r["Account"], r["Region"]): r["Status"] for r in results["Summaries"]}
+    assert status == {(tree["p1"], "eu-west-1"): "FAILED",
+                      (tree["pay1"], "eu-west-1"): "SUCCEEDED",
+                      (tree["p1"], REGION): "CANCELLED", (tree["pay1"], REGION): "CANCELLED"}
+    assert member_stacks(tree["pay1"]) == {}  # us-east-1 never ran
+    assert len(member_stacks(tree["pay1"], "eu-west-1")) == 1
