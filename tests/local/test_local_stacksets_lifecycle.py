@@ -14,6 +14,7 @@ from tests.local.stacksets_support import (  # noqa: F401 (fixtures)
     cfn,
     instances,
     make_set,
+    member_client,
     member_stacks,
     settle,
     settle_all,
@@ -233,14 +234,8 @@ def test_state_persists_across_processes(tmp_path: Any) -> None:
         assert client.describe_stack_set(StackSetName="baseline")["StackSet"][
             "AutoDeployment"] == AUTO
         for account_id, instance in before.items():  # member stacks re-created, same ids
-            stacks = boto3_member(account_id).describe_stacks()["Stacks"]
+            stacks = member_client("cloudformation", account_id).describe_stacks()["Stacks"]
             assert [s["StackId"] for s in stacks] == [instance["StackId"]]
-
-
-def boto3_member(account_id: str) -> Any:
-    from tests.local.stacksets_support import member_client
-
-    return member_client("cloudformation", account_id)
 
 
 def test_served_over_http(tmp_path: Any) -> None:
