@@ -306,3 +306,21 @@ def test_failure_past_tolerance_cancels_later_regions(local: LocalAws, cfn: Any,
                       (tree["p1"], REGION): "CANCELLED", (tree["pay1"], REGION): "CANCELLED"}
     assert member_stacks(tree["pay1"]) == {}  # us-east-1 never ran
     assert len(member_stacks(tree["pay1"], "eu-west-1")) == 1
+
+
+def test_moving_between_targeted_ous_follows_their_regions(
+        cfn: Any, org: Any, tree: dict[str, str], make_ou: Callable[[str, str], str]) -> None:
+    make_set(cfn)
+    _deploy(cfn, tree["prod"])
+    dev = make_ou(tree["root"], "Dev")
+    started = cfn.create_stack_instances(StackSetName="baseline", Regions=["eu-west-1"],
+                                         DeploymentTargets={"OrganizationalUnitIds": [dev]})
+    settle(cfn, "baseline", started["OperationId"])
+    org.move_account(AccountId=tree["p1"], SourceParentId=tree["prod"], DestinationParentId=dev)
+    settle_all(cfn, "baseline")
+    placed = {(i["Region"], i["OrganizationalUnitId"])
+              for i in cfn.list_stack_instances(StackSetName="baseline",
+                                                StackInstanceAccount=tree["p1"])["Summaries"]}
+    assert placed == {("eu-west-1", dev)}
+    assert member_stacks(tree["p1"]) == {}
+    assert len(member_stacks(tree["p1"], "eu-west-1")) == 1

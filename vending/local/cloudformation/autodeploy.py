@@ -62,19 +62,20 @@ def reconcile(item: Item, settings: Any) -> None:
             continue
         was = reached_through(before, targeted, parents) if before else None
         now = reached_through(after, targeted, parents) if after else None
-        if now and not was:
-            for region in item["auto_targets"][now]:
-                if key(account, region) not in item["instances"]:
-                    new_instance(item, account, region, now)
-                    creates.append((account, region, now))
-        elif was and not now:
-            deletes += [(i["Account"], i["Region"], i["OrganizationalUnitId"])
-                        for i in item["instances"].values()
-                        if i["Account"] == account and i.get("OrganizationalUnitId")]
-        elif now:
-            for instance in item["instances"].values():
-                if instance["Account"] == account:
-                    instance["OrganizationalUnitId"] = now
+        if was == now:
+            continue
+        wanted = set(item["auto_targets"][now]) if now else set()
+        have = {i["Region"]: i for i in item["instances"].values()
+                if i["Account"] == account and i.get("OrganizationalUnitId")}
+        for region in sorted(wanted - set(have)):
+            if key(account, region) not in item["instances"]:
+                new_instance(item, account, region, now)
+                creates.append((account, region, now))
+        for region, instance in sorted(have.items()):
+            if region in wanted:
+                instance["OrganizationalUnitId"] = now
+            else:
+                deletes.append((account, region, instance["OrganizationalUnitId"]))
     if creates:
         operations.start(item, settings, "CREATE", creates, {
             "DeploymentTargets": {"OrganizationalUnitIds": sorted({t[2] for t in creates
