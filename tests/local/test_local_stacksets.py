@@ -242,3 +242,21 @@ def test_template_url_reads_the_local_s3(local: LocalAws, cfn: Any, aws_error: A
     missing = aws_error("ValidationError", cfn.update_stack_set, StackSetName="baseline",
                         TemplateURL="https://templates.s3.amazonaws.com/absent.json")
     assert missing["Error"]["Message"] == "TemplateURL must be a supported URL."
+
+
+def test_self_managed_stack_sets_take_accounts(local: LocalAws, aws_error: Any) -> None:
+    client = local.session().client("cloudformation")  # no trusted access needed
+    client.create_stack_set(StackSetName="self", TemplateBody=TEMPLATE)
+    aws_error("ValidationError", client.create_stack_set, StackSetName="auto",
+              TemplateBody=TEMPLATE, AutoDeployment=AUTO)  # service-managed only
+    started = client.create_stack_instances(
+        StackSetName="self", Accounts=["111111111111"], Regions=[REGION],
+        ParameterOverrides=[{"ParameterKey": "Env", "ParameterValue": "sandbox"}])
+    assert settle(client, "self", started["OperationId"])["Status"] == "SUCCEEDED"
+    assert list(member_stacks("111111111111").values()) == [{"Env": "sandbox",
+                                                             "Owner": "platform"}]
+    described = client.describe_stack_set(StackSetName="self")["StackSet"]
+    assert described["PermissionModel"] == "SELF_MANAGED"
+    assert described["AdministrationRoleARN"] == (
+        "arn:aws:iam::123456789012:role/AWSCloudFormationStackSetAdministrationRole")
+    assert "OrganizationalUnitIds" not in described
