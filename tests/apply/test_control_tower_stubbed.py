@@ -16,7 +16,7 @@ from vending.apply.control_tower import apply_registration
 from vending.errors import ApplyFailure
 from vending.plan.build import diff
 
-NO_WAIT = Polling(first_delay=0, max_delay=0, timeout=0, max_polls=10, sleep=lambda _: None)
+NO_WAIT = Polling(first_delay=0, max_delay=0, max_polls=10, sleep=lambda _: None)
 OPERATION = "0123456789abcdef0123456789abcdef0123"
 
 
@@ -46,6 +46,15 @@ def test_registration_waits_out_a_conflict_then_succeeds():
     ctx = ApplyContext(have, clients, NO_WAIT)
     with Stubber(clients.made["controltower"]) as stub:
         stub.add_client_error("enable_baseline", "ConflictException", "another operation is in progress", 409)
+        # Meanwhile vend reads the operation it waits for (which is how it sees it end).
+        stub.add_response("list_enabled_baselines", {"enabledBaselines": [{
+            "arn": "arn:aws:controltower:us-east-1:111111111111:enabledbaseline/XAAAAAAAAAAAAAAAA",
+            "baselineIdentifier": "arn:aws:controltower:us-east-1::baseline/17BSJV3IGJ2QSGA2",
+            "targetIdentifier": have.ou_arn("ou-other12-abcdefgh"),
+            "statusSummary": {"status": "UNDER_CHANGE", "lastOperationIdentifier": "f" * 36}}]},
+            {"filter": {"statuses": ["UNDER_CHANGE"]}})
+        stub.add_response("get_baseline_operation", {"baselineOperation": {"operationIdentifier": "f" * 36, "status": "SUCCEEDED"}},
+                          {"operationIdentifier": "f" * 36})
         stub.add_response("enable_baseline", {"operationIdentifier": OPERATION, "arn": "arn:aws:controltower:us-east-1:111111111111:enabledbaseline/X"})
         stub.add_response("get_baseline_operation", {"baselineOperation": {"operationIdentifier": OPERATION, "status": "IN_PROGRESS"}})
         stub.add_response("get_baseline_operation", {"baselineOperation": {"operationIdentifier": OPERATION, "status": "SUCCEEDED"}})
@@ -71,15 +80,15 @@ def test_a_failed_provisioning_record_surfaces_its_errors_verbatim():
     clients = Clients()
     record = {"RecordId": "rec-abcdefghijklm", "Status": "CREATED"}
     failed = {"RecordId": "rec-abcdefghijklm", "Status": "FAILED", "RecordErrors": [
-        {"Code": "ResourceInUseException", "Description": "Account Factory cannot complete an operation on this account"}]}
+        {"Code": "InvalidParametersException", "Description": "The email is not valid"}]}
     with Stubber(clients.made["servicecatalog"]) as stub:
         stub.add_response("provision_product", {"RecordDetail": record})
         stub.add_response("describe_record", {"RecordDetail": failed})
         with pytest.raises(ApplyFailure) as failure:
             apply_factory_account(changes["account:app"], ApplyContext(have, clients, NO_WAIT))
     assert str(failure.value) == (
-        "provisioning vend-app FAILED (record rec-abcdefghijklm): ResourceInUseException:"
-        " Account Factory cannot complete an operation on this account"
+        "provisioning vend-app FAILED (record rec-abcdefghijklm): InvalidParametersException:"
+        " The email is not valid"
     )
 
 
