@@ -7,7 +7,7 @@ from typing import Callable
 
 from vending.apply.context import ApplyContext, Polling
 from vending.apply.executor import ApplyReport, Progress, execute
-from vending.apply.registry import limits
+from vending.apply.registry import holds, limits
 from vending.aws.clients import AwsClients
 from vending.errors import DestroyNotAllowed, StalePlanError
 from vending.model.live import LiveOrg
@@ -85,7 +85,8 @@ def apply(
     progress: Progress = lambda outcome: None,
 ) -> ApplyReport:
     return execute(
-        saved, ctx, concurrency=settings.apply_concurrency, limits=limits(settings), progress=progress
+        saved, ctx, concurrency=settings.apply_concurrency, limits=limits(settings), holds=holds(ctx),
+        progress=progress,
     )
 
 

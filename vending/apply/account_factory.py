@@ -129,7 +129,7 @@ def _provision_once(ctx: ApplyContext, fields: dict) -> str:
             ProvisioningArtifactId=ct.artifact_id,
             ProvisionedProductName=name,
             ProvisioningParameters=parameters(ctx, fields),
-            ProvisionToken=token("provision", fields["email"].lower()),
+            ProvisionToken=token("provision", fields["email"].lower(), *filter(None, [fields.get("replaces")])),
         )["RecordDetail"]
         record_id = record["RecordId"]
     except ClientError as exc:
@@ -172,6 +172,8 @@ def apply_factory_account(change: Change, ctx: ApplyContext) -> str:
     name = change.address.split(":", 1)[1]
     fields = change.after or {}
     if change.action is Action.CREATE or fields.get("enrolled") is True:
+        if fields.get("replaces"):
+            _terminate(ctx, fields["replaces"], ignore_errors=True)
         described = _provision(ctx, fields)
         account_id = _account_id(described) or fields.get("id")
         if account_id is None:
@@ -190,12 +192,19 @@ def apply_enrollment(change: Change, ctx: ApplyContext) -> str:
     """Unmanage: TerminateProvisionedProduct; the account leaves Control Tower, into the root."""
     before = change.before or {}
     product_id = before["provisioned_product_id"]
+    _terminate(ctx, product_id)
+    return f"unmanaged {before['id']} ({product_id})"
+
+
+def _terminate(ctx: ApplyContext, product_id: str, *, ignore_errors: bool = False) -> None:
+    """TerminateProvisionedProduct to its end; `ignore_errors` for a failed product that has no
+    account left to unmanage."""
 
     def start(attempt: int) -> str:
         return servicecatalog(ctx).terminate_provisioned_product(
             ProvisionedProductId=product_id,
+            IgnoreErrors=ignore_errors,
             TerminateToken=token("terminate", product_id, *([str(attempt)] if attempt else [])),
         )["RecordDetail"]["RecordId"]
 
-    _admitted(ctx, f"unmanaging {product_id}", start)
-    return f"unmanaged {before['id']} ({product_id})"
+    _admitted(ctx, f"{'terminating' if ignore_errors else 'unmanaging'} {product_id}", start)

@@ -54,6 +54,9 @@ class ControlTowerReader:
                         target=b["targetIdentifier"],
                         status=b["statusSummary"]["status"],
                         version=b.get("baselineVersion", ""),
+                        operation=b["statusSummary"].get("lastOperationIdentifier", "")
+                        if b["statusSummary"]["status"] == "UNDER_CHANGE"
+                        else "",
                     )
                     for b in _pages(self.ct, "list_enabled_baselines", "enabledBaselines")
                 ),
