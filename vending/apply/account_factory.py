@@ -7,7 +7,8 @@ either returns the same record or meets DuplicateResourceException, after which 
 the existing product's last record. Records are polled through IN_PROGRESS within
 `deadlines.ACCOUNT_FACTORY`; a FAILED record's errors are reported verbatim, except Account
 Factory's "another AWS Control Tower operation is in progress" (ResourceInUseException), which
-is waited out with backoff and started again (a new product left in ERROR is updated).
+is waited out with backoff and started again (a new product left in ERROR by it is terminated
+and provisioned anew).
 """
 from __future__ import annotations
 
@@ -110,16 +111,17 @@ def _provision(ctx: ApplyContext, fields: dict) -> dict:
     name = fields["provisioned_product"]
 
     def start(attempt: int) -> str:
-        if attempt == 0:
-            return _provision_once(ctx, fields)
-        # Refused for being busy, the new product is left in ERROR with its name taken: update it.
-        product_id = servicecatalog(ctx).describe_provisioned_product(Name=name)["ProvisionedProductDetail"]["Id"]
-        return _update_once(ctx, product_id, fields, f"retry-{attempt}")
+        if attempt:
+            # Refused for being busy, the new product is left in ERROR with its name taken and
+            # no account (updating it cannot work): terminate it, then provision anew.
+            product = servicecatalog(ctx).describe_provisioned_product(Name=name)["ProvisionedProductDetail"]
+            _terminate(ctx, product["Id"], ignore_errors=True)
+        return _provision_once(ctx, fields, attempt)
 
     return _admitted(ctx, f"provisioning {name}", start)
 
 
-def _provision_once(ctx: ApplyContext, fields: dict) -> str:
+def _provision_once(ctx: ApplyContext, fields: dict, attempt: int) -> str:
     client = servicecatalog(ctx)
     ct = ctx.live.control_tower
     name = fields["provisioned_product"]
@@ -129,7 +131,8 @@ def _provision_once(ctx: ApplyContext, fields: dict) -> str:
             ProvisioningArtifactId=ct.artifact_id,
             ProvisionedProductName=name,
             ProvisioningParameters=parameters(ctx, fields),
-            ProvisionToken=token("provision", fields["email"].lower(), *filter(None, [fields.get("replaces")])),
+            ProvisionToken=token("provision", fields["email"].lower(),
+                                 *filter(None, [fields.get("replaces"), str(attempt) if attempt else ""])),
         )["RecordDetail"]
         record_id = record["RecordId"]
     except ClientError as exc:
