@@ -218,3 +218,38 @@ def test_a_failed_product_without_an_account_converges(ct_example):
         _, report = run(ct_example, aws)
         assert report.ok, [o for o in report.outcomes if o.status != "applied"]
         assert plan_of(ct_example, aws).changes == []
+
+
+def test_a_landing_zone_under_account_factory_organizations_is_a_plan_error(ct_example, vend):
+    with local(ct_example):
+        pass  # the organization now has a Control Tower landing zone
+    settings = ct_example / "vend.yaml"
+    settings.write_text(settings.read_text().replace("account_factory: control-tower", "account_factory: organizations"))
+    planned = vend(ct_example, "plan")
+    assert planned.code == 1
+    zone = planned.err.split("landing zone (", 1)[1].split(")", 1)[0]
+    assert zone.startswith("arn:aws:controltower:us-east-1:")
+    line = planned.err.split("vend.yaml:", 1)[1].split(":", 1)[0]  # where the loader places it
+    assert line.isdigit()
+    assert planned.err == (
+        "Error: the repository cannot be applied to this organization:\n"
+        f"  - vend.yaml:{line}: account_factory: organizations, but this organization has a Control Tower"
+        f" landing zone ({zone}); vend would create and move accounts behind Control Tower's back."
+        " Set account_factory: control-tower in vend.yaml\n"
+    )
+
+
+def test_landing_zone_check_tolerates_no_access_and_no_endpoint():
+    from botocore.exceptions import ClientError, EndpointConnectionError
+
+    from vending.state.control_tower import landing_zone
+
+    class Denied:
+        def list_landing_zones(self, **_):
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "ListLandingZones")
+
+    class Nowhere:
+        def list_landing_zones(self, **_):
+            raise EndpointConnectionError(endpoint_url="https://controltower.xx-east-1.amazonaws.com")
+
+    assert landing_zone(Denied()) is None and landing_zone(Nowhere()) is None
