@@ -253,3 +253,48 @@ def test_landing_zone_check_tolerates_no_access_and_no_endpoint():
             raise EndpointConnectionError(endpoint_url="https://controltower.xx-east-1.amazonaws.com")
 
     assert landing_zone(Denied()) is None and landing_zone(Nowhere()) is None
+
+
+def test_a_create_account_that_never_ends_gives_up_after_15_minutes_and_is_resumed(example):
+    add_accounts(example, 1)
+    with LocalAws(example / ".vend", create_account_polls=10**6) as aws:
+        desired = load(example)
+        clients = AwsClients(aws.session())
+        plan, live = engine.plan(desired, clients, git_commit=None, target="t")
+        clock = Clock()
+        ctx = ApplyContext(live, clients, Polling(sleep=clock.sleep, clock=clock.time), desired.settings.home_region)
+        change = next(c for c in plan.changes if c.address == "account:team-00")
+        try:
+            account_applier.create_account(change, ctx)
+        except account_applier.ApplyFailure as failure:
+            message = str(failure)
+        request = message.split()[2]
+        assert request.startswith("car-")
+        assert message == (
+            f"CreateAccount request {request} still IN_PROGRESS after 15 min; it continues in AWS;"
+            " rerun vend apply to pick it up"
+        )
+        resumed = {c.address: c for c in plan_of(example, aws).changes}["account:team-00"]
+        assert resumed.after["pending_request"] == request
+
+
+def test_an_account_factory_record_that_never_ends_gives_up_after_60_minutes(ct_example):
+    with local(ct_example) as aws:
+        assert run(ct_example, aws)[1].ok
+    add_accounts(ct_example, 1)
+    with local(ct_example, provisioning_polls=10**6) as aws:
+        desired = load(ct_example)
+        clients = AwsClients(aws.session())
+        plan, live = engine.plan(desired, clients, git_commit=None, target="t")
+        clock = Clock()
+        polling = Polling(first_delay=5, max_delay=30, sleep=clock.sleep, clock=clock.time)
+        ctx = engine.prepare_apply(plan, clients, desired.settings, allow_destroy=False, polling=polling, live=live)
+        status = {o.address: o for o in engine.apply(plan, ctx, desired.settings).outcomes}
+        detail = status["account:team-00"].detail
+        record = detail.split("(record ", 1)[1].split(")", 1)[0]
+        assert detail == (
+            f"provisioning vend-team-00 (record {record}) still IN_PROGRESS after 60 min; it continues"
+            " in AWS; rerun vend apply to pick it up"
+        )
+        resumed = {c.address: c for c in plan_of(ct_example, aws).changes}["account:team-00"]
+        assert resumed.after.get("in_flight") and "still running" in resumed.reason
