@@ -42,8 +42,9 @@ class Polling:
             delay = min(self.max_delay, delay * 2)
 
 
-INSTANT = Polling(first_delay=0.0, max_delay=0.0, max_polls=1_000)
-"""For the local emulator, whose asynchronous operations advance per poll, not per second."""
+INSTANT = Polling(first_delay=0.001, max_delay=0.05, max_polls=1_000)
+"""For the local emulator, whose asynchronous operations advance per poll (a wait of a few polls
+costs milliseconds) or within seconds (the growing delay gives them up to ~50 s)."""
 
 
 class ApplyContext:
