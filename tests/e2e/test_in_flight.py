@@ -298,3 +298,21 @@ def test_an_account_factory_record_that_never_ends_gives_up_after_60_minutes(ct_
         )
         resumed = {c.address: c for c in plan_of(ct_example, aws).changes}["account:team-00"]
         assert resumed.after.get("in_flight") and "still running" in resumed.reason
+
+
+def test_a_replacement_killed_after_the_termination_converges(ct_example):
+    """The failed product was terminated, then the apply died: the provision token's first
+    attempt replays as FAILED, so vend starts a fresh one."""
+    with local(ct_example) as aws:
+        assert run(ct_example, aws)[1].ok
+        add_accounts(ct_example, 1)
+        aws.faults.provisioning("FAILED", account_name="team-00", message="not enrolled")
+        assert not run(ct_example, aws)[1].ok
+        sc = aws.session().client("servicecatalog")
+        product = sc.describe_provisioned_product(Name="vend-team-00")["ProvisionedProductDetail"]
+        record = sc.terminate_provisioned_product(ProvisionedProductId=product["Id"], IgnoreErrors=True)
+        while sc.describe_record(Id=record["RecordDetail"]["RecordId"])["RecordDetail"]["Status"] != "SUCCEEDED":
+            pass
+        _, report = run(ct_example, aws)
+        assert report.ok, [o for o in report.outcomes if o.status != "applied"]
+        assert plan_of(ct_example, aws).changes == []

@@ -125,23 +125,35 @@ def _provision_once(ctx: ApplyContext, fields: dict, attempt: int) -> str:
     client = servicecatalog(ctx)
     ct = ctx.live.control_tower
     name = fields["provisioned_product"]
-    try:
-        record = client.provision_product(
+    salt = [fields.get("replaces") or "", str(attempt) if attempt else ""]
+
+    def provision() -> dict:
+        return client.provision_product(
             ProductId=ct.product_id,
             ProvisioningArtifactId=ct.artifact_id,
             ProvisionedProductName=name,
             ProvisioningParameters=parameters(ctx, fields),
-            ProvisionToken=token("provision", fields["email"].lower(),
-                                 *filter(None, [fields.get("replaces"), str(attempt) if attempt else ""])),
+            ProvisionToken=token("provision", fields["email"].lower(), *filter(None, salt)),
         )["RecordDetail"]
-        record_id = record["RecordId"]
+
+    try:
+        record = provision()
+        if record["Status"] == "FAILED":
+            # The token's earlier attempt, replayed (its product since terminated): a fresh one.
+            salt.append(record["RecordId"])
+            record = provision()
+        return record["RecordId"]
     except ClientError as exc:
         if not _name_taken(exc):
             raise
-        # An interrupted earlier apply already started it: follow that product's last record.
-        product = client.describe_provisioned_product(Name=name)["ProvisionedProductDetail"]
-        record_id = product["LastRecordId"]
-    return record_id
+    # An interrupted earlier apply already started it: follow that product's last record,
+    # or, if that record was the termination of a failed product, provision once it is gone.
+    product = client.describe_provisioned_product(Name=name)["ProvisionedProductDetail"]
+    last = client.describe_record(Id=product["LastRecordId"])["RecordDetail"]
+    if last.get("RecordType") == "TERMINATE_PROVISIONED_PRODUCT" and not attempt:
+        _wait_record(ctx, last["RecordId"], f"terminating {product['Id']}")
+        return _provision_once(ctx, fields, attempt=1)
+    return product["LastRecordId"]
 
 
 def _name_taken(exc: ClientError) -> bool:
