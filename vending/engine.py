@@ -7,15 +7,15 @@ from typing import Callable
 
 from vending.apply.context import ApplyContext, Polling
 from vending.apply.executor import ApplyReport, Progress, execute
-from vending.apply.registry import limits
+from vending.apply.registry import holds, limits
 from vending.aws.clients import AwsClients
-from vending.errors import DestroyNotAllowed, StalePlanError
+from vending.errors import DestroyNotAllowed, PlanError, StalePlanError
 from vending.model.live import LiveOrg
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
 from vending.plan.diff_ous import tag_scope
-from vending.state.control_tower import ControlTowerReader
+from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.organizations import OrganizationsReader
 
 
@@ -30,6 +30,7 @@ def read_live(
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if settings.account_factory != "control-tower":
+        _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
     control_tower = ControlTowerReader(
         reader.client("controltower", settings.home_region),
@@ -37,6 +38,19 @@ def read_live(
         workers=workers,
     ).read()
     return replace(live, control_tower=control_tower)
+
+
+def _refuse_landing_zone(controltower: object, settings: OrgSettings) -> None:
+    """Under a Control Tower landing zone, accounts must go through Account Factory: created
+    with CreateAccount they would not be enrolled, and moved with MoveAccount their controls
+    and baselines go wrong (aws-facts §1.3)."""
+    zone = landing_zone(controltower)
+    if zone:
+        raise PlanError([
+            f"{settings.source.at('account_factory')}: account_factory: organizations, but this"
+            f" organization has a Control Tower landing zone ({zone}); vend would create and move"
+            " accounts behind Control Tower's back. Set account_factory: control-tower in vend.yaml"
+        ])
 
 
 def plan(
@@ -85,7 +99,8 @@ def apply(
     progress: Progress = lambda outcome: None,
 ) -> ApplyReport:
     return execute(
-        saved, ctx, concurrency=settings.apply_concurrency, limits=limits(settings), progress=progress
+        saved, ctx, concurrency=settings.apply_concurrency, limits=limits(settings), holds=holds(ctx),
+        progress=progress,
     )
 
 

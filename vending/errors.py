@@ -79,5 +79,10 @@ class ApplyFailure(VendError):
     """One change could not be applied; the executor records it and skips its dependents."""
 
 
+class DeadlineExceeded(ApplyFailure):
+    """An AWS operation did not finish (or stayed refused) within its documented deadline; it
+    may go on in AWS, and the next plan finds it and waits for it again."""
+
+
 class MutationDuringPlan(VendError):
     """A mutating AWS call was attempted through a read-only client (a bug, never user input)."""

@@ -1,6 +1,8 @@
 """diff under account_factory: control-tower: registration, controls, Account Factory accounts."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.plan.builders import ACCOUNT_BASELINE, IDENTITY_CENTER, account, control_tower, desired, live, live_account, ou
 from vending.model.live import ProvisionedAccount
 from vending.plan.build import diff
@@ -94,13 +96,37 @@ def test_tainted_product_is_retried_with_what_happened_in_the_reason():
     assert retry.reason.startswith("provisioned product vend-app is TAINTED (update rolled back)")
 
 
-def test_failed_provisioning_without_an_account_is_retried_not_provisioned_again():
+def test_a_product_without_an_account_is_replaced_not_updated_forever():
+    """Updating a product whose account never existed (or left the organization) fails every
+    time ("The account of provisioned product ... no longer exists"): vend replaces it."""
     want = desired(ous=[ou("Dev")], accounts=[account("app", "Dev")], **CT)
-    have = control_tower(live(ous=[("ou-dev", "Dev")]), registered=["ou-dev"],
-                         provisioned=[product("vend-app", status="ERROR", message="EMAIL_ALREADY_EXISTS")])
+    for status in ("ERROR", "TAINTED", "AVAILABLE"):
+        have = control_tower(live(ous=[("ou-dev", "Dev")]), registered=["ou-dev"],
+                             provisioned=[product("vend-app", status=status, message="not enrolled")])
+        c = by_address(diff(want, have)[0])["account:app"]
+        assert (c.action, c.after["replaces"], c.destructive) == (Action.CREATE, "pp-vend-app", False)
+        assert c.reason == (
+            f"provisioned product vend-app is {status} (not enrolled) and no account of this organization"
+            " has aws+app@example.com: vend terminates that product and provisions the account again. If"
+            " the account was closed or left the organization, AWS will not reuse its email: give"
+            " accounts/app.yaml a new email, or delete the file"
+        )
+
+
+def test_an_operation_in_progress_on_an_ou_is_waited_for_by_its_accounts_and_controls():
+    want = desired(ous=[ou("Dev", controls=("AWS-GR_RESTRICT_ROOT_USER",)), ou("Dev/Team")],
+                   accounts=[account("app", "Dev")], **CT)
+    have = control_tower(live(ous=[("ou-dev", "Dev"), ("ou-team", "Dev/Team")]), registered=["ou-dev", "ou-team"])
+    ct = have.control_tower
+    baselines = tuple(replace(b, status="UNDER_CHANGE", operation="op-1") if b.target.endswith("/ou-dev") else b
+                      for b in ct.enabled_baselines)
+    have = replace(have, control_tower=replace(ct, enabled_baselines=baselines))
     c = by_address(diff(want, have)[0])
-    assert c["account:app"].action is Action.UPDATE
-    assert c["account:app"].after["provisioned_product_id"] == "pp-vend-app"
+    wait = c["ou_registration:Dev"]
+    assert (wait.kind, wait.action, wait.after["operation"]) == (Kind.OU_REGISTRATION, Action.UPDATE, "op-1")
+    assert c["account:app"].depends_on == ("ou_registration:Dev",)
+    assert c["control:AWS-GR_RESTRICT_ROOT_USER@Dev"].depends_on == ("ou_registration:Dev",)
+    assert "ou_registration:Dev/Team" not in c
 
 
 def test_suspending_unmanages_first_then_quarantines_and_closing_then_closes():

@@ -4,14 +4,20 @@ CreateAccount has no idempotency token (aws-facts §8.2), so a retried or resume
 find its earlier work instead of asking again: an account with the email already in the
 organization is adopted, and a request still IN_PROGRESS (from an interrupted apply) is waited
 for. New accounts land in the root, so the applier then moves them to their OU.
+
+Organizations allows five requests in progress (aws-facts §2.1); a sixth is refused with
+ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED, which vend waits out (reading
+the requests in progress meanwhile) within `deadlines.ACCOUNT_CREATION_SLOT`.
 """
 from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from vending.apply import deadlines
 from vending.apply.context import ApplyContext
+from vending.apply.waiting import Refused, poll, until_admitted
 from vending.aws.errors import error_code
-from vending.aws.paging import first
+from vending.aws.paging import first, pages
 from vending.errors import ApplyFailure
 from vending.plan.changes import Change
 
@@ -41,8 +47,12 @@ def create_account(change: Change, ctx: ApplyContext) -> str:
 def _created(ctx: ApplyContext, name: str, email: str, pending: str | None) -> str:
     request_id = pending or _pending_request(ctx, name)
     if request_id is None:
-        status = ctx.organizations.create_account(Email=email, AccountName=name)
-        request_id = status["CreateAccountStatus"]["Id"]
+        request_id = until_admitted(
+            ctx.polling, f"CreateAccount for {email}", deadlines.ACCOUNT_CREATION_SLOT,
+            lambda: _start(ctx, name, email), meanwhile=lambda: in_progress(ctx),
+            then="five other requests are in progress (or the daily limit is reached); rerun vend"
+            " apply later",
+        )
     status = _wait(ctx, request_id)
     if status["State"] != "SUCCEEDED":
         reason = status.get("FailureReason", "UNKNOWN")
@@ -68,16 +78,30 @@ def _pending_request(ctx: ApplyContext, name: str) -> str | None:
     return None
 
 
+def _start(ctx: ApplyContext, name: str, email: str) -> str:
+    try:
+        status = ctx.organizations.create_account(Email=email, AccountName=name)
+    except ClientError as exc:
+        if exc.response.get("Reason") == "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED":
+            message = exc.response.get("Error", {}).get("Message", "")
+            raise Refused(f"ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED ({message})") from exc
+        raise
+    return status["CreateAccountStatus"]["Id"]
+
+
+def in_progress(ctx: ApplyContext) -> set[str]:
+    """The ids of the CreateAccount requests in progress (of anyone)."""
+    statuses = pages(ctx.organizations, "list_create_account_status", "CreateAccountStatuses", States=["IN_PROGRESS"])
+    return {s["Id"] for s in statuses}
+
+
 def _wait(ctx: ApplyContext, request_id: str) -> dict:
-    for delay in ctx.polling.delays():
-        ctx.polling.sleep(delay)
+    def read() -> tuple[str, dict | None]:
         status = ctx.organizations.describe_create_account_status(CreateAccountRequestId=request_id)
         status = status["CreateAccountStatus"]
-        if status["State"] != "IN_PROGRESS":
-            return status
-    raise ApplyFailure(
-        f"CreateAccount {request_id} is still IN_PROGRESS; run vend plan later, it will wait for it"
-    )
+        return status["State"], None if status["State"] == "IN_PROGRESS" else status
+
+    return poll(ctx.polling, f"CreateAccount request {request_id}", deadlines.CREATE_ACCOUNT, read)
 
 
 def move(ctx: ApplyContext, account_id: str, source: str, destination: str) -> None:

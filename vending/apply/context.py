@@ -16,27 +16,35 @@ from vending.model.types import OuPath, parse_path
 
 @dataclass(frozen=True)
 class Polling:
-    """How to wait for AWS's asynchronous operations (CreateAccount, EnablePolicyType, ...)."""
+    """How to wait for AWS's asynchronous operations (CreateAccount, EnableBaseline, ...).
+
+    Each wait has its own deadline (`vending.apply.deadlines`); `timeout`, when set, caps them
+    all (tests, a short-lived pipeline job). `clock` and `sleep` are injectable so a test of a
+    15-minute deadline runs in milliseconds.
+    """
 
     first_delay: float = 5.0
     max_delay: float = 30.0
-    timeout: float = 3600.0
+    timeout: float | None = None
     max_polls: int = 10_000
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def limit(self, deadline: float) -> float:
+        """The deadline a wait really gets: its own, capped by `timeout`."""
+        return deadline if self.timeout is None else min(deadline, self.timeout)
 
     def delays(self) -> Iterator[float]:
-        """Delays before each poll: doubling from first_delay up to max_delay, within timeout."""
-        elapsed, delay = 0.0, self.first_delay
+        """Delays before each poll: doubling from first_delay up to max_delay, max_polls of them."""
+        delay = self.first_delay
         for _ in range(self.max_polls):
-            if elapsed > self.timeout:
-                return
             yield delay
-            elapsed += delay
             delay = min(self.max_delay, delay * 2)
 
 
-INSTANT = Polling(first_delay=0.0, max_delay=0.0, timeout=0.0, max_polls=1_000)
-"""For the local emulator, whose asynchronous operations advance per poll, not per second."""
+INSTANT = Polling(first_delay=0.001, max_delay=0.05, max_polls=1_000)
+"""For the local emulator, whose asynchronous operations advance per poll (a wait of a few polls
+costs milliseconds) or within seconds (the growing delay gives them up to ~50 s)."""
 
 
 class ApplyContext:

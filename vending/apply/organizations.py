@@ -8,7 +8,9 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from vending.apply.accounts import create_account, move
+from vending.apply import deadlines
 from vending.apply.context import ApplyContext
+from vending.apply.waiting import poll
 from vending.aws.errors import error_code
 from vending.aws.paging import first
 from vending.errors import ApplyFailure
@@ -28,13 +30,13 @@ def apply_policy_type(change: Change, ctx: ApplyContext) -> str:
         if error_code(exc) != "PolicyTypeAlreadyEnabledException":
             raise
     # Enabling is asynchronous (PENDING_ENABLE): attachments fail until the root says ENABLED.
-    for delay in ctx.polling.delays():
+    def read() -> tuple[str, str | None]:
         root = ctx.organizations.list_roots()["Roots"][0]
-        status = {t["Type"]: t["Status"] for t in root.get("PolicyTypes", [])}
-        if status.get(policy_type) == "ENABLED":
-            return f"{policy_type} enabled on {root_id}"
-        ctx.polling.sleep(delay)
-    raise ApplyFailure(f"{policy_type} did not become ENABLED on {root_id} in time")
+        status = {t["Type"]: t["Status"] for t in root.get("PolicyTypes", [])}.get(policy_type, "NOT ENABLED")
+        return status, f"{policy_type} enabled on {root_id}" if status == "ENABLED" else None
+
+    return poll(ctx.polling, f"EnablePolicyType {policy_type} on {root_id}", deadlines.POLICY_TYPE, read,
+                then="rerun vend apply; it enables it again")
 
 
 def apply_policy(change: Change, ctx: ApplyContext) -> str:

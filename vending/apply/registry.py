@@ -1,10 +1,12 @@
 """Which applier performs which kind of change, and which AWS quota bounds it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
-from vending.apply import account_factory, control_tower
+from vending.apply import account_factory, control_tower, deadlines
 from vending.apply import organizations as orgs
+from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
 from vending.model.types import OrgSettings
 from vending.plan.changes import Action, Change, Kind
@@ -70,3 +72,45 @@ def limit_key(change: Change) -> str:
         Kind.CONTROL: CONTROL_OPERATION,
         Kind.ENROLLMENT: UNMANAGE,
     }.get(change.kind, "")
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Operations the plan saw in progress in AWS (an interrupted apply, the console, another
+    tool): each takes one slot of its quota until it ends, or until the change resuming it
+    starts (which then holds the slot itself)."""
+
+    ids: frozenset[str]
+    still_running: Callable[[], set[str]]
+    """Reads AWS: which of `ids` are still in progress."""
+    deadline: float
+    """How long the executor keeps the slots; after it, the appliers' own backoff decides."""
+
+
+def holds(ctx: ApplyContext) -> dict[str, Hold]:
+    """What is in flight in AWS at the start of the apply, per quota key."""
+    live = ctx.live
+    found = {
+        ACCOUNT_CREATION: Hold(
+            frozenset(p.request_id for p in live.pending_creations),
+            lambda: in_progress(ctx), deadlines.ACCOUNT_CREATION_SLOT,
+        )
+    }
+    ct = live.control_tower
+    if ct is not None:
+        found[ACCOUNT_FACTORY] = Hold(
+            frozenset(p.id for p in ct.provisioned if p.status in ("UNDER_CHANGE", "PLAN_IN_PROGRESS")),
+            lambda: account_factory.busy_products(ctx), deadlines.ACCOUNT_FACTORY_SLOT,
+        )
+        found[OU_OPERATION] = Hold(
+            frozenset(b.operation for b in ct.enabled_baselines if b.operation),
+            lambda: {op for op, status in control_tower.ou_operations(ctx).items() if status == "IN_PROGRESS"},
+            deadlines.OU_OPERATION_SLOT,
+        )
+    return {key: hold for key, hold in found.items() if hold.ids}
+
+
+def takes_over(change: Change) -> str | None:
+    """The in-flight AWS operation a change resumes (waits for) instead of starting one."""
+    fields = change.after or {}
+    return fields.get("pending_request") or fields.get("in_flight") or fields.get("operation")

@@ -67,6 +67,8 @@ class EnabledBaseline:
     status: str
     """SUCCEEDED, FAILED or UNDER_CHANGE."""
     version: str = ""
+    operation: str = ""
+    """While UNDER_CHANGE: the operation in progress (statusSummary.lastOperationIdentifier)."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Every OU in YAML is registered, parents before children (Control Tower registers a nested OU
 only under a registered parent). A registration that FAILED is reset. Controls listed on an
-OU are enabled, others found on it disabled; all wait for the OU's registration.
+OU are enabled, others found on it disabled; all wait for the OU's registration. An operation
+found in progress on an OU's baseline becomes a change that waits for it (never a second one).
 """
 from __future__ import annotations
 
@@ -34,10 +35,7 @@ def diff_registration(ctx: DiffContext) -> None:
         common = {"ou": path_str(spec.path), "baseline": ct.account_baseline}
         if enabled is None:
             ctx.registering.add(spec.path)
-            parent = spec.parent
-            depends = ctx.ou_dependency(spec.path)
-            if parent and parent in ctx.registering:
-                depends += (addresses.ou_registration(parent),)
+            depends = ctx.ou_dependency(spec.path) + _parent_registration(ctx, spec)
             ctx.add(
                 Change(
                     address=address,
@@ -69,9 +67,38 @@ def diff_registration(ctx: DiffContext) -> None:
                     source=where(spec.source),
                 )
             )
+        elif enabled.status == "UNDER_CHANGE" and enabled.operation:
+            _await(ctx, spec, enabled, address, common)
         elif enabled.status == "UNDER_CHANGE":
             ctx.notes.append(Note("info", address, "a Control Tower operation is in progress on this OU"))
         diff_controls(ctx, spec, live_ou)
+
+
+def _await(ctx: DiffContext, spec, enabled, address: str, common: dict) -> None:
+    """An operation in progress on the OU's baseline (an interrupted apply, the console): apply
+    waits for it, holding the one OU-operation slot, and so does everything vended into the OU
+    (Account Factory refuses an OU whose registration has not finished)."""
+    ctx.registering.add(spec.path)
+    ctx.add(
+        Change(
+            address=address,
+            kind=Kind.OU_REGISTRATION,
+            action=Action.UPDATE,
+            reason=f"Control Tower operation {enabled.operation} is in progress on the OU (an"
+            " interrupted apply, or the console); apply waits for it to finish, and so do the"
+            " OU's accounts and controls",
+            before={**common, "enabled_baseline": enabled.arn, "status": "UNDER_CHANGE"},
+            after={**common, "enabled_baseline": enabled.arn, "status": "SUCCEEDED",
+                   "operation": enabled.operation},
+            depends_on=_parent_registration(ctx, spec),
+            source=where(spec.source),
+        )
+    )
+
+
+def _parent_registration(ctx: DiffContext, spec) -> tuple[str, ...]:
+    parent = spec.parent
+    return (addresses.ou_registration(parent),) if parent and parent in ctx.registering else ()
 
 
 def diff_controls(ctx: DiffContext, spec, live_ou) -> None:

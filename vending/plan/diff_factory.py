@@ -18,6 +18,7 @@ from vending.plan.diff_control_tower import registration_dependency
 PRODUCT_PREFIX = "vend-"
 SETTLED = ("AVAILABLE",)
 RETRYABLE = ("TAINTED", "ERROR")
+IN_FLIGHT = ("UNDER_CHANGE", "PLAN_IN_PROGRESS")
 
 
 def product_name(spec: AccountSpec) -> str:
@@ -64,27 +65,36 @@ def factory_create(ctx: DiffContext, spec: AccountSpec) -> None:
     after = {**_parameters(ctx, spec), "provisioned_product": product_name(spec)}
     address = addresses.account(spec.name)
     depends = registration_dependency(ctx, ctx.desired.placement(spec))
-    if product is not None and product.status not in ("UNDER_CHANGE", "PLAN_IN_PROGRESS"):
-        # An earlier provisioning left a product but no account: it failed; update it again.
-        _retry(ctx, spec, product, after, depends, "the account does not exist yet")
-    else:
-        resumed = product is not None
-        ctx.add(
-            Change(
-                address=address,
-                kind=Kind.FACTORY_ACCOUNT,
-                action=Action.CREATE,
-                reason=(
-                    f"provisioning of {product.name} from an earlier apply is still running;"
-                    " apply waits for it instead of provisioning again"
-                    if resumed
-                    else f"new account in {spec.source.file}, vended through Account Factory in {after['ou']}"
-                ),
-                after=after,
-                depends_on=depends,
-                source=where(spec.source),
-            )
+    resumed = product is not None and product.status in IN_FLIGHT
+    if product is not None and not resumed:
+        # An earlier provisioning left a product but no account (it failed before creating one,
+        # or its account was closed and left the organization): updating it can never work
+        # ("The account of provisioned product ... no longer exists"), so vend replaces it.
+        after["replaces"] = product.id
+        reason = (
+            f"provisioned product {product.name} is {product.status}"
+            f" ({product.status_message or 'no message'}) and no account of this organization has"
+            f" {spec.email}: vend terminates that product and provisions the account again. If the"
+            " account was closed or left the organization, AWS will not reuse its email: give"
+            f" {spec.source.file} a new email, or delete the file"
         )
+    elif resumed:
+        after["in_flight"] = product.id
+        reason = (f"provisioning of {product.name} from an earlier apply is still running;"
+                  " apply waits for it instead of provisioning again")
+    else:
+        reason = f"new account in {spec.source.file}, vended through Account Factory in {after['ou']}"
+    ctx.add(
+        Change(
+            address=address,
+            kind=Kind.FACTORY_ACCOUNT,
+            action=Action.CREATE,
+            reason=reason,
+            after=after,
+            depends_on=depends,
+            source=where(spec.source),
+        )
+    )
     tag_new_account(ctx, spec)
 
 
@@ -101,7 +111,7 @@ def factory_existing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> 
         if spec.state != "active":
             return False, None
         return True, _enroll(ctx, spec, live)
-    if product.status == "UNDER_CHANGE" or product.status == "PLAN_IN_PROGRESS":
+    if product.status in IN_FLIGHT:
         ctx.notes.append(
             Note("info", addresses.account(spec.name), f"Account Factory is changing {product.id}"
                  " right now; vend waits for the next plan")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator
 
+from botocore.exceptions import ClientError, EndpointConnectionError
+
 from vending.errors import ConfigError
 from vending.model.live import (
     EnabledBaseline,
@@ -23,6 +25,26 @@ ACCOUNT_BASELINE = "AWSControlTowerBaseline"
 IDENTITY_CENTER_BASELINE = "IdentityCenterBaseline"
 VEND_PRODUCT_PREFIX = "vend-"
 """Provisioned products vend creates are named vend-<account file stem>."""
+
+
+NOT_ENABLED_HERE = ("AccessDeniedException", "UnrecognizedClientException", "ResourceNotFoundException")
+"""What ListLandingZones answers where vend cannot tell (no permission, Control Tower not offered
+in the region): no landing zone is assumed, as before the check existed."""
+
+
+def landing_zone(controltower: Any) -> str | None:
+    """The ARN of the organization's Control Tower landing zone, if it has one: one read
+    (ListLandingZones), for the check that `account_factory: organizations` does not create
+    accounts behind Control Tower's back."""
+    try:
+        zones = controltower.list_landing_zones(maxResults=1).get("landingZones", [])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in NOT_ENABLED_HERE:
+            return None
+        raise
+    except EndpointConnectionError:  # no controltower endpoint in this region
+        return None
+    return zones[0]["arn"] if zones else None
 
 
 def _pages(client: Any, operation: str, key: str, **params: Any) -> Iterator[dict]:
@@ -54,6 +76,9 @@ class ControlTowerReader:
                         target=b["targetIdentifier"],
                         status=b["statusSummary"]["status"],
                         version=b.get("baselineVersion", ""),
+                        operation=b["statusSummary"].get("lastOperationIdentifier", "")
+                        if b["statusSummary"]["status"] == "UNDER_CHANGE"
+                        else "",
                     )
                     for b in _pages(self.ct, "list_enabled_baselines", "enabledBaselines")
                 ),

@@ -1,0 +1,39 @@
+"""How long vend waits for each kind of AWS operation, and why that long.
+
+AWS publishes no SLA for any of these (aws-facts §1.2); each deadline is a generous multiple of
+the documented or commonly observed duration, so that a wait ends with a clear message instead
+of running forever, and the operation (which goes on in AWS) is picked up by the next run.
+"""
+from __future__ import annotations
+
+MINUTE = 60.0
+
+CREATE_ACCOUNT = 15 * MINUTE
+"""Organizations CreateAccount: asynchronous, "can take several minutes" (ORG-API CreateAccount);
+a few minutes is usual, so 15 leaves a wide margin."""
+
+ACCOUNT_CREATION_SLOT = 30 * MINUTE
+"""Waiting for one of Organizations' five in-progress CreateAccount slots (aws-facts §2.1):
+up to two rounds of CREATE_ACCOUNT."""
+
+ACCOUNT_FACTORY = 60 * MINUTE
+"""An Account Factory provision/update/terminate record: no SLA, "several minutes per
+resource" (aws-facts §1.2); 20-30 min is the typical (unconfirmed) figure, doubled."""
+
+ACCOUNT_FACTORY_SLOT = 60 * MINUTE
+"""Waiting out Account Factory's 5-10 concurrent account operations (aws-facts §1.4)
+(ResourceInUseException): one ACCOUNT_FACTORY round."""
+
+OU_OPERATION = 60 * MINUTE
+"""A Control Tower baseline operation (EnableBaseline, ResetEnabledBaseline): registering an OU
+enrolls every account in it, "several minutes per resource" (aws-facts §1.2, §1.7)."""
+
+OU_OPERATION_SLOT = 60 * MINUTE
+"""Waiting for another OU operation (ConflictException; one at a time, not adjustable,
+aws-facts §1.4) to end before starting ours."""
+
+CONTROL_OPERATION = 30 * MINUTE
+"""EnableControl / DisableControl: one control on one OU's accounts (aws-facts §1.7)."""
+
+POLICY_TYPE = 5 * MINUTE
+"""EnablePolicyType: PENDING_ENABLE for seconds, normally (ORG-API EnablePolicyType)."""
