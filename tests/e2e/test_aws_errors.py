@@ -14,10 +14,13 @@ from pathlib import Path
 
 import botocore
 import botocore.endpoint
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ConnectionClosedError, ConnectTimeoutError
 import pytest
 
 from tests.e2e.fake_aws import CALLER_ARN, Answer, FakeAws, caller_identity, json_error, query_error
 from vending.aws import clients as aws_clients
+from vending.aws.errors import Caller, explain
 
 ROLE = "arn:aws:iam::111111111111:role/vend-reconciler"
 DENIED_ORGS = "You don't have permissions to access this resource."
@@ -213,3 +216,52 @@ def test_an_unknown_region_fails_before_any_call(aws_repo, vend, keys, monkeypat
             " knows. Did you mean us-west-1, us-east-1, us-west-2? (If it is a new Region, upgrade botocore.)"
         ))
     assert sum(server.calls.values()) == 0
+
+
+def deny(monkeypatch: pytest.MonkeyPatch, operation: str, message: str = DENIED_ORGS) -> None:
+    """Every vend client answers `operation` with AccessDeniedException, before any request."""
+    original = aws_clients.instrument
+
+    def answer(**_: object) -> tuple[AWSResponse, dict]:
+        error = {"Error": {"Code": "AccessDeniedException", "Message": message},
+                 "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return AWSResponse("https://organizations.us-east-1.amazonaws.com/", 400, {}, None), error
+
+    def instrument(client: object) -> None:
+        original(client)
+        client.meta.events.register(f"before-call.organizations.{operation}", answer)
+
+    monkeypatch.setattr(aws_clients, "instrument", instrument)
+
+
+def test_apply_reports_what_applied_before_access_denied_and_names_the_apply_role(example, vend, monkeypatch):
+    deny(monkeypatch, "CreateOrganizationalUnit")
+    result = vend(example, "apply", "--auto-approve")
+    assert (result.code, "Traceback" in result.err) == (1, False)
+    principal = "arn:aws:sts::123456789012:user/moto"
+    failed = [line.split(": ", 2)[1:] for line in result.err.splitlines() if line.startswith("Failed: ")]
+    assert sorted(address for address, _ in failed) == ["ou:Infrastructure", "ou:Sandbox", "ou:Suspended", "ou:Workloads"]
+    assert {message for _, message in failed} == {(
+        f"AWS denied organizations:CreateOrganizationalUnit to {principal}: the"
+        " apply role (what vend apply changes the organization with) lacks this permission. Grant"
+        " organizations:CreateOrganizationalUnit to that principal, or set target.role_arn in vend.yaml"
+        " to a role that has it, then run vend apply again (what already applied stays applied; it"
+        f" converges). (AWS said AccessDeniedException: {DENIED_ORGS})"
+    )}
+    # Progress lines are whole, not wrapped at 80 columns, when stderr is not a terminal.
+    assert {m for _, m in failed} == set(re.findall(r"^ +failed  ou:\w+: (.*)$", result.err, flags=re.M))
+    applied = [m.group(1) for m in re.finditer(r"^ +applied  (.+?): ", result.err, flags=re.M)]
+    assert "policy:scp/deny-unapproved-regions" in applied
+    assert result.out.splitlines()[-1].startswith(f"Apply complete: {len(applied)} applied, {len(failed)} failed, ")
+
+
+def test_timeouts_and_dropped_connections_are_explained_too():
+    caller = Caller("AWS (profile org)", profile="org")
+    timeout = ConnectTimeoutError(endpoint_url="https://organizations.us-east-1.amazonaws.com/")
+    assert explain(timeout, caller) == (
+        "connecting to https://organizations.us-east-1.amazonaws.com/ timed out (3 s per attempt);"
+        " vend tried 2 times for AWS (profile org). Check the network, the proxy settings"
+        " (HTTPS_PROXY) and AWS_ENDPOINT_URL, then run vend again."
+    )
+    dropped = ConnectionClosedError(endpoint_url="https://organizations.us-east-1.amazonaws.com/")
+    assert explain(dropped, caller).startswith("cannot reach https://organizations.us-east-1.amazonaws.com/ (")

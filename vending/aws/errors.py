@@ -154,14 +154,14 @@ def _denied(exc: ClientError, action: str, caller: Caller, said: str) -> str:
     operation = action.rsplit(":", 1)[-1]
     if clients.is_read_operation(operation):
         role = "the read-only plan role (what vend plan and vend apply read the organization with)"
-        again = "vend"
+        again = "vend again"
     else:
         role = "the apply role (what vend apply changes the organization with)"
-        again = "vend apply (changes already applied stay applied; it converges)"
+        again = "vend apply again (what already applied stays applied; it converges)"
     return (
         f"AWS denied {action} to {principal}: {role} lacks this permission. Grant {action} to that"
-        f" principal, or set target.role_arn in vend.yaml to a role that has it, then run {again}"
-        f" again. {said}"
+        f" principal, or set target.role_arn in vend.yaml to a role that has it, then run {again}."
+        f" {said}"
     )
 
 
