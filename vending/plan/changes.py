@@ -112,13 +112,16 @@ class Plan:
         return [c.address for c in self.changes if c.destructive]
 
     def summary(self) -> dict[str, int]:
+        """Terraform's three counts. "destroy" counts exactly the changes `--allow-destroy`
+        guards (closing, unmanaging, deleting an OU); a detach or a disable is reversible by the
+        next apply, so it is a change."""
         counts = {"add": 0, "change": 0, "destroy": 0}
         for change in self.changes:
-            if change.action is Action.CREATE:
-                counts["add"] += 1
-            elif change.action is Action.DELETE:
+            if change.destructive:
                 counts["destroy"] += 1
-            elif change.action in (Action.UPDATE, Action.MOVE):
+            elif change.action is Action.CREATE:
+                counts["add"] += 1
+            elif change.action in (Action.UPDATE, Action.MOVE, Action.DELETE):
                 counts["change"] += 1
         return counts
 
