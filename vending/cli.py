@@ -98,7 +98,7 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) ->
     """
     desired = load(repo)
     with connect(desired.settings, repo) as connection:
-        plan, _ = _compute(desired, repo, connection)
+        plan, _ = _compute(desired, repo, connection, saving=out is not None)
     if out:
         out.write_text(plan.dumps())
     click.echo(render(plan.to_json(), fmt), nl=False)
@@ -272,10 +272,11 @@ def _set_repo(ctx: click.Context, _: click.Parameter, repo: Path | None) -> None
         ctx.obj = repo.resolve()
 
 
-def _compute(desired: DesiredOrg, repo: Path, connection: Connection) -> tuple[Plan, LiveOrg]:
+def _compute(desired: DesiredOrg, repo: Path, connection: Connection, *, saving: bool = False) -> tuple[Plan, LiveOrg]:
     with err.status(f"Reading the organization from {connection.description}..."):
         return engine.plan(
-            desired, connection.clients, git_commit=engine.git_commit(repo), target=connection.description
+            desired, connection.clients, git_commit=engine.git_commit(repo), target=connection.description,
+            saving=saving,
         )
 
 
