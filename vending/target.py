@@ -5,11 +5,13 @@ import difflib
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import boto3
 import botocore
 import botocore.session
+from botocore.credentials import AssumeRoleCredentialFetcher, CredentialProvider, RefreshableCredentials
+from botocore.exceptions import NoCredentialsError
 
 from vending.apply.context import INSTANT, Polling
 from vending.aws.clients import AwsClients, client_config, instrument
@@ -65,14 +67,39 @@ def _aws(settings: OrgSettings, observers: tuple[Callable[[str], None], ...]) ->
 
 
 def _assume(base: boto3.Session, role_arn: str, region: str) -> boto3.Session:
-    sts = base.client("sts", region_name=region, config=client_config())
-    instrument(sts)
-    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
+    """A session as `role_arn`, assumed now (so a role that cannot be assumed fails before any
+    other call) and again whenever its credentials near expiry: an apply through Account
+    Factory can outlast the one hour an assumed role lasts."""
+    source = base.get_credentials()
+    if source is None:
+        raise NoCredentialsError()
+
+    def sts(service: str, **keys: Any) -> Any:
+        client = base.client(service, region_name=region, config=client_config(), **keys)
+        instrument(client)
+        return client
+
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=sts, source_credentials=source, role_arn=role_arn,
+        extra_args={"RoleSessionName": SESSION_NAME},
     )
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata=fetcher.fetch_credentials(), refresh_using=fetcher.fetch_credentials, method="assume-role"
+    )
+    assumed = botocore.session.Session()
+    assumed.get_component("credential_provider").insert_before("env", _Assumed(credentials))
+    return boto3.Session(botocore_session=assumed)
+
+
+class _Assumed(CredentialProvider):
+    METHOD = CANONICAL_NAME = "vend-assume-role"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._credentials
 
 
 def check_region(region: str) -> None:

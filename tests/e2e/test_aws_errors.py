@@ -265,3 +265,27 @@ def test_timeouts_and_dropped_connections_are_explained_too():
     )
     dropped = ConnectionClosedError(endpoint_url="https://organizations.us-east-1.amazonaws.com/")
     assert explain(dropped, caller).startswith("cannot reach https://organizations.us-east-1.amazonaws.com/ (")
+
+
+def test_an_assumed_role_is_assumed_again_before_its_credentials_expire(aws_repo, vend, keys, monkeypatch):
+    """An apply through Account Factory outlasts the hour an assumed role lasts."""
+    set_target(aws_repo, f"{{kind: aws, role_arn: '{ROLE}'}}")
+
+    def assumed() -> Answer:
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 300))
+        body = (
+            '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>'
+            "<Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>"
+            f"<SessionToken>token</SessionToken><Expiration>{expires}</Expiration></Credentials>"
+            f"<AssumedRoleUser><Arn>{CALLER_ARN}</Arn><AssumedRoleId>AROAEXAMPLE:vend</AssumedRoleId>"
+            "</AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>"
+        )
+        return Answer(200, body, "text/xml")
+
+    answers = {"AssumeRole": assumed, "ListRoots": json_error("AccessDeniedException", DENIED_ORGS),
+               "GetCallerIdentity": caller_identity()}
+    with fake(monkeypatch, answers) as server:
+        result = vend(aws_repo, "plan")
+    assert result.err.startswith(f"Error: AWS denied organizations:ListRoots to {CALLER_ARN}: the read-only plan role")
+    # Once when connecting; again before ListRoots, since 5 minutes left is too close to expiry.
+    assert server.calls["AssumeRole"] >= 2
