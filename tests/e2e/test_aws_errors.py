@@ -289,3 +289,13 @@ def test_an_assumed_role_is_assumed_again_before_its_credentials_expire(aws_repo
     assert result.err.startswith(f"Error: AWS denied organizations:ListRoots to {CALLER_ARN}: the read-only plan role")
     # Once when connecting; again before ListRoots, since 5 minutes left is too close to expiry.
     assert server.calls["AssumeRole"] >= 2
+
+
+def test_incomplete_credentials_say_what_is_missing(aws_repo, vend, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    failed_with(vend(aws_repo, "plan"), (
+        "unusable AWS credentials (Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY)"
+        " for AWS (default credentials). Sign in (`aws sso login`) or export AWS_ACCESS_KEY_ID and"
+        " AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or set target.profile in vend.yaml to a"
+        " profile of the management account, then run vend again."
+    ))
