@@ -48,6 +48,9 @@ def is_read_operation(operation: str) -> bool:
     return operation.startswith(READ_PREFIXES)
 
 
+_UNKNOWN = object()
+
+
 class CallCounter:
     """Counts AWS requests by operation (thread-safe); retries count as separate requests."""
 
@@ -79,6 +82,7 @@ class AwsClients:
         self.observers = observers
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._principal: Any = _UNKNOWN
 
     def reader(self) -> "AwsClients":
         """The same session, but every client refuses mutating operations."""
@@ -98,11 +102,14 @@ class AwsClients:
             return self._clients[key]
 
     def principal(self) -> str | None:
-        """The caller's ARN, for error messages (sts:GetCallerIdentity needs no permission)."""
-        try:
-            return self.client("sts", ORGANIZATIONS_REGION).get_caller_identity()["Arn"]
-        except (BotoCoreError, ClientError):
-            return None
+        """The caller's ARN, for error messages (sts:GetCallerIdentity needs no permission);
+        asked once, since every failed change of an apply may want it."""
+        if self._principal is _UNKNOWN:
+            try:
+                self._principal = self.client("sts", ORGANIZATIONS_REGION).get_caller_identity()["Arn"]
+            except (BotoCoreError, ClientError):
+                self._principal = None
+        return self._principal
 
     def _instrument(self, client: Any) -> None:
         events = client.meta.events
