@@ -12,9 +12,9 @@ from vending.aws.clients import AwsClients
 from vending.errors import DestroyNotAllowed, StalePlanError
 from vending.model.live import LiveOrg
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
+from vending.plan import staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
-from vending.plan import staleness
 from vending.plan.diff_ous import tag_scope
 from vending.state.control_tower import ControlTowerReader
 from vending.state.organizations import OrganizationsReader
