@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from vending import __version__, engine
 from vending.apply.context import ApplyContext
 from vending.apply.executor import ApplyReport, Outcome
-from vending.errors import PlanError, ValidationFailed, VendError
+from vending.errors import ApprovalNeeded, PlanError, ValidationFailed, VendError
 from vending.model.live import LiveOrg
 from vending.model.loader import load, validate
 from vending.model.types import DesiredOrg
@@ -20,7 +20,8 @@ from vending.render import render
 from vending.target import Connection, connect
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+"""soft_wrap: progress and report lines are never broken at 80 columns in CI logs or pipes."""
 
 
 def main() -> None:
@@ -97,7 +98,7 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) ->
     """
     desired = load(repo)
     with connect(desired.settings, repo) as connection:
-        plan, _ = _compute(desired, repo, connection)
+        plan, _ = _compute(desired, repo, connection, saving=out is not None)
     if out:
         out.write_text(plan.dumps())
     click.echo(render(plan.to_json(), fmt), nl=False)
@@ -130,7 +131,11 @@ def apply_cmd(repo: Path, plan_file: Path | None, auto_approve: bool, allow_dest
             click.echo(render(plan.to_json(), "text"), nl=False)
             if plan.has_changes and not auto_approve:
                 if not sys.stdin.isatty():
-                    raise click.UsageError("no terminal to ask for approval: pass --auto-approve or a saved plan")
+                    raise ApprovalNeeded(
+                        "the plan has changes to approve and there is no terminal to ask: pass"
+                        " --auto-approve, or save the plan with `vend plan --out plan.json`, review"
+                        " it and apply exactly it with `vend apply plan.json`"
+                    )
                 click.confirm("\nDo you want to perform these actions?", abort=True)
         if not plan.has_changes:
             click.echo("No changes to apply.")
@@ -250,10 +255,28 @@ def local_serve(repo: Path, port: int) -> None:
     )
 
 
-def _compute(desired: DesiredOrg, repo: Path, connection: Connection) -> tuple[Plan, LiveOrg]:
+def _repo_everywhere(group: click.Group) -> None:
+    """`vend plan --repo X` works like `vend --repo X plan`, for every subcommand."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _repo_everywhere(command)
+            continue
+        command.params.append(click.Option(
+            ["--repo"], type=click.Path(file_okay=False, exists=True, path_type=Path), expose_value=False,
+            is_eager=True, callback=_set_repo, help="The repository (default: vend --repo, or the current directory).",
+        ))
+
+
+def _set_repo(ctx: click.Context, _: click.Parameter, repo: Path | None) -> None:
+    if repo is not None:
+        ctx.obj = repo.resolve()
+
+
+def _compute(desired: DesiredOrg, repo: Path, connection: Connection, *, saving: bool = False) -> tuple[Plan, LiveOrg]:
     with err.status(f"Reading the organization from {connection.description}..."):
         return engine.plan(
-            desired, connection.clients, git_commit=engine.git_commit(repo), target=connection.description
+            desired, connection.clients, git_commit=engine.git_commit(repo), target=connection.description,
+            saving=saving,
         )
 
 
@@ -278,3 +301,6 @@ def _print_report(report: ApplyReport) -> None:
     click.echo(f"Apply complete: {len(applied)} applied, {len(failed)} failed, {len(skipped)} skipped.")
     if not report.ok:
         click.echo("Run `vend plan` again: it shows what is left, and `vend apply` converges.", err=True)
+
+
+_repo_everywhere(cli)

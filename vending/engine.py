@@ -12,6 +12,7 @@ from vending.aws.clients import AwsClients
 from vending.errors import DestroyNotAllowed, PlanError, StalePlanError
 from vending.model.live import LiveOrg
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
+from vending.plan import staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
 from vending.plan.diff_ous import tag_scope
@@ -54,11 +55,16 @@ def _refuse_landing_zone(controltower: object, settings: OrgSettings) -> None:
 
 
 def plan(
-    desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str
+    desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str, saving: bool = False
 ) -> tuple[Plan, LiveOrg]:
-    """The plan, and the live state it was computed from (for an immediate apply)."""
+    """The plan, and the live state it was computed from (for an immediate apply). A plan
+    `saving` for a later `vend apply plan.json` keeps per-resource digests of that state, so a
+    stale one can say what changed."""
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired))
-    return build_plan(desired, live, git_commit=git_commit, target=target), live
+    computed = build_plan(desired, live, git_commit=git_commit, target=target)
+    if saving:
+        computed.live_digests = staleness.digests(live)
+    return computed, live
 
 
 def prepare_apply(
@@ -84,9 +90,11 @@ def prepare_apply(
             clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope
         )
     if live.fingerprint() != saved.fingerprint:
+        changed = staleness.what_changed(saved.live_digests, live) if saved.live_digests else ""
         raise StalePlanError(
             "plan is stale, run vend plan again: the organization changed since the plan was"
             f" computed (plan {saved.fingerprint[:19]}, now {live.fingerprint()[:19]})"
+            + (f": {changed}" if changed else "")
         )
     return ApplyContext(live, clients, polling, settings.home_region)
 

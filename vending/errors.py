@@ -86,3 +86,13 @@ class DeadlineExceeded(ApplyFailure):
 
 class MutationDuringPlan(VendError):
     """A mutating AWS call was attempted through a read-only client (a bug, never user input)."""
+
+
+class AwsCallFailed(VendError):
+    """AWS refused or could not answer a call (credentials, permissions, network, throttling);
+    the message says what failed, for whom, and what to do. Raised at one seam: see
+    `vending.aws.errors`."""
+
+
+class ApprovalNeeded(VendError):
+    """`vend apply` has changes to approve and no terminal to ask on."""

@@ -1,15 +1,21 @@
 """Connect to the organization vend.yaml names: the embedded local AWS, or a real one."""
 from __future__ import annotations
 
+import difflib
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import boto3
+import botocore
+import botocore.session
+from botocore.credentials import AssumeRoleCredentialFetcher, CredentialProvider, RefreshableCredentials
+from botocore.exceptions import NoCredentialsError
 
 from vending.apply.context import INSTANT, Polling
-from vending.aws.clients import AwsClients
+from vending.aws.clients import AwsClients, client_config, instrument
+from vending.aws.errors import Caller, translated
 from vending.errors import ConfigError
 from vending.model.types import OrgSettings, Target
 
@@ -36,29 +42,83 @@ def connect(
         state_dir = (repo / target.state_dir).resolve()
         control_tower = settings.account_factory == "control-tower"
         quota = settings.control_tower.account_concurrency
+        description = f"local emulator ({target.state_dir})"
         with LocalAws(state_dir, control_tower=control_tower, account_factory_quota=quota) as local:
             clients = AwsClients(local.session(), observers=observers)
-            yield Connection(clients, f"local emulator ({target.state_dir})", INSTANT)
+            with translated(Caller(description, whoami=clients.principal)):
+                yield Connection(clients, description, INSTANT)
         return
-    session = _aws_session(target)
-    yield Connection(AwsClients(session, observers=observers), _describe(target), Polling())
+    yield from _aws(settings, observers)
 
 
-def _aws_session(target: Target) -> boto3.Session:
-    try:
-        session = boto3.Session(profile_name=target.profile)
-    except Exception as exc:  # botocore's ProfileNotFound and friends
-        raise ConfigError(f"vend.yaml target.profile {target.profile!r}: {exc}") from exc
-    if not target.role_arn:
-        return session
-    credentials = session.client("sts").assume_role(
-        RoleArn=target.role_arn, RoleSessionName=SESSION_NAME
-    )["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
+def _aws(settings: OrgSettings, observers: tuple[Callable[[str], None], ...]) -> Iterator[Connection]:
+    """A real organization. Everything AWS-side, from finding credentials to the last call of
+    the command, runs inside `translated`: a failure is one message, never a traceback."""
+    target = settings.target
+    caller = Caller(_describe(target), target.profile, target.role_arn)
+    with translated(caller):
+        check_region(settings.home_region)
+        base = boto3.Session(profile_name=target.profile)
+        caller = replace(caller, whoami=AwsClients(base).principal)
+        session = _assume(base, target.role_arn, settings.home_region) if target.role_arn else base
+        clients = AwsClients(session, observers=observers)
+    with translated(replace(caller, whoami=clients.principal)):
+        yield Connection(clients, caller.target, Polling())
+
+
+def _assume(base: boto3.Session, role_arn: str, region: str) -> boto3.Session:
+    """A session as `role_arn`, assumed now (so a role that cannot be assumed fails before any
+    other call) and again whenever its credentials near expiry: an apply through Account
+    Factory can outlast the one hour an assumed role lasts."""
+    source = base.get_credentials()
+    if source is None:
+        raise NoCredentialsError()
+
+    def sts(service: str, **keys: Any) -> Any:
+        client = base.client(service, region_name=region, config=client_config(), **keys)
+        instrument(client)
+        return client
+
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=sts, source_credentials=source, role_arn=role_arn,
+        extra_args={"RoleSessionName": SESSION_NAME},
     )
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata=fetcher.fetch_credentials(), refresh_using=fetcher.fetch_credentials, method="assume-role"
+    )
+    assumed = botocore.session.Session()
+    assumed.get_component("credential_provider").insert_before("env", _Assumed(credentials))
+    return boto3.Session(botocore_session=assumed)
+
+
+class _Assumed(CredentialProvider):
+    METHOD = CANONICAL_NAME = "vend-assume-role"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._credentials
+
+
+def check_region(region: str) -> None:
+    """Fail before any call when botocore's partition data does not know `region`."""
+    known = known_regions()
+    if region in known:
+        return
+    nearby = difflib.get_close_matches(region, known, n=3, cutoff=0.6) or [r for r in known if r[:2] == region[:2]]
+    hint = f" Did you mean {', '.join(nearby)}?" if nearby else ""
+    raise ConfigError(
+        f"vend.yaml home_region {region!r} is not an AWS Region that botocore {botocore.__version__}"
+        f" knows.{hint} (If it is a new Region, upgrade botocore.)"
+    )
+
+
+def known_regions() -> list[str]:
+    """Every Region of every partition in botocore's data (not the `*-global` pseudo-regions)."""
+    data = botocore.session.get_session().get_component("data_loader").load_data("partitions")
+    return sorted(r for p in data["partitions"] for r in p["regions"] if not r.endswith("-global"))
 
 
 def _describe(target: Target) -> str:

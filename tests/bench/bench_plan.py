@@ -17,7 +17,7 @@ The runs alternate (minimal, plan, minimal, plan, ...) so that other work on the
 on both alike.
 
 Both use the same boto3 session (`LocalAws.session()`), clients built by `AwsClients` (so with
-`RETRY_CONFIG`) and a `CallCounter` observer that counts every HTTP attempt by operation. The
+`client_config()`) and a `CallCounter` observer that counts every HTTP attempt by operation. The
 client is built inside the timed region for both, since `engine.plan` builds its own.
 
 Targets (from the issue): plan requests <= 1.2x and plan wall time <= 1.5x the minimal read.

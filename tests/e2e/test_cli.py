@@ -1,7 +1,11 @@
 """CLI contract: exit codes, validate output, show, graph, help."""
 from __future__ import annotations
 
+import io
 import json
+import sys
+
+import pytest
 
 
 def test_validate_reports_every_problem_with_file_line_code_and_exits_1(example, vend):
@@ -66,3 +70,27 @@ def test_local_init_sets_up_control_tower(example, vend):
     assert result.code == 0, result.err
     assert "Account Factory product prod-" in result.out
     assert "1 registered OU(s), 2 enrolled account(s)" in result.out
+
+
+def test_repo_works_before_and_after_every_subcommand(example, vend, monkeypatch, tmp_path):
+    from vending.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no vend.yaml here: only --repo can find the example
+    for command in ("validate", "plan", "graph", "local init", "local reset"):
+        monkeypatch.setattr(sys, "argv", ["vend", *command.split(), "--repo", str(example)])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 0, command
+    assert vend(example, "validate").code == 0  # and before it, as `vend --repo X validate`
+
+
+def test_apply_without_a_terminal_says_how_to_approve_without_a_usage_banner(example, vend, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    result = vend(example, "apply")
+    assert result.code == 1
+    assert result.err.splitlines()[-1] == (
+        "Error: the plan has changes to approve and there is no terminal to ask: pass --auto-approve,"
+        " or save the plan with `vend plan --out plan.json`, review it and apply exactly it with"
+        " `vend apply plan.json`"
+    )
+    assert "Usage:" not in result.err and "Try 'vend" not in result.err

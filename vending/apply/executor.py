@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from vending.apply.context import ApplyContext
 from vending.apply.registry import Hold, applier_for, limit_key, takes_over
+from vending.aws.errors import Caller, explain
 from vending.errors import ApplyFailure
 from vending.plan.changes import Change, Plan
 from vending.plan.graph import build_graph
@@ -118,11 +119,13 @@ def _apply_one(change: Change, ctx: ApplyContext) -> Outcome:
         detail = applier_for(change)(change, ctx)
     except ApplyFailure as exc:
         return Outcome(change.address, "failed", str(exc))
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        return Outcome(change.address, "failed", f"{error.get('Code')}: {error.get('Message')}")
-    except BotoCoreError as exc:
-        return Outcome(change.address, "failed", str(exc))
+    except (ClientError, BotoCoreError) as exc:
+        # Credentials, permissions, network, throttling: the same clear message as everywhere.
+        clear = explain(exc, Caller(whoami=getattr(ctx.clients, "principal", lambda: None)))
+        if clear is None and isinstance(exc, ClientError):
+            error = exc.response.get("Error", {})
+            clear = f"{error.get('Code')}: {error.get('Message')}"
+        return Outcome(change.address, "failed", clear or str(exc))
     except Exception as exc:  # a bug must not abandon the changes already in flight
         return Outcome(change.address, "failed", f"internal error: {type(exc).__name__}: {exc}")
     return Outcome(change.address, "applied", detail)

@@ -1,7 +1,10 @@
 """boto3 clients configured the way every AWS call in vend must be.
 
 - standard-mode retries with backoff (botocore's default "legacy" mode retries fewer throttling
-  codes, see aws-facts §8.1), so TooManyRequestsException is retried everywhere;
+  codes, see aws-facts §8.1), so TooManyRequestsException is retried everywhere, generously;
+- short connect/read timeouts and a small budget of retries for connection errors, so an
+  unreachable endpoint fails in seconds (a network that is down does not heal in a backoff);
+- failed responses tagged with their IAM action (`organizations:ListRoots`) for error messages;
 - a read-only variant that refuses any operation that is not List*, Describe*, Get*, Search* or Scan*: `vend plan`
   uses it, so a plan cannot mutate AWS even through a bug;
 - an optional request observer, used by tests and benchmarks to count calls by operation.
@@ -14,6 +17,8 @@ from typing import Any, Callable
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as AwsConnectionError
 
 from vending.errors import MutationDuringPlan
 
@@ -21,11 +26,29 @@ READ_PREFIXES = ("List", "Describe", "Get", "Search", "Scan")
 ORGANIZATIONS_REGION = "us-east-1"
 """Organizations is a global service hosted in us-east-1 (aws-facts §2.1)."""
 
-RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 10}, max_pool_connections=32)
+MAX_ATTEMPTS = 10
+"""Attempts per call when AWS throttles (or answers 5xx): AWS asks clients to back off and retry."""
+CONNECTION_ATTEMPTS = 2
+"""Attempts per call when the endpoint cannot be reached or does not answer in time."""
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 20.0
+IAM_ACTION_KEY = "VendIamAction"
+
+
+def client_config() -> Config:
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        max_pool_connections=32,
+    )
 
 
 def is_read_operation(operation: str) -> bool:
     return operation.startswith(READ_PREFIXES)
+
+
+_UNKNOWN = object()
 
 
 class CallCounter:
@@ -59,6 +82,7 @@ class AwsClients:
         self.observers = observers
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._principal: Any = _UNKNOWN
 
     def reader(self) -> "AwsClients":
         """The same session, but every client refuses mutating operations."""
@@ -71,10 +95,21 @@ class AwsClients:
         key = f"{service}@{region}"
         with self._lock:
             if key not in self._clients:
-                client = self.session.client(service, region_name=region, config=RETRY_CONFIG)
+                client = self.session.client(service, region_name=region, config=client_config())
+                instrument(client)
                 self._instrument(client)
                 self._clients[key] = client
             return self._clients[key]
+
+    def principal(self) -> str | None:
+        """The caller's ARN, for error messages (sts:GetCallerIdentity needs no permission);
+        asked once, since every failed change of an apply may want it."""
+        if self._principal is _UNKNOWN:
+            try:
+                self._principal = self.client("sts", ORGANIZATIONS_REGION).get_caller_identity()["Arn"]
+            except (BotoCoreError, ClientError):
+                self._principal = None
+        return self._principal
 
     def _instrument(self, client: Any) -> None:
         events = client.meta.events
@@ -83,6 +118,30 @@ class AwsClients:
         for observer in self.observers:
             # before-send fires once per HTTP attempt, so retries are counted as AWS bills them.
             events.register("before-send.*.*", _observe(observer))
+
+
+def instrument(client: Any) -> None:
+    """What every vend client does: bound connection retries, tag failures with their action."""
+    events = client.meta.events
+    service = client.meta.service_model.service_id.hyphenize()
+    events.register_first(f"needs-retry.{service}", _bound_connection_retries)
+    events.register("after-call.*.*", _tag_iam_action)
+
+
+def _bound_connection_retries(attempts: int, caught_exception: Exception | None = None, **_: Any) -> bool | None:
+    """Veto standard mode's retries of connection errors past CONNECTION_ATTEMPTS (False wins:
+    botocore takes the first non-None answer); throttling keeps its MAX_ATTEMPTS."""
+    unreachable = isinstance(caught_exception, (AwsConnectionError, HTTPClientError))
+    if unreachable and attempts >= CONNECTION_ATTEMPTS:
+        return False
+    return None
+
+
+def _tag_iam_action(parsed: Any, model: Any, **_: Any) -> None:
+    error = parsed.get("Error") if isinstance(parsed, dict) else None
+    if isinstance(error, dict) and error:
+        service = model.service_model.signing_name or model.service_model.endpoint_prefix
+        error.setdefault(IAM_ACTION_KEY, f"{service}:{model.name}")
 
 
 def _refuse_mutation(model: Any, **_: Any) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 from vending.errors import PlanFileError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: saved plans carry `live_digests`, so a stale plan names what changed."""
 
 
 class Action(str, Enum):
@@ -102,6 +103,9 @@ class Plan:
     ou_tags_read: list[str] | None = None
     """Ids of the root/OUs whose tags the plan read (None: all); apply reads the same ones, so
     the fingerprints compare like with like."""
+    live_digests: dict[str, str] | None = None
+    """Per-resource digests of the live state (`kind:id` -> digest), kept in saved plans so a
+    stale one can name what changed (vending.plan.staleness); None when not kept."""
     format_version: int = FORMAT_VERSION
 
     @property
@@ -112,13 +116,16 @@ class Plan:
         return [c.address for c in self.changes if c.destructive]
 
     def summary(self) -> dict[str, int]:
+        """Terraform's three counts. "destroy" counts exactly the changes `--allow-destroy`
+        guards (closing, unmanaging, deleting an OU); a detach or a disable is reversible by the
+        next apply, so it is a change."""
         counts = {"add": 0, "change": 0, "destroy": 0}
         for change in self.changes:
-            if change.action is Action.CREATE:
-                counts["add"] += 1
-            elif change.action is Action.DELETE:
+            if change.destructive:
                 counts["destroy"] += 1
-            elif change.action in (Action.UPDATE, Action.MOVE):
+            elif change.action is Action.CREATE:
+                counts["add"] += 1
+            elif change.action in (Action.UPDATE, Action.MOVE, Action.DELETE):
                 counts["change"] += 1
         return counts
 
@@ -134,6 +141,7 @@ class Plan:
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
             "notes": [asdict(n) for n in self.notes],
+            "live_digests": self.live_digests,
         }
 
     def dumps(self) -> str:
@@ -158,6 +166,7 @@ class Plan:
                 target=data.get("target", ""),
                 created_at=data.get("created_at", ""),
                 ou_tags_read=(data.get("read_scope") or {}).get("ou_tags"),
+                live_digests=data.get("live_digests"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanFileError(f"plan file is malformed: {exc}") from exc

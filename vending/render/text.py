@@ -10,12 +10,13 @@ from typing import Any
 from vending.render import view
 from vending.render.fields import FieldLine, clean, describe, field_lines, plural
 
-SYMBOLS = {"create": "+", "update": "~", "move": "->", "delete": "-", "replace": "-/+"}
+SYMBOLS = {"create": "+", "update": "~", "move": "->", "delete": "-", "remove": "-", "replace": "-/+"}
 LEGEND = {
     "create": "create",
     "update": "update in-place",
     "move": "move",
     "delete": "destroy",
+    "remove": "detach or disable (a change, not a destroy)",
     "replace": "destroy and then create replacement",
 }
 NO_CHANGES = "No changes. Your organization matches the repository."
@@ -80,7 +81,7 @@ def _header(plan: dict[str, Any]) -> list[str]:
 
 
 def _legend(changes: list[dict[str, Any]], paint: _Painter) -> list[str]:
-    used = {c.get("action") for c in changes}
+    used = {view.legend_key(c) for c in changes}
     lines = ["Actions are shown with the following symbols:"]
     for action, symbol in SYMBOLS.items():
         if action in used:

@@ -46,13 +46,19 @@ def summary(plan: dict[str, Any]) -> dict[str, int]:
     counts = {"add": 0, "change": 0, "destroy": 0}
     for change in plan.get("changes", []):
         action = change.get("action")
-        if action == "create":
-            counts["add"] += 1
-        elif action == "delete":
+        if change.get("destructive"):
             counts["destroy"] += 1
-        elif action in ("update", "move"):
+        elif action == "create":
+            counts["add"] += 1
+        elif action in ("update", "move", "delete"):
             counts["change"] += 1
     return counts
+
+
+def legend_key(change: dict[str, Any]) -> str:
+    """The action as the legend names it: a delete that is not destructive is a "remove"."""
+    action = str(change.get("action"))
+    return "remove" if action == "delete" and not change.get("destructive") else action
 
 
 def summary_sentence(plan: dict[str, Any]) -> str:

@@ -1,0 +1,81 @@
+"""What changed in the organization since a saved plan was computed.
+
+The plan's `fingerprint` decides whether a saved plan is stale; these per-resource digests only
+explain it: a saved plan keeps one short digest per OU, account, policy and Control Tower
+resource read, and a refused apply names the ones whose live state now differs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import Any
+
+from vending.model.live import LiveOrg
+from vending.model.types import path_str
+
+MAX_NAMED = 10
+
+
+def digests(live: LiveOrg) -> dict[str, str]:
+    """`kind:id` -> a 12-hex-digit digest of what was read about it."""
+    parts: dict[str, Any] = {
+        "organization": [live.org_id, live.management_account_id],
+        "root": asdict(live.root),
+        "policy_types": sorted(live.enabled_policy_types),
+        "pending_creations": sorted(p.request_id for p in live.pending_creations),
+    }
+    parts.update({f"ou:{ou.id}": asdict(ou) for ou in live.ous.values()})
+    parts.update({f"account:{a.id}": asdict(a) for a in live.accounts.values()})
+    parts.update({f"policy:{p.id}": asdict(p) for p in live.policies.values()})
+    ct = live.control_tower
+    if ct is not None:
+        parts["control_tower"] = [ct.landing_zone, ct.landing_zone_version, ct.landing_zone_status,
+                                  ct.account_baseline, ct.identity_center_baseline, ct.product_id, ct.artifact_id]
+        parts.update({f"baseline:{b.target}|{b.baseline}": asdict(b) for b in ct.enabled_baselines})
+        parts.update({f"control:{c.target}|{c.control}": asdict(c) for c in ct.enabled_controls})
+        parts.update({f"provisioned:{p.id}": asdict(p) for p in ct.provisioned})
+    return {key: _digest(value) for key, value in parts.items()}
+
+
+def what_changed(saved: dict[str, str], live: LiveOrg) -> str:
+    """`account payments-dev (111...) changed; OU Sandbox (ou-...) is new` (at most MAX_NAMED)."""
+    now = digests(live)
+    changed = [k for k in now if k in saved and saved[k] != now[k]]
+    new = [k for k in now if k not in saved]
+    gone = [k for k in saved if k not in now]
+    named = [f"{_label(k, live)} changed" for k in changed] + [f"{_label(k, live)} is new" for k in new]
+    named += [f"{_label(k, live)} is gone" for k in gone]
+    if len(named) > MAX_NAMED:
+        named = named[:MAX_NAMED] + [f"and {len(named) - MAX_NAMED} more"]
+    return "; ".join(named)
+
+
+def _digest(value: Any) -> str:
+    blob = json.dumps(value, sort_keys=True, separators=(",", ":"), default=list)
+    return hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+
+
+def _label(key: str, live: LiveOrg) -> str:
+    kind, _, ident = key.partition(":")
+    if kind == "ou" and ident in live.ous:
+        return f"OU {path_str(live.ous[ident].path)} ({ident})"
+    if kind == "account" and ident in live.accounts:
+        return f"account {live.accounts[ident].name} ({ident})"
+    if kind == "policy" and ident in live.policies:
+        return f"policy {live.policies[ident].name} ({ident})"
+    fixed = {
+        "organization": "the organization", "root": "the root (its tags or policies)",
+        "policy_types": "the root's enabled policy types", "control_tower": "the Control Tower landing zone",
+        "pending_creations": "the pending CreateAccount requests",
+    }
+    if key in fixed:
+        return fixed[key]
+    target, _, what = ident.partition("|")
+    if kind == "baseline":
+        return f"baseline {what} on {target}"
+    if kind == "control":
+        return f"control {what} on {target}"
+    if kind == "provisioned":
+        return f"provisioned product {ident}"
+    return f"{kind} {ident}"
