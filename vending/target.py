@@ -1,7 +1,6 @@
 """Connect to the organization vend.yaml names: the embedded local AWS, or a real one."""
 from __future__ import annotations
 
-import difflib
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -57,7 +56,6 @@ def _aws(settings: OrgSettings, observers: tuple[Callable[[str], None], ...]) ->
     target = settings.target
     caller = Caller(_describe(target), target.profile, target.role_arn)
     with translated(caller):
-        check_region(settings.home_region)
         base = boto3.Session(profile_name=target.profile)
         caller = replace(caller, whoami=AwsClients(base).principal)
         session = _assume(base, target.role_arn, settings.home_region) if target.role_arn else base
@@ -100,25 +98,6 @@ class _Assumed(CredentialProvider):
 
     def load(self) -> RefreshableCredentials:
         return self._credentials
-
-
-def check_region(region: str) -> None:
-    """Fail before any call when botocore's partition data does not know `region`."""
-    known = known_regions()
-    if region in known:
-        return
-    nearby = difflib.get_close_matches(region, known, n=3, cutoff=0.6) or [r for r in known if r[:2] == region[:2]]
-    hint = f" Did you mean {', '.join(nearby)}?" if nearby else ""
-    raise ConfigError(
-        f"vend.yaml home_region {region!r} is not an AWS Region that botocore {botocore.__version__}"
-        f" knows.{hint} (If it is a new Region, upgrade botocore.)"
-    )
-
-
-def known_regions() -> list[str]:
-    """Every Region of every partition in botocore's data (not the `*-global` pseudo-regions)."""
-    data = botocore.session.get_session().get_component("data_loader").load_data("partitions")
-    return sorted(r for p in data["partitions"] for r in p["regions"] if not r.endswith("-global"))
 
 
 def _describe(target: Target) -> str:
