@@ -41,6 +41,12 @@ class _Reader(Protocol):
     def source(self, path: Path, data: dict[str, Any] | None) -> Source: ...
 
 
+def folders(root: Path) -> frozenset[str]:
+    """Names of the folders under baselines/ (each one baseline, whether it reads or not)."""
+    base = root / BASELINES_DIR
+    return frozenset(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else frozenset()
+
+
 def read_all(repo: _Reader, root: Path, settings: OrgSettings | None) -> dict[str, BaselineSpec]:
     """Every readable baseline under baselines/, by name; problems go to `repo.found`."""
     base = root / BASELINES_DIR

@@ -72,7 +72,8 @@ def _read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
     org = DesiredOrg(settings=settings or _NO_SETTINGS, root=root_ou, ous=ous, accounts=by_name, policies=policies,
                      baselines=baselines)
     loaded = rules.Loaded(org=org, settings=settings, accounts=tuple(accounts), lines=repo.lines,
-                          policy_files=frozenset(repo.policy_files))
+                          policy_files=frozenset(repo.policy_files),
+                          baseline_folders=baseline_files.folders(root))
     return org, _prefer_rules(repo.found + rules.check(loaded))
 
 

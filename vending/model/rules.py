@@ -35,6 +35,8 @@ class Loaded:
     accounts: tuple[AccountSpec, ...]
     lines: dict[str, Lines]
     policy_files: frozenset[tuple[str, str]] = frozenset()
+    baseline_folders: frozenset[str] = frozenset()
+    """Every folder under baselines/, readable or not, so a broken one is not also "unknown"."""
 
     def line(self, file: str, *path: object) -> int:
         """Line of a field in a file (its nearest recorded ancestor; 1 if none)."""

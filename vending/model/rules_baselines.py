@@ -51,7 +51,8 @@ def _baseline(loaded: Loaded, spec: BaselineSpec) -> list[Diagnostic]:
     for i, name in enumerate(spec.depends_on):
         other = loaded.org.baselines.get(name)
         if other is None:
-            found.append(_unknown(loaded, file, loaded.line(file, "depends_on", i), f"depends_on[{i}]", name))
+            if name not in loaded.baseline_folders:
+                found.append(_unknown(loaded, file, loaded.line(file, "depends_on", i), f"depends_on[{i}]", name))
         elif other.retired and not spec.retired:
             found.append(finding("V613", file, loaded.line(file, "depends_on", i), f"depends_on[{i}]",
                                  f"baseline {quote(name)} is retired", "drop it from depends_on, or retire this baseline too"))
@@ -132,7 +133,7 @@ def _undeclared(file: str, line: int, field: str, name: str, spec: BaselineSpec,
 
 
 def _unknown(loaded: Loaded, file: str, line: int, field: str, name: str) -> Diagnostic:
-    known = ", ".join(sorted(loaded.org.baselines)) or "none yet"
+    known = ", ".join(sorted(loaded.baseline_folders)) or "none yet"
     return finding("V601", file, line, field, f"no baseline {quote(name)} (no baselines/{name}/baseline.yaml)",
                    f"known baselines: {known}")
 
@@ -179,7 +180,8 @@ def _ou_references(loaded: Loaded) -> list[Diagnostic]:
             field = f"baselines[{i}]"
             spec = loaded.org.baselines.get(ref.name)
             if spec is None:
-                found.append(_unknown(loaded, file, int(line), field, ref.name))
+                if ref.name not in loaded.baseline_folders:
+                    found.append(_unknown(loaded, file, int(line), field, ref.name))
                 continue
             if spec.retired and not ou.retired:
                 found.append(finding("V613", file, int(line), field, f"baseline {quote(ref.name)} is retired",
@@ -211,7 +213,8 @@ def _account_references(loaded: Loaded) -> list[Diagnostic]:
             field = f"baselines.{name}"
             spec = loaded.org.baselines.get(name)
             if spec is None:
-                found.append(_unknown(loaded, file, int(line), field, name))
+                if name not in loaded.baseline_folders:
+                    found.append(_unknown(loaded, file, int(line), field, name))
                 continue
             if spec.retired:
                 found.append(finding("V613", file, int(line), field, f"baseline {quote(name)} is retired",

@@ -86,7 +86,8 @@ def _allocations(loaded: Loaded, pools: dict[int, ip_plan.Network],
         for region, allocation in account.network.items():
             file, line = _split(allocation.at)
             field = f"network.{region}"
-            if settings.governed_regions and region not in settings.governed_regions:
+            governed = not settings.governed_regions or region in settings.governed_regions
+            if not governed:
                 found.append(finding("V708", file, line, field, f"{region} is not governed",
                                      "remove this allocation, or govern the Region in vend.yaml"))
             net = ip_plan.network(allocation.cidr)
@@ -95,14 +96,16 @@ def _allocations(loaded: Loaded, pools: dict[int, ip_plan.Network],
                                      "write the network itself (host bits zero), or remove the line and run `vend allocate`"))
                 continue
             result.append((net, region, allocation.at, account))
+            if not governed:
+                continue
             if plan is None:
                 found.append(finding("V702", file, line, field, "vend.yaml has no ip_plan for this allocation to come from",
                                      "declare ip_plan in vend.yaml, or remove the network mapping"))
                 continue
             pool = plan.pool_for(region, env)
             if pool is None:
-                found.append(finding("V702", file, line, field,
-                                     f"no pool in {region} for environment {env!r}",
+                which = f" for environment {env!r}" if env else " for accounts without an environment tag"
+                found.append(finding("V702", file, line, field, f"no pool in {region}{which}",
                                      "add a pool for it (or one without environment) to vend.yaml ip_plan.pools"))
                 continue
             pool_net = pools.get(id(pool))
