@@ -60,7 +60,7 @@ def needs(org: DesiredOrg) -> list[Need]:
         if account.state == "closed" or (placement != ROOT and placement not in org.ous):
             continue  # an undeclared OU is reported already (V106, V402); nothing reaches it
         regions: set[str] = set()
-        for name in _reaching(org, placement, reach):
+        for name in reaching(org, placement, reach):
             entry = account.baselines.get(name)
             if name in regions_by_baseline and not (entry and entry.exclude):
                 regions |= regions_by_baseline[name]
@@ -78,12 +78,12 @@ def _network_regions(values: Iterable[object], regions: tuple[str, ...]) -> froz
     return frozenset(wanted)
 
 
-def _reaching(org: DesiredOrg, path: OuPath, memo: dict[OuPath, frozenset[str]]) -> frozenset[str]:
+def reaching(org: DesiredOrg, path: OuPath, memo: dict[OuPath, frozenset[str]]) -> frozenset[str]:
     """Baselines listed on the OU or any OU above it (a stack set's OU target covers the subtree)."""
     if path not in memo:
         spec = org.ou(path)
         own = frozenset(ref.name for ref in spec.baselines) if spec else frozenset()
-        memo[path] = own | (_reaching(org, path[:-1], memo) if path != ROOT else frozenset())
+        memo[path] = own | (reaching(org, path[:-1], memo) if path != ROOT else frozenset())
     return memo[path]
 
 
