@@ -155,6 +155,6 @@ def allocate(org: DesiredOrg) -> dict[str, dict[str, str]]:
             env = f" ({need.pool.environment})" if need.pool.environment else ""
             raise PoolExhausted(f"{need.pool.at}: pool {need.pool.cidr} in {need.region}{env} has no free "
                                 f"/{plan.block_size(need.pool)} left for {need.account.source.file}; "
-                                "add a pool or widen this one (allocations already committed stay as they are)")
+                                "widen the pool (allocations already committed stay inside a larger cidr)")
         result.setdefault(need.account.source.file, {})[need.region] = str(block)
     return result
