@@ -118,3 +118,24 @@ def test_allocate_refuses_a_repository_with_other_errors(make_repo: MakeRepo) ->
 ])
 def test_add_network_edits_only_the_network_lines(text: str, expected: str) -> None:
     assert add_network(text, {"us-east-1": "10.0.0.0/24"}, "accounts/x.yaml") == expected
+
+
+def test_vend_allocate_prints_what_it_wrote_then_nothing(make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    import sys
+
+    from vending.cli import main
+
+    root = make_repo(_files(web=_acct("web")))
+    outputs = []
+    for _ in range(2):
+        monkeypatch.setattr(sys, "argv", ["vend", "--repo", str(root), "allocate"])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs == [
+        "accounts/web.yaml: network.us-east-1: 10.1.0.0/24\naccounts/web.yaml: network.eu-west-1: 10.2.0.0/24\n"
+        "Allocated 2 block(s).\n",
+        "Nothing to allocate: every account has its blocks.\n",
+    ]
