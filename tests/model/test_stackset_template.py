@@ -107,6 +107,15 @@ def test_baseline_without_per_account_values_keeps_its_rendered_template(make_re
     assert final.capabilities == ()
 
 
+def test_without_known_account_ids_the_template_is_the_rendered_one(make_repo: MakeRepo) -> None:
+    root = _repo(make_repo, {"accounts/web.yaml": _account("web", ("10.0.0.0/20", "10.16.0.0/20"))})
+    org = load(root)
+    spec = org.baselines["vpc"]
+    assert account_values(org, spec, {}) == {}
+    final = final_template(spec, {})
+    assert final.body == spec.template and final.parameters == ("VpcCidr", "FlowLogTraffic", "Owner")
+
+
 def test_5000_accounts_split_into_mappings_of_200_and_need_a_template_url(make_repo: MakeRepo) -> None:
     root = _repo(make_repo, {"accounts/web.yaml": _account("web", ("10.0.0.0/20", "10.16.0.0/20"))})
     spec = load(root).baselines["vpc"]

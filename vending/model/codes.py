@@ -70,6 +70,7 @@ CODES: dict[str, str] = {
     "V613": "retired baseline still listed on an OU or account, or depended on",
     "V614": "baseline parameter from the IP plan without an ip_plan in vend.yaml, or for a Region the plan has no pool in",
     "V615": "baseline folder without baseline.yaml, or with a name that is not a baseline name",
+    "V616": "account sets a baseline parameter that comes from the IP plan",
     "V701": "IP allocations overlap",
     "V702": "IP allocation outside its pool (or no pool for its Region and environment)",
     "V703": "IP allocation of the wrong size (or pool blocks larger than the pool)",

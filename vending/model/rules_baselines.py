@@ -226,9 +226,14 @@ def _account_references(loaded: Loaded) -> list[Diagnostic]:
                                      f"list {name} in the baselines of an OU above the account, or remove this entry"))
             declared = _declared(spec)
             for param in entry.parameters:
+                pline = loaded.line(file, "baselines", name, "parameters", param)
                 if declared is not None and param not in declared:
-                    pline = loaded.line(file, "baselines", name, "parameters", param)
                     found.append(_undeclared(file, pline, f"{field}.parameters.{param}", param, spec, declared))
+                elif isinstance(spec.parameters.get(param), FromNetwork):
+                    found.append(finding("V616", file, pline, f"{field}.parameters.{param}",
+                                         f"{name} takes {param} from the account's IP allocation",
+                                         "change the account's network block instead (remove it and run `vend allocate`, "
+                                         "or write the block you need), and remove this parameter"))
     return found
 
 

@@ -98,7 +98,9 @@ def final_template(spec: BaselineSpec, rows: Mapping[str, AccountValues]) -> Fin
     declared = cfn_template.parameters(template)
     network = {n for n, v in spec.parameters.items() if isinstance(v, FromNetwork)}
     varying = sorted(network | {p for row in rows.values() for p in row})
-    if not varying:
+    if not varying or not rows:
+        # No account has a row yet (ids unknown): the template as rendered; a parameter from the
+        # IP plan then has no value, so the stack set cannot deploy anyone's wrong CIDR.
         return FinalTemplate(spec.template, spec.capabilities, tuple(declared))
     regional = {p for p in varying if any(isinstance(row.get(p), dict) for row in rows.values())}
     regional |= {n for n in network if spec.parameters[n].region is None}  # type: ignore[union-attr]
