@@ -111,3 +111,27 @@ def test_templates_render_in_a_sandbox(make_repo: MakeRepo) -> None:
     [found] = validate(root)
     assert (found.file, found.line, found.code) == ("baselines/logs/template.yaml", 1, "V603")
     assert "unsafe" in found.message
+
+
+def test_a_template_that_outgrows_the_inline_limit_with_its_accounts_rows_needs_a_bucket(make_repo: MakeRepo) -> None:
+    vpc = "Parameters:\n  Cidr:\n    Type: String\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: !Ref Cidr\n"
+    ip = "ip_plan:\n  prefix_length: 24\n  pools:\n    - {region: us-east-1, cidr: 10.0.0.0/8}\n    - {region: eu-west-1, cidr: 11.0.0.0/8}\n"
+    accounts = {
+        f"accounts/a{i}.yaml": (f"name: a{i}\nemail: a{i}@example.com\nou: Apps\nowner: team\n"
+                                f"network:\n  us-east-1: 10.{i // 256}.{i % 256}.0/24\n  eu-west-1: 11.{i // 256}.{i % 256}.0/24\n")
+        for i in range(700)
+    }
+    files = _files(**accounts, **{
+        "accounts/app.yaml": None,
+        "ous/Apps/ou.yaml": "default_account_tags:\n  cost-center: apps\nbaselines: [vpc]\n",
+        "baselines/logs/baseline.yaml": None, "baselines/logs/template.yaml": None,
+        "baselines/vpc/baseline.yaml": "description: A VPC.\nparameters:\n  Cidr: {from: network}\n",
+        "baselines/vpc/template.yaml": vpc,
+    })
+    files["vend.yaml"] += ip
+    root = make_repo(files)
+    [found] = validate(root)
+    assert (found.file, found.line, found.code) == ("baselines/vpc/template.yaml", 1, "V607")
+    assert found.message.startswith("with the per-account values of the accounts it reaches, the stack set's template is ")
+    (root / "vend.yaml").write_text(files["vend.yaml"] + "template_bucket: vend-templates-example\n")
+    assert validate(root) == []

@@ -139,3 +139,17 @@ def test_vend_allocate_prints_what_it_wrote_then_nothing(make_repo: MakeRepo, mo
         "Allocated 2 block(s).\n",
         "Nothing to allocate: every account has its blocks.\n",
     ]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("10.16.0.0/12", "10.16.0.0/12"), ("1.2.3.4/32", "1.2.3.4/32"), ("0.0.0.0/0", "0.0.0.0/0"),
+    ("10.0.0.1/8", None), ("256.0.0.0/8", None), ("010.0.0.0/8", None), ("10.0.0/8", None),
+    ("10.0.0.0/33", None), ("10.0.0.0", None),
+])
+def test_network_accepts_only_ipv4_network_addresses(text: str, expected: str | None) -> None:
+    from vending.model.ip_plan import network
+
+    result = network(text)
+    assert (str(result) if result else None) == expected
+    if expected:
+        assert result == ipaddress.IPv4Network(text)

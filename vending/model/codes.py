@@ -61,7 +61,7 @@ CODES: dict[str, str] = {
     "V604": "rendered baseline template is not valid CloudFormation (cfn-lint error)",
     "V605": "baseline parameter not declared by the template",
     "V606": "template parameter without a Default and without a value",
-    "V607": "rendered template over 51,200 bytes and no template_bucket to upload it",
+    "V607": "stack-set template over 51,200 bytes (rendered, or with its per-account values) and no template_bucket",
     "V608": "baseline Region not among governed_regions",
     "V609": "depends_on cycle between baselines",
     "V610": "template needs a capability the baseline does not list (IAM resources, transforms)",

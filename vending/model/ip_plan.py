@@ -29,11 +29,20 @@ class Need:
 
 
 def network(text: str) -> Network | None:
-    """An IPv4 network written as a.b.c.d/n with no host bits set; None otherwise."""
-    try:
-        return ipaddress.IPv4Network(text, strict=True)
-    except ValueError:
+    """An IPv4 network written as a.b.c.d/n with no host bits set; None otherwise.
+
+    Parsed by hand into the (address, prefix) form, which ipaddress builds about twice as fast
+    as from text: validation parses every allocation of the organization."""
+    address, slash, prefix = text.partition("/")
+    parts = address.split(".")
+    if not slash or len(parts) != 4 or not prefix.isdigit() or not all(p.isdigit() and p == str(int(p)) for p in parts):
         return None
+    value, length = 0, int(prefix)
+    for part in parts:
+        value = value * 256 + int(part)
+    if any(int(p) > 255 for p in parts) or length > 32 or value & ((1 << (32 - length)) - 1):
+        return None
+    return ipaddress.IPv4Network((value, length))
 
 
 def environment(org: DesiredOrg, account: AccountSpec) -> str | None:

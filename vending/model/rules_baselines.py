@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Collection
 
 from vending.errors import Diagnostic
-from vending.model import cfn_template, template_lint
+from vending.model import cfn_template, stackset_template, template_lint
 from vending.model.baselines import source_line
 from vending.model.codes import finding, quote
 from vending.model.types import ROOT, BaselineSpec, FromNetwork, OuPath, path_str
@@ -17,8 +17,7 @@ from vending.model.types import ROOT, BaselineSpec, FromNetwork, OuPath, path_st
 if TYPE_CHECKING:
     from vending.model.rules import Loaded
 
-INLINE_LIMIT = 51_200
-"""CreateStackSet/UpdateStackSet TemplateBody maximum, in bytes (aws-facts §4.3)."""
+INLINE_LIMIT = stackset_template.INLINE_LIMIT
 
 
 def check(loaded: Loaded) -> list[Diagnostic]:
@@ -63,8 +62,31 @@ def _baseline(loaded: Loaded, spec: BaselineSpec) -> list[Diagnostic]:
                              f"the rendered template is {size:,} bytes; a stack set's inline TemplateBody holds at most {INLINE_LIMIT:,}",
                              "set template_bucket in vend.yaml (vend then uploads templates and passes TemplateURL, up to 1 MB), "
                              "or make the template smaller"))
+    else:
+        found.extend(_final_size(loaded, spec))
     found.extend(_template(loaded, spec))
     return found
+
+
+def _final_size(loaded: Loaded, spec: BaselineSpec) -> list[Diagnostic]:
+    """V607 also when the template fits but will not once every account it reaches has its row
+    of per-account values (ids not known yet are counted as twelve digits all the same)."""
+    settings = loaded.settings
+    if settings is None or settings.template_bucket or spec.retired:
+        return []
+    if not spec.uses_network() and not any(spec.name in a.baselines for a in loaded.accounts):
+        return []
+    ids = {a.name: a.pinned_id or f"{i:012d}" for i, a in enumerate(loaded.org.accounts.values())}
+    try:
+        final = stackset_template.final_template(spec, stackset_template.account_values(loaded.org, spec, ids))
+    except (cfn_template.TemplateSyntaxError, stackset_template.TemplateLimitError):
+        return []  # cfn-lint reports a broken template; limits beyond 1 MB are the plan's to report
+    if final.inline:
+        return []
+    return [finding("V607", spec.template_file, 1, "",
+                    f"with the per-account values of the accounts it reaches, the stack set's template is "
+                    f"{final.size:,} bytes; an inline TemplateBody holds at most {INLINE_LIMIT:,}",
+                    "set template_bucket in vend.yaml (vend then uploads templates and passes TemplateURL, up to 1 MB)")]
 
 
 def _network(loaded: Loaded, spec: BaselineSpec) -> list[Diagnostic]:
