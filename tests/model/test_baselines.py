@@ -39,6 +39,18 @@ def test_example_baselines_load_with_their_settings_and_lines() -> None:
     assert prod.network["us-east-1"].cidr == "10.0.16.0/20"
     assert prod.network["us-east-1"].at == "accounts/payments-prod.yaml:14"
     assert org.accounts["sandbox-bob"].baselines["logging-bucket"].exclude is True
+    assert org.baseline_targets("vpc") == (("Workloads",),)
+    assert org.baseline_targets("logging-bucket") == ((),)
+
+
+def test_a_baseline_targets_the_highest_ous_that_list_it(make_repo: MakeRepo) -> None:
+    root = make_repo(_files(**{
+        "ous/Apps/Web/ou.yaml": "baselines: [logs]\n",
+        "ous/Data/ou.yaml": "baselines: [logs]\n",
+        "ous/Data/Lake/Raw/ou.yaml": "baselines: [logs]\n",
+        "ous/Data/Lake/ou.yaml": "",
+    }))
+    assert load(root).baseline_targets("logs") == (("Apps",), ("Data",))
 
 
 def _files(**extra: str | None) -> dict[str, str | None]:

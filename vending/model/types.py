@@ -213,6 +213,13 @@ class DesiredOrg:
         merged["email"] = merged["email"] or account.email
         return SsoUser(**merged)
 
+    def baseline_targets(self, name: str) -> tuple[OuPath, ...]:
+        """The OUs a baseline's stack set targets: those listing it, minus any below another
+        that lists it (AWS's OU targets include every child OU). () is the root."""
+        listing = sorted(spec.path for spec in ([self.root] if self.root else []) + list(self.ous.values())
+                         if any(ref.name == name for ref in spec.baselines))
+        return tuple(p for p in listing if not any(p[:depth] in listing for depth in range(len(p))))
+
     def placement(self, account: AccountSpec) -> OuPath:
         """The OU an account must sit in: its own, or the quarantine OU once suspended."""
         return self.settings.quarantine_ou if account.state == "suspended" else account.ou
