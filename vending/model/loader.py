@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from vending.errors import Diagnostic, ValidationFailed
+from vending.model import baselines as baseline_files
 from vending.model import rules, rules_policies, schema_check, specs
 from vending.model.codes import finding
 from vending.model.repo_files import Entry, Files
@@ -39,7 +40,7 @@ _NO_SETTINGS = OrgSettings(
 def load(root: Path) -> DesiredOrg:
     """The desired organization; raises ValidationFailed with every finding if there is any."""
     org, found = _read(Path(root))
-    if found:
+    if any(d.severity == "error" for d in found):
         raise ValidationFailed(found)
     return org
 
@@ -49,6 +50,13 @@ def validate(root: Path) -> list[Diagnostic]:
     return sorted(_read(Path(root))[1])
 
 
+def read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
+    """The organization as far as it could be read, and every finding (for tools such as
+    `vend allocate` that fix some findings themselves)."""
+    org, found = _read(Path(root))
+    return org, sorted(found)
+
+
 def _read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
     repo = _Repo(root)
     settings = repo.settings()
@@ -56,12 +64,15 @@ def _read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
     root_ou, ous = repo.ous()
     accounts = repo.accounts()
     policies = repo.policies(policies_dir)
+    baselines, baseline_folders = baseline_files.read_all(repo, settings)
     by_name: dict[str, AccountSpec] = {}
     for account in accounts:
         by_name.setdefault(account.name, account)
-    org = DesiredOrg(settings=settings or _NO_SETTINGS, root=root_ou, ous=ous, accounts=by_name, policies=policies)
+    org = DesiredOrg(settings=settings or _NO_SETTINGS, root=root_ou, ous=ous, accounts=by_name, policies=policies,
+                     baselines=baselines)
     loaded = rules.Loaded(org=org, settings=settings, accounts=tuple(accounts), lines=repo.lines,
-                          policy_files=frozenset(repo.policy_files))
+                          policy_files=frozenset(repo.policy_files),
+                          baseline_folders=baseline_folders)
     return org, _prefer_rules(repo.found + rules.check(loaded))
 
 
@@ -139,7 +150,7 @@ class _Repo:
             self.named_like_a_file(entry, "vend.yaml is the file of organization settings: rename the folder")
             return None
         data = self.yaml(entry, "vend") if entry.kind != "broken" else None
-        return None if data is None else specs.settings(data, SETTINGS_FILE)
+        return None if data is None else specs.settings(data, SETTINGS_FILE, self.lines.get(SETTINGS_FILE))
 
     def ous(self) -> tuple[OuSpec | None, dict[OuPath, OuSpec]]:
         base = self.folder("ous")
@@ -163,7 +174,7 @@ class _Repo:
                 self.stray(entry, "ous/ holds folders with one ou.yaml each; rename it to ou.yaml or move it")
         if ou_file is not None and ou_file.kind not in ("dir", "broken"):
             data = self.yaml(ou_file, "root" if path == ROOT else "ou")
-            spec = specs.ou(path, data or {}, self.source(ou_file, data))
+            spec = specs.ou(path, data or {}, self.source(ou_file, data), self.lines.get(ou_file.rel))
             if path == ROOT:
                 return spec
             ous[path] = spec
@@ -194,7 +205,7 @@ class _Repo:
                 self.named_like_a_file(entry, "accounts/**/<name>.yaml are account files: rename the folder")
             elif self.files.claim(entry, "account"):
                 data = self.yaml(entry, "account")
-                account = specs.account(data, self.source(entry, data)) if data is not None else None
+                account = specs.account(data, self.source(entry, data), self.lines.get(entry.rel)) if data is not None else None
                 if account is not None:
                     found.append(account)
 
