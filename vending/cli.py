@@ -78,9 +78,28 @@ def validate_cmd(repo: Path) -> None:
       vend validate   # exit 0 when valid, 1 with file:line: CODE field: message lines
     """
     diagnostics = validate(repo)
-    if diagnostics:
+    if any(d.severity == "error" for d in diagnostics):
         raise ValidationFailed(diagnostics)
-    click.echo("The repository is valid.")
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.format(), err=True)
+    click.echo("The repository is valid." + (f" ({len(diagnostics)} warning(s))" if diagnostics else ""))
+
+
+@cli.command("allocate")
+@click.pass_obj
+def allocate_cmd(repo: Path) -> None:
+    """Write missing IP allocations (vend.yaml ip_plan) into the account files; idempotent.
+
+    \b
+    Example:
+      vend allocate && git diff accounts/   # only the new network lines change
+    """
+    from vending.allocate import allocate
+
+    written = allocate(repo)
+    for item in written:
+        click.echo(f"{item.file}: network.{item.region}: {item.cidr}")
+    click.echo(f"Allocated {len(written)} block(s)." if written else "Nothing to allocate: every account has its blocks.")
 
 
 @cli.command("plan")

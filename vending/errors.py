@@ -18,10 +18,13 @@ class Diagnostic:
     field: str
     message: str
     hint: str = ""
+    severity: str = "error"
+    """"error" fails `vend validate`; "warning" is reported and does not."""
 
     def format(self) -> str:
         where = f"{self.file}:{self.line}: {self.code}"
-        text = f"{where} {self.field}: {self.message}" if self.field else f"{where} {self.message}"
+        message = f"warning: {self.message}" if self.severity == "warning" else self.message
+        text = f"{where} {self.field}: {message}" if self.field else f"{where} {message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 
@@ -34,7 +37,8 @@ class ValidationFailed(VendError):
 
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = sorted(diagnostics)
-        super().__init__(f"{len(self.diagnostics)} validation error(s)")
+        errors = sum(d.severity == "error" for d in self.diagnostics)
+        super().__init__(f"{errors} validation error(s)")
 
 
 class ConfigError(VendError):

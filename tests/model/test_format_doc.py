@@ -32,9 +32,10 @@ def test_doc_examples_satisfy_their_schemas() -> None:
     kinds = []
     for block in blocks:
         text = block.split("```")[0]
-        kind = "ou" if text.startswith("# ous/") else "account" if text.startswith("# accounts/") else "vend"
+        kind = ("ou" if text.startswith("# ous/") else "account" if text.startswith("# accounts/")
+                else "baseline" if text.startswith("# baselines/") else "vend")
         parsed = parse(text)
         found, _ = check(kind, "README.md", parsed.data, parsed.lines)
         assert [d.format() for d in found] == []
         kinds.append(kind)
-    assert kinds == ["vend", "ou", "account"]
+    assert kinds == ["vend", "ou", "account", "baseline"]

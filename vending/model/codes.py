@@ -2,7 +2,7 @@
 
 Codes never change meaning once released; retired codes are not reused. Ranges: V0xx files,
 YAML and schema; V1xx accounts; V2xx OUs; V3xx policies; V4xx vend.yaml; V5xx tags (on
-accounts, OUs and the root alike).
+accounts, OUs and the root alike); V6xx baselines; V7xx the IP plan.
 """
 from __future__ import annotations
 
@@ -55,14 +55,44 @@ CODES: dict[str, str] = {
     "V501": "invalid tag key (1-128 letters, digits, spaces and _ . : / = + - @)",
     "V502": "invalid tag value (0-256 letters, digits, spaces and _ . : / = + - @)",
     "V503": "tag key uses the reserved aws: prefix",
+    "V601": "unknown baseline (on an OU, on an account, or in depends_on)",
+    "V602": "baseline template file missing",
+    "V603": "jinja2 error in a baseline template (syntax, undefined variable)",
+    "V604": "rendered baseline template is not valid CloudFormation (cfn-lint error)",
+    "V605": "baseline parameter not declared by the template",
+    "V606": "template parameter without a Default and without a value",
+    "V607": "stack-set template over 51,200 bytes (rendered, or with its per-account values) and no template_bucket",
+    "V608": "baseline Region not among governed_regions",
+    "V609": "depends_on cycle between baselines",
+    "V610": "template needs a capability the baseline does not list (IAM resources, transforms)",
+    "V611": "baseline not reachable: account settings for a baseline its OUs do not list",
+    "V612": "baseline listed on an OU and on one of its ancestors (warning: AWS's OU targets include child OUs)",
+    "V613": "retired baseline still listed on an OU or account, or depended on",
+    "V614": "baseline parameter from the IP plan without an ip_plan in vend.yaml, or for a Region the plan has no pool in",
+    "V615": "baseline folder without baseline.yaml, or with a name that is not a baseline name",
+    "V616": "account sets a baseline parameter that comes from the IP plan",
+    "V701": "IP allocations overlap",
+    "V702": "IP allocation outside its pool (or no pool for its Region and environment)",
+    "V703": "IP allocation of the wrong size (or pool blocks larger than the pool)",
+    "V704": "account needs an IP allocation and has none (run vend allocate)",
+    "V705": "IP pool exhausted",
+    "V706": "IP pools overlap, or two pools for one Region and environment",
+    "V707": "not a network address (host bits set, or not IPv4)",
+    "V708": "IP pool or allocation in a Region that is not governed",
 }
+
+
+WARNINGS = frozenset({"V612"})
+"""Codes reported as warnings: `vend validate` shows them and still exits 0."""
 
 
 def finding(code: str, file: str, line: int, field: str, message: str, hint: str) -> Diagnostic:
     """A Diagnostic whose code must be in the table (a typo here is a bug, so it raises)."""
     if code not in CODES:
         raise KeyError(f"unknown diagnostic code {code}")
-    return Diagnostic(file=file, line=max(line, 1), code=code, field=field, message=message, hint=hint)
+    severity = "warning" if code in WARNINGS else "error"
+    return Diagnostic(file=file, line=max(line, 1), code=code, field=field, message=message, hint=hint,
+                      severity=severity)
 
 
 def quote(value: object) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from vending.errors import Diagnostic, ValidationFailed
+from vending.model import baselines as baseline_files
 from vending.model import rules, rules_policies, schema_check, specs
 from vending.model.codes import finding
 from vending.model.types import (
@@ -40,7 +41,7 @@ _NO_SETTINGS = OrgSettings(
 def load(root: Path) -> DesiredOrg:
     """The desired organization; raises ValidationFailed with every finding if there is any."""
     org, found = _read(Path(root))
-    if found:
+    if any(d.severity == "error" for d in found):
         raise ValidationFailed(found)
     return org
 
@@ -50,6 +51,13 @@ def validate(root: Path) -> list[Diagnostic]:
     return sorted(_read(Path(root))[1])
 
 
+def read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
+    """The organization as far as it could be read, and every finding (for tools such as
+    `vend allocate` that fix some findings themselves)."""
+    org, found = _read(Path(root))
+    return org, sorted(found)
+
+
 def _read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
     repo = _Repo(root)
     settings = repo.settings()
@@ -57,12 +65,15 @@ def _read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
     root_ou, ous = repo.ous()
     accounts = repo.accounts()
     policies = repo.policies(policies_dir)
+    baselines = baseline_files.read_all(repo, root, settings)
     by_name: dict[str, AccountSpec] = {}
     for account in accounts:
         by_name.setdefault(account.name, account)
-    org = DesiredOrg(settings=settings or _NO_SETTINGS, root=root_ou, ous=ous, accounts=by_name, policies=policies)
+    org = DesiredOrg(settings=settings or _NO_SETTINGS, root=root_ou, ous=ous, accounts=by_name, policies=policies,
+                     baselines=baselines)
     loaded = rules.Loaded(org=org, settings=settings, accounts=tuple(accounts), lines=repo.lines,
-                          policy_files=frozenset(repo.policy_files))
+                          policy_files=frozenset(repo.policy_files),
+                          baseline_folders=baseline_files.folders(root))
     return org, _prefer_rules(repo.found + rules.check(loaded))
 
 
@@ -142,7 +153,7 @@ class _Repo:
                                       "create vend.yaml at the repository root (see the README's Repository format section)"))
             return None
         data = self.yaml(path, "vend")
-        return None if data is None else specs.settings(data, SETTINGS_FILE)
+        return None if data is None else specs.settings(data, SETTINGS_FILE, self.lines.get(SETTINGS_FILE))
 
     def ous(self) -> tuple[OuSpec | None, dict[OuPath, OuSpec]]:
         base = self.root / "ous"
@@ -151,7 +162,7 @@ class _Repo:
         root_ou = None
         if (base / OU_FILE).is_file():
             data = self.yaml(base / OU_FILE, "root")
-            root_ou = specs.ou(ROOT, data or {}, self.source(base / OU_FILE, data))
+            root_ou = specs.ou(ROOT, data or {}, self.source(base / OU_FILE, data), self.lines.get(self.rel(base / OU_FILE)))
         ous: dict[OuPath, OuSpec] = {}
         self._walk_ous(base, (), ous)
         return root_ou, ous
@@ -168,7 +179,7 @@ class _Repo:
         file = folder / OU_FILE
         if file.is_file():
             data = self.yaml(file, "ou")
-            ous[path] = specs.ou(path, data or {}, self.source(file, data))
+            ous[path] = specs.ou(path, data or {}, self.source(file, data), self.lines.get(self.rel(file)))
         elif entries:
             self.found.append(finding("V020", self.rel(file), 1, "",
                                       f"folder {self.rel(folder)} holds OUs or files but has no {OU_FILE}",
@@ -186,7 +197,7 @@ class _Repo:
                 self.stray(path, "accounts are accounts/**/<name>.yaml files (extension .yaml)")
                 continue
             data = self.yaml(path, "account")
-            account = specs.account(data, self.source(path, data)) if data is not None else None
+            account = specs.account(data, self.source(path, data), self.lines.get(self.rel(path))) if data is not None else None
             if account is not None:
                 found.append(account)
         return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vending.errors import Diagnostic
-from vending.model import rules_accounts, rules_ous, rules_policies, rules_tags
+from vending.model import rules_accounts, rules_baselines, rules_ip_plan, rules_ous, rules_policies, rules_tags
 from vending.model.codes import finding
 from vending.model.types import (
     AccountSpec,
@@ -35,6 +35,8 @@ class Loaded:
     accounts: tuple[AccountSpec, ...]
     lines: dict[str, Lines]
     policy_files: frozenset[tuple[str, str]] = frozenset()
+    baseline_folders: frozenset[str] = frozenset()
+    """Every folder under baselines/, readable or not, so a broken one is not also "unknown"."""
 
     def line(self, file: str, *path: object) -> int:
         """Line of a field in a file (its nearest recorded ancestor; 1 if none)."""
@@ -55,7 +57,8 @@ class Loaded:
 def check(loaded: Loaded) -> list[Diagnostic]:
     """Every cross-file finding."""
     found: list[Diagnostic] = []
-    for rule in (rules_accounts.check, rules_ous.check, rules_policies.check, rules_tags.check, _settings):
+    for rule in (rules_accounts.check, rules_ous.check, rules_policies.check, rules_tags.check, _settings,
+                 rules_baselines.check, rules_ip_plan.check):
         found.extend(rule(loaded))
     return found
 

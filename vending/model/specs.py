@@ -11,8 +11,13 @@ from typing import Any
 
 from vending.model.types import (
     ROOT,
+    AccountBaseline,
     AccountSpec,
+    Allocation,
+    BaselineRef,
     ControlTowerSettings,
+    IpPlan,
+    IpPool,
     OrgSettings,
     OuPath,
     OuSpec,
@@ -21,9 +26,10 @@ from vending.model.types import (
     Target,
     parse_path,
 )
+from vending.model.yaml_source import Lines
 
 
-def settings(data: dict[str, Any], file: str) -> OrgSettings:
+def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> OrgSettings:
     """vend.yaml; a missing quarantine_ou becomes ROOT, which the rules read as "not set"."""
     target = data.get("target", {})
     return OrgSettings(
@@ -42,7 +48,25 @@ def settings(data: dict[str, Any], file: str) -> OrgSettings:
         apply_concurrency=int(data.get("apply_concurrency", 4)),
         control_tower=_control_tower(data.get("control_tower", {})),
         source=Source(file),
+        template_bucket=data.get("template_bucket"),
+        ip_plan=_ip_plan(data["ip_plan"], file, lines) if "ip_plan" in data else None,
     )
+
+
+def _ip_plan(data: dict[str, Any], file: str, lines: Lines | None) -> IpPlan | None:
+    if "prefix_length" not in data or "pools" not in data:
+        return None  # reported by the schema
+    pools = tuple(
+        IpPool(region=p["region"], cidr=p["cidr"], at=_at(file, lines, "ip_plan", "pools", i),
+               environment=p.get("environment"), prefix_length=p.get("prefix_length"))
+        for i, p in enumerate(data["pools"]) if "region" in p and "cidr" in p
+    )
+    return IpPlan(prefix_length=data["prefix_length"], pools=pools,
+                  environment_tag=data.get("environment_tag", "environment"))
+
+
+def _at(file: str, lines: Lines | None, *path: Any) -> str:
+    return f"{file}:{lines.at(path) if lines else 1}"
 
 
 def _sso_user(data: dict[str, Any]) -> SsoUser:
@@ -59,7 +83,7 @@ def _control_tower(data: dict[str, Any]) -> ControlTowerSettings:
     )
 
 
-def ou(path: OuPath, data: dict[str, Any], source: Source) -> OuSpec:
+def ou(path: OuPath, data: dict[str, Any], source: Source, lines: Lines | None = None) -> OuSpec:
     """ous/<path>/ou.yaml, or ous/ou.yaml for the root (whose schema allows fewer keys)."""
     return OuSpec(
         path=path,
@@ -74,10 +98,12 @@ def ou(path: OuPath, data: dict[str, Any], source: Source) -> OuSpec:
         renamed_from=data.get("renamed_from") if path != ROOT else None,
         retired=data.get("retired", False) if path != ROOT else False,
         controls=tuple(data.get("controls", ())) if path != ROOT else (),
+        baselines=tuple(BaselineRef(name, _at(source.file, lines, "baselines", i))
+                        for i, name in enumerate(data.get("baselines", ()))),
     )
 
 
-def account(data: dict[str, Any], source: Source) -> AccountSpec | None:
+def account(data: dict[str, Any], source: Source, lines: Lines | None = None) -> AccountSpec | None:
     """accounts/**/<stem>.yaml; None when a required field is missing (already reported)."""
     if not all(key in data for key in ("name", "email", "ou", "owner")):
         return None
@@ -91,4 +117,11 @@ def account(data: dict[str, Any], source: Source) -> AccountSpec | None:
         pinned_id=data.get("id"),
         state=data.get("state", "active"),
         sso_user=dict(data.get("sso_user", {})),
+        baselines={
+            name: AccountBaseline(name, _at(source.file, lines, "baselines", name),
+                                  parameters=dict(entry.get("parameters", {})), exclude=entry.get("exclude", False))
+            for name, entry in data.get("baselines", {}).items()
+        },
+        network={region: Allocation(cidr, _at(source.file, lines, "network", region))
+                 for region, cidr in data.get("network", {}).items()},
     )

@@ -105,6 +105,9 @@ class OrgSettings:
     apply_concurrency: int = 4
     control_tower: ControlTowerSettings = ControlTowerSettings()
     source: Source = Source("vend.yaml")
+    template_bucket: str | None = None
+    """S3 bucket for stack-set templates over the 51,200-byte inline limit (TemplateURL, <= 1 MB)."""
+    ip_plan: IpPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,8 @@ class OuSpec:
     retired: bool = False
     controls: tuple[str, ...] = ()
     """Control Tower control identifiers, as written (see `control_arn`)."""
+    baselines: tuple[BaselineRef, ...] = ()
+    """Baselines every account of this OU's subtree must have (one stack set each, OU-targeted)."""
 
     @property
     def name(self) -> str:
@@ -156,6 +161,10 @@ class AccountSpec:
     state: AccountState = "active"
     sso_user: dict[str, str] = field(default_factory=dict)
     """Overrides of vend.yaml's control_tower.sso_user (email, first_name, last_name)."""
+    baselines: dict[str, AccountBaseline] = field(default_factory=dict)
+    """Per-account baseline settings: parameter values of its own, or an exclusion."""
+    network: dict[str, Allocation] = field(default_factory=dict)
+    """The account's IP blocks by Region (vend.yaml ip_plan), as committed in its file."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +187,7 @@ class DesiredOrg:
     ous: dict[OuPath, OuSpec]
     accounts: dict[str, AccountSpec]
     policies: dict[tuple[str, str], PolicySpec]
+    baselines: dict[str, BaselineSpec] = field(default_factory=dict)
 
     def ou(self, path: OuPath) -> OuSpec | None:
         return self.root if path == ROOT else self.ous.get(path)
@@ -203,6 +213,124 @@ class DesiredOrg:
         merged["email"] = merged["email"] or account.email
         return SsoUser(**merged)
 
+    def baseline_targets(self, name: str) -> tuple[OuPath, ...]:
+        """The OUs a baseline's stack set targets: those listing it, minus any below another
+        that lists it (AWS's OU targets include every child OU). () is the root."""
+        listing = sorted(spec.path for spec in ([self.root] if self.root else []) + list(self.ous.values())
+                         if any(ref.name == name for ref in spec.baselines))
+        return tuple(p for p in listing if not any(p[:depth] in listing for depth in range(len(p))))
+
     def placement(self, account: AccountSpec) -> OuPath:
         """The OU an account must sit in: its own, or the quarantine OU once suspended."""
         return self.settings.quarantine_ou if account.state == "suspended" else account.ou
+
+
+@dataclass(frozen=True)
+class BaselineRef:
+    """A baseline named on an OU (`baselines: [...]` in ou.yaml), with where it is written."""
+
+    name: str
+    at: str
+    """`file:line` of the list item."""
+
+
+@dataclass(frozen=True)
+class AccountBaseline:
+    """accounts/<x>.yaml `baselines: {<name>: {parameters: {...}} | {exclude: true}}`."""
+
+    name: str
+    at: str
+    parameters: dict[str, str | FromNetwork] = field(default_factory=dict)
+    exclude: bool = False
+
+
+@dataclass(frozen=True)
+class FromNetwork:
+    """A parameter value taken from the account's IP allocation: `{from: network}` is the block
+    in the stack instance's own Region, `{from: network, region: r}` the block in Region r."""
+
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class OperationPreferences:
+    """StackSetOperationPreferences; counts and percentages as written (one of each pair)."""
+
+    region_concurrency: Literal["SEQUENTIAL", "PARALLEL"] = "SEQUENTIAL"
+    max_concurrent_count: int | None = None
+    max_concurrent_percentage: int | None = None
+    failure_tolerance_count: int | None = None
+    failure_tolerance_percentage: int | None = None
+    concurrency_mode: Literal["STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"] = "STRICT_FAILURE_TOLERANCE"
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    """baselines/<name>/baseline.yaml plus its rendered template: one SERVICE_MANAGED stack set."""
+
+    name: str
+    source: Source
+    template_file: str
+    """Repo-relative path of the template as written (before rendering)."""
+    template: str
+    """The rendered template text (jinja2, deterministic: no per-account value)."""
+    template_source: str = ""
+    """The template file's text as written, to point findings at its lines."""
+    description: str = ""
+    parameters: dict[str, str | FromNetwork] = field(default_factory=dict)
+    regions: tuple[str, ...] = ()
+    """Where the stack set deploys; vend.yaml's governed_regions when the file gives none."""
+    capabilities: tuple[str, ...] = ()
+    operation_preferences: OperationPreferences = OperationPreferences()
+    retain_stacks_on_account_removal: bool = False
+    depends_on: tuple[str, ...] = ()
+    retired: bool = False
+
+    def uses_network(self) -> bool:
+        return any(isinstance(v, FromNetwork) for v in self.parameters.values())
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """One committed IP block of an account (`network: {us-east-1: 10.1.16.0/20}`)."""
+
+    cidr: str
+    at: str
+
+
+@dataclass(frozen=True)
+class IpPool:
+    """A supernet accounts take blocks from: per Region, optionally per environment."""
+
+    region: str
+    cidr: str
+    at: str
+    environment: str | None = None
+    """None: accounts whose environment has no pool of its own in this Region."""
+    prefix_length: int | None = None
+    """Block size for this pool; None: the plan's."""
+
+
+@dataclass(frozen=True)
+class IpPlan:
+    """vend.yaml `ip_plan`."""
+
+    prefix_length: int
+    pools: tuple[IpPool, ...]
+    environment_tag: str = "environment"
+    """Effective-tag key whose value picks an account's pool."""
+
+    def pool_for(self, region: str, environment: str | None) -> IpPool | None:
+        """The environment's own pool in the Region, else the Region's pool for any environment."""
+        fallback = None
+        for pool in self.pools:
+            if pool.region != region:
+                continue
+            if pool.environment is not None and pool.environment == environment:
+                return pool
+            if pool.environment is None and fallback is None:
+                fallback = pool
+        return fallback
+
+    def block_size(self, pool: IpPool) -> int:
+        return pool.prefix_length or self.prefix_length
