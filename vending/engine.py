@@ -15,6 +15,7 @@ from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
 from vending.plan.diff_ous import tag_scope
+from vending.state.baselines import StackSetsReader
 from vending.state.control_tower import ControlTowerReader
 from vending.state.organizations import OrganizationsReader
 
@@ -24,11 +25,16 @@ def read_live(
     settings: OrgSettings,
     *,
     ou_tags: Callable[[OuPath, str], bool] = lambda path, node_id: True,
+    baselines: bool = False,
     workers: int = 4,
 ) -> LiveOrg:
-    """Always through read-only clients: reading can never change AWS."""
+    """Always through read-only clients: reading can never change AWS. StackSets (in the home
+    Region) only with `baselines`, i.e. when the repository declares any."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
+    if baselines:
+        cloudformation = reader.client("cloudformation", settings.home_region)
+        live = replace(live, baselines=StackSetsReader(cloudformation, settings.home_region, workers=workers).read())
     if settings.account_factory != "control-tower":
         return live
     control_tower = ControlTowerReader(
@@ -43,7 +49,7 @@ def plan(
     desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str
 ) -> tuple[Plan, LiveOrg]:
     """The plan, and the live state it was computed from (for an immediate apply)."""
-    live = read_live(clients, desired.settings, ou_tags=tag_scope(desired))
+    live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines))
     return build_plan(desired, live, git_commit=git_commit, target=target), live
 
 
@@ -67,7 +73,8 @@ def prepare_apply(
     if live is None:
         scope = None if saved.ou_tags_read is None else set(saved.ou_tags_read)
         live = read_live(
-            clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope
+            clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope,
+            baselines=saved.baselines_read,
         )
     if live.fingerprint() != saved.fingerprint:
         raise StalePlanError(

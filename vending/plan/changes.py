@@ -102,6 +102,8 @@ class Plan:
     ou_tags_read: list[str] | None = None
     """Ids of the root/OUs whose tags the plan read (None: all); apply reads the same ones, so
     the fingerprints compare like with like."""
+    baselines_read: bool = False
+    """The plan read StackSets (the repository declares baselines); apply reads them too."""
     format_version: int = FORMAT_VERSION
 
     @property
@@ -129,7 +131,7 @@ class Plan:
             "git_commit": self.git_commit,
             "target": self.target,
             "fingerprint": self.fingerprint,
-            "read_scope": {"ou_tags": self.ou_tags_read},
+            "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
@@ -158,6 +160,7 @@ class Plan:
                 target=data.get("target", ""),
                 created_at=data.get("created_at", ""),
                 ou_tags_read=(data.get("read_scope") or {}).get("ou_tags"),
+                baselines_read=bool((data.get("read_scope") or {}).get("baselines", False)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanFileError(f"plan file is malformed: {exc}") from exc
