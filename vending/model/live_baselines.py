@@ -95,7 +95,8 @@ class LiveStackSet:
     template: str
     """`canonical_template` of its TemplateBody."""
     parameters: dict[str, str]
-    """The stack set's own values, by name (sorted); per-account values live in its Mappings."""
+    """The stack set's own values, by name (sorted); per-account values live in its Mappings.
+    A NoEcho parameter reads back as `****` (AWS never returns its value)."""
     capabilities: tuple[str, ...]
     tags: dict[str, str]
     ou_ids: tuple[str, ...]

@@ -50,9 +50,9 @@ class StackSetsReader:
         foreign = [s["StackSetName"] for s in candidates if s.get("PermissionModel") != "SERVICE_MANAGED"]
         service_managed = [s for s in candidates if s.get("PermissionModel") == "SERVICE_MANAGED"]
         with ThreadPoolExecutor(self.workers) as pool:
-            read = list(pool.map(self._stack_set, service_managed))
-        managed = {s.baseline: s for s in read if s is not None}
-        foreign += [s["StackSetName"] for s, found in zip(service_managed, read) if found is None]
+            described = list(pool.map(self._stack_set, service_managed))
+        managed = {s.baseline: s for s in described if s is not None}
+        foreign += [s["StackSetName"] for s, found in zip(service_managed, described) if found is None]
         return LiveBaselines(region=self.region, trusted_access=trusted,
                              stack_sets=dict(sorted(managed.items())), foreign=tuple(sorted(foreign)))
 
