@@ -16,6 +16,7 @@ from vending.plan import staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
 from vending.plan.diff_ous import tag_scope
+from vending.state.baselines import StackSetsReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.organizations import OrganizationsReader
 
@@ -25,11 +26,16 @@ def read_live(
     settings: OrgSettings,
     *,
     ou_tags: Callable[[OuPath, str], bool] = lambda path, node_id: True,
+    baselines: bool = False,
     workers: int = 4,
 ) -> LiveOrg:
-    """Always through read-only clients: reading can never change AWS."""
+    """Always through read-only clients: reading can never change AWS. StackSets (in the home
+    Region) only with `baselines`, i.e. when the repository declares any."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
+    if baselines:
+        cloudformation = reader.client("cloudformation", settings.home_region)
+        live = replace(live, baselines=StackSetsReader(cloudformation, settings.home_region, workers=workers).read())
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -60,7 +66,7 @@ def plan(
     """The plan, and the live state it was computed from (for an immediate apply). A plan
     `saving` for a later `vend apply plan.json` keeps per-resource digests of that state, so a
     stale one can say what changed."""
-    live = read_live(clients, desired.settings, ou_tags=tag_scope(desired))
+    live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -87,7 +93,8 @@ def prepare_apply(
     if live is None:
         scope = None if saved.ou_tags_read is None else set(saved.ou_tags_read)
         live = read_live(
-            clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope
+            clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope,
+            baselines=saved.baselines_read,
         )
     if live.fingerprint() != saved.fingerprint:
         changed = staleness.what_changed(saved.live_digests, live) if saved.live_digests else ""

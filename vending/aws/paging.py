@@ -9,10 +9,11 @@ UNSIZED = {"list_tags_for_resource"}
 """Paginated operations with no MaxResults: AWS picks the page size."""
 
 
-def pages(client: Any, operation: str, key: str, **params: Any) -> Iterator[dict]:
-    """Every item of a paginated Organizations list, requested PAGE_SIZE at a time."""
+def pages(client: Any, operation: str, key: str, *, page_size: int = PAGE_SIZE, **params: Any) -> Iterator[dict]:
+    """Every item of a paginated list, requested `page_size` at a time (Organizations' 20 by
+    default; other services document their own maximum, e.g. 100 for StackSets lists)."""
     paginator = client.get_paginator(operation)
-    config = {} if operation in UNSIZED else {"PageSize": PAGE_SIZE}
+    config = {} if operation in UNSIZED else {"PageSize": page_size}
     for page in paginator.paginate(**params, PaginationConfig=config):
         yield from page.get(key, [])
 

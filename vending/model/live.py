@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+from vending.model.live_baselines import LiveBaselines
 from vending.model.types import OuPath
 
 
@@ -123,6 +124,8 @@ class LiveOrg:
     """Every policy of the managed types, by id (AWS-managed ones included)."""
     pending_creations: tuple[PendingCreation, ...] = ()
     control_tower: LiveControlTower | None = None
+    baselines: LiveBaselines | None = None
+    """None when not read: only a repository that declares baselines reads StackSets."""
 
     def ou_arn(self, ou_id: str) -> str:
         """An OU's ARN, as the controltower API names targets."""

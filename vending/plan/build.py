@@ -48,6 +48,7 @@ def build_plan(
     read = [live.root, *live.ous.values()]
     return Plan(
         ou_tags_read=sorted(node.id for node in read if node.tags is not None),
+        baselines_read=live.baselines is not None,
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),
         order=order,

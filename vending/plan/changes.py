@@ -106,6 +106,8 @@ class Plan:
     live_digests: dict[str, str] | None = None
     """Per-resource digests of the live state (`kind:id` -> digest), kept in saved plans so a
     stale one can name what changed (vending.plan.staleness); None when not kept."""
+    baselines_read: bool = False
+    """The plan read StackSets (the repository declares baselines); apply reads them too."""
     format_version: int = FORMAT_VERSION
 
     @property
@@ -136,7 +138,7 @@ class Plan:
             "git_commit": self.git_commit,
             "target": self.target,
             "fingerprint": self.fingerprint,
-            "read_scope": {"ou_tags": self.ou_tags_read},
+            "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
@@ -167,6 +169,7 @@ class Plan:
                 created_at=data.get("created_at", ""),
                 ou_tags_read=(data.get("read_scope") or {}).get("ou_tags"),
                 live_digests=data.get("live_digests"),
+                baselines_read=bool((data.get("read_scope") or {}).get("baselines", False)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanFileError(f"plan file is malformed: {exc}") from exc
