@@ -13,6 +13,7 @@ only.
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -68,7 +69,7 @@ class LocalServer:
     @property
     def url(self) -> str:
         assert self._server is not None, "start() first"
-        return f"http://{self.host}:{self._server.server_port}"
+        return f"http://{self.host}:{self._server.port}"
 
     def start(self) -> str:
         """Load (or bootstrap) the state, start serving; returns the endpoint URL.
@@ -83,16 +84,17 @@ class LocalServer:
             BackendDict.reset()
             runtime.open()
             app = DomainDispatcherApplication(create_backend_app)
-            try:
+            listening = _listen(self.host, self.port)
+            try:  # werkzeug gets a bound socket: binding itself, it would print and exit
                 self._server = make_server(self.host, self.port, self._serialized(app),
-                                           threaded=True, request_handler=MotoRequestHandler)
-            except OSError as exc:
-                raise ConfigError(f"cannot serve on {self.host}:{self.port}: {exc.strerror}; "
-                                  "pick another port with --port") from None
+                                           threaded=True, request_handler=MotoRequestHandler,
+                                           fd=listening.fileno())
+            finally:
+                listening.close()  # werkzeug holds a duplicate
+            self._serve_lock.publish(self.url)
         except BaseException:
             self._close()
             raise
-        self._serve_lock.publish(self.url)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.1}, name="vend-local-serve",
                                         daemon=True)
@@ -138,6 +140,19 @@ class LocalServer:
         finally:
             self._runtime = self._server = None
             self._serve_lock.release()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot serve on {host}:{port}: {exc.strerror}; pick another port "
+                          "with --port") from None
+    return sock
 
 
 def serve(
