@@ -65,8 +65,10 @@ class LocalAws:
 
     `control_tower=True` makes the organization a Control Tower landing zone on entry, if it is
     not one yet (`vending.local.controltower`); `account_factory_quota` (1..10, default 5) is
-    the Account Factory's concurrent-operation quota. `provisioning_polls` and `operation_polls`
-    are the status reads a Service Catalog record / a Control Tower operation takes to complete;
+    the Account Factory's concurrent-operation quota. `create_account_polls`,
+    `close_account_polls`, `provisioning_polls` and `operation_polls` are the reads of the
+    service (any read: time passes) an account creation / closure, a Service Catalog record, a
+    Control Tower operation takes to complete;
     `provisioning_seconds` adds a wall-clock latency to every record (for makespan benchmarks).
     """
 

@@ -56,6 +56,7 @@ class Runtime:
             raise
 
     def uninstall(self) -> None:
+        self.store.close()
         self.ctx.patcher.undo_all()
         if self._owner:
             Runtime._installed = self._owner = False

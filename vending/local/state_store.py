@@ -51,38 +51,58 @@ class StateStore:
     # ------------------------------------------------------------ the lock
 
     def lock(self) -> None:
-        """Take the exclusive lock (re-entrant); waits up to `lock_timeout` seconds."""
+        """Take the exclusive lock (re-entrant); waits up to `lock_timeout` seconds.
+
+        The lock file stays open between requests (cheap: a request is a few syscalls), and
+        is reopened if the file was replaced meanwhile (someone deleted the directory)."""
         if self._depth:
             self._depth += 1
             return
-        fd = open_lock(self.lock_path)
         deadline = time.monotonic() + self.lock_timeout
         while True:
+            if self._fd is None:
+                self._fd = open_lock(self.lock_path)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-                    os.close(fd)
+                    holder = os.pread(self._fd, 32, 0).decode(errors="replace").strip() or "?"
                     raise LocalStateError(
                         f"{self.dir}: local state is held by process {holder} for more than "
                         f"{self.lock_timeout:g} s (one request should take milliseconds); stop "
                         "that process or try again") from None
                 time.sleep(0.01)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        self._fd, self._depth = fd, 1
+                continue
+            if self._same_file():
+                break
+            self._close()  # locked a file that is no longer the lock: start over
+        os.pwrite(self._fd, f"{os.getpid():>12}\n".encode(), 0)
+        self._depth = 1
 
     def unlock(self) -> None:
         if self._depth > 1:
             self._depth -= 1
             return
+        self._depth = 0
         if self._fd is not None:
-            os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Let go of the lock file (when the local AWS stops)."""
+        if self._depth == 0:
+            self._close()
+
+    def _close(self) -> None:
+        if self._fd is not None:
             os.close(self._fd)
-        self._fd, self._depth = None, 0
+            self._fd = None
+
+    def _same_file(self) -> bool:
+        assert self._fd is not None
+        try:
+            return os.stat(self.lock_path).st_ino == os.fstat(self._fd).st_ino
+        except OSError:
+            return False
 
     # ------------------------------------------------------------ the state file
 
@@ -181,6 +201,7 @@ def reset(state_dir: Path, lock_timeout: float) -> bool:
         return existed
     finally:
         store.unlock()
+        store.close()
 
 
 class ServeLock:
