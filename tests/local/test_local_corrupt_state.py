@@ -34,6 +34,14 @@ def _lock_is_a_directory(local: Path) -> Path:
     return local / "state.lock"
 
 
+def _state_dir_is_a_file(local: Path) -> Path:
+    for part in local.iterdir():
+        part.unlink()
+    local.rmdir()
+    local.write_text("not a directory")
+    return local
+
+
 def _truncated(local: Path) -> Path:
     path = local / "state.pickle"
     path.write_bytes(path.read_bytes()[:100])
@@ -43,6 +51,7 @@ def _truncated(local: Path) -> Path:
 CASES = {
     "state.pickle is a directory": _state_is_a_directory,
     "state.lock is a directory": _lock_is_a_directory,
+    "local/ is a file": _state_dir_is_a_file,
     "truncated": _truncated,
     "no emulators": _edit_payload(lambda p: p.pop("emulators")),
     "no random state": _edit_payload(lambda p: p.pop("random")),

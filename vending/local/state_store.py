@@ -163,7 +163,9 @@ def open_lock(path: Path) -> int:
 
 
 def corrupt(path: Path, exc: OSError) -> LocalStateError:
-    if exc.errno == errno.EISDIR or path.is_dir():
+    if path.parent.exists() and not path.parent.is_dir():
+        path, what = path.parent, "is a file, not a directory"
+    elif exc.errno == errno.EISDIR or path.is_dir():
         what = "is a directory, not a file"
     else:
         what = f"cannot be used ({exc.strerror or exc})"
@@ -186,6 +188,8 @@ def reset(state_dir: Path, lock_timeout: float) -> bool:
     its next request, as any other process would.
     """
     store = StateStore(state_dir, lock_timeout)
+    if store.dir.is_symlink() or (store.dir.exists() and not store.dir.is_dir()):
+        store.dir.unlink()  # a file where the state directory belongs
     if store.lock_path.is_dir() and not store.lock_path.is_symlink():
         shutil.rmtree(store.lock_path)
     store.lock()
