@@ -32,7 +32,7 @@ from vending.local.controltower import (
 )
 from vending.local.errors import AwsServiceError, LocalStateError
 from vending.local.faults import Faults
-from vending.local.framework import ACCOUNT_FACTORY_QUOTA, LocalSettings
+from vending.local.framework import ACCOUNT_FACTORY_QUOTA, STACK_INSTANCE_QUOTA, LocalSettings
 from vending.local.runtime import Runtime
 from vending.local.server import LocalServer, serve
 from vending.local.state_store import StateStore, reset
@@ -70,6 +70,8 @@ class LocalAws:
     service (any read: time passes) an account creation / closure, a Service Catalog record, a
     Control Tower operation takes to complete;
     `provisioning_seconds` adds a wall-clock latency to every record (for makespan benchmarks).
+    `stack_set_polls` is the status reads a StackSets operation takes; `stack_instance_quota` the
+    stack instances a stack set may have (default 2,000).
     """
 
     def __init__(
@@ -84,13 +86,16 @@ class LocalAws:
         provisioning_polls: int = 3,
         operation_polls: int = 2,
         provisioning_seconds: float = 0.0,
+        stack_set_polls: int = 2,
+        stack_instance_quota: int = STACK_INSTANCE_QUOTA,
     ):
         self.state_dir = Path(state_dir)
         self.settings = LocalSettings(
             create_account_polls=create_account_polls, close_account_polls=close_account_polls,
             control_tower=control_tower, account_factory_quota=account_factory_quota,
             provisioning_polls=provisioning_polls, operation_polls=operation_polls,
-            provisioning_seconds=provisioning_seconds,
+            provisioning_seconds=provisioning_seconds, stack_set_polls=stack_set_polls,
+            stack_instance_quota=stack_instance_quota,
         )
         self.management_account_id = self.settings.management_account_id
         self.faults = Faults()

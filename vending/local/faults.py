@@ -79,6 +79,7 @@ class Faults:
         self._lock = threading.Lock()
         self._faults: dict[tuple[str, str], list[_Fault]] = {}
         self._provisioning: list[ProvisioningFault] = []
+        self._stack_instances: list[tuple[str | None, str, str, str, str]] = []
 
     def throttle(self, operation: str, times: int = 1, *, service: str = "organizations") -> None:
         """Make the next `times` calls of `operation` fail with the service's throttling error:
@@ -151,15 +152,46 @@ class Faults:
                            else f"Fault injected by the local emulator on {operation}.")
         self._add(service, operation, _Fault("fail", code, text, on_call=on_call))
 
+    def stack_instance(self, account: str, region: str, reason: str | None = None, *,
+                       stack_set_name: str | None = None) -> None:
+        """Make the next StackSets operation that touches `account` in `region` (of that stack
+        set, or of any) fail there, once, with StatusReason `reason`."""
+        text = reason or "Fault injected by the local emulator: the stack operation failed."
+        with self._lock:
+            self._stack_instances.append((stack_set_name, account, region, "fail", text))
+
+    def drift(self, account: str, region: str, *, stack_set_name: str | None = None) -> None:
+        """Make the stack of that instance drift: the next drift detection that checks it
+        finds it DRIFTED (until a stack set operation updates the stack)."""
+        with self._lock:
+            self._stack_instances.append((stack_set_name, account, region, "drift", ""))
+
+    def take_stack_instance(self, stack_set_name: str, account: str, region: str) -> str | None:
+        """Called by the StackSets emulator for each instance an operation works on."""
+        return self._take_instance(stack_set_name, account, region, "fail")
+
+    def take_drift(self, stack_set_name: str, account: str, region: str) -> bool:
+        return self._take_instance(stack_set_name, account, region, "drift") is not None
+
+    def _take_instance(self, name: str, account: str, region: str, kind: str) -> str | None:
+        with self._lock:
+            for fault in self._stack_instances:
+                if fault[0] in (None, name) and fault[1:4] == (account, region, kind):
+                    self._stack_instances.remove(fault)
+                    return fault[4]
+        return None
+
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
             self._provisioning.clear()
+            self._stack_instances.clear()
 
     def pending(self) -> int:
         """How many faults have not fired yet."""
         with self._lock:
-            return sum(len(v) for v in self._faults.values()) + len(self._provisioning)
+            return (sum(len(v) for v in self._faults.values()) + len(self._provisioning)
+                    + len(self._stack_instances))
 
     def take(self, service: str, operation: str) -> AwsServiceError | None:
         """Called by an emulator for each call it receives; the error to return, if any."""

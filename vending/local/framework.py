@@ -37,6 +37,7 @@ MANAGEMENT_ACCOUNT_ID = "123456789012"
 """moto's default account, used as the management account of the local organization."""
 ACCOUNT_FACTORY_QUOTA = 5
 ACCOUNT_FACTORY_QUOTA_MAX = 10
+STACK_INSTANCE_QUOTA = 2000
 READ_PREFIXES = ("Describe", "Get", "List", "Search", "Scan")
 """Operations named so only read (what `vend plan`'s clients allow too)."""
 
@@ -56,6 +57,10 @@ class LocalSettings:
     """Wall-clock time a Service Catalog record takes at least, on top of its polls."""
     account_factory_quota: int = ACCOUNT_FACTORY_QUOTA
     """Account Factory operations in progress at once: default 5, at most 10 (aws-facts 1.4)."""
+    stack_set_polls: int = 2
+    """Status reads until a StackSets operation completes (vending.local.cloudformation)."""
+    stack_instance_quota: int = STACK_INSTANCE_QUOTA
+    """Stack instances per stack set (aws-facts 4.4: 2,000, adjustable)."""
     control_tower: bool = False
     """Set up a Control Tower landing zone on load, if the state has none (idempotent)."""
 

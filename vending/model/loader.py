@@ -5,14 +5,13 @@ so `vend validate` lists all problems at once.
 """
 from __future__ import annotations
 
-import os
-
 from pathlib import Path
 from typing import Any
 
 from vending.errors import Diagnostic, ValidationFailed
 from vending.model import rules, rules_policies, schema_check, specs
 from vending.model.codes import finding
+from vending.model.repo_files import Entry, Files
 from vending.model.types import (
     POLICY_FOLDERS,
     ROOT,
@@ -72,49 +71,33 @@ def _prefer_rules(found: list[Diagnostic]) -> list[Diagnostic]:
     return [d for d in found if not (d.code == "V013" and (d.file, d.field) in ruled)]
 
 
-def _ignored(path: Path) -> bool:
-    """Notes and tool files live next to the YAML without being read: dot-files and *.md."""
-    return path.name.startswith(".") or path.suffix == ".md"
-
-
 class _Repo:
     """The repository on disk; collects the diagnostics and line tables of what it reads."""
 
     def __init__(self, root: Path):
-        self.root = root
         self.found: list[Diagnostic] = []
         self.lines: dict[str, Lines] = {}
         self.policy_files: set[tuple[str, str]] = set()
+        self.files = Files(root, self.found)
+        self.root = self.files.root
 
-    def rel(self, path: Path) -> str:
-        """Repo-relative POSIX path; plain string slicing, as pathlib's relative_to is costly at
-        10,000 files and every path here comes from walking below the root."""
-        text = str(path)
-        prefix = str(self.root) + os.sep
-        return (text[len(prefix):] if text.startswith(prefix) else path.relative_to(self.root).as_posix()).replace(os.sep, "/")
+    def stray(self, entry: Entry, expected: str) -> None:
+        kind = "folder" if entry.kind == "dir" else "file"
+        self.found.append(finding("V021", entry.rel, 1, "", f"vend does not read this {kind}", expected))
 
-    def stray(self, path: Path, expected: str) -> None:
-        kind = "folder" if path.is_dir() else "file"
-        self.found.append(finding("V021", self.rel(path), 1, "", f"vend does not read this {kind}", expected))
+    def named_like_a_file(self, entry: Entry, expected: str) -> None:
+        self.found.append(finding("V025", entry.rel, 1, "", f"this is a folder, but vend reads {entry.name} as a file",
+                                  expected))
 
-    def text(self, path: Path) -> str | None:
-        try:
-            return path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            self.found.append(finding("V003", self.rel(path), 1, "",
-                                      f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8"))
-            return None
-
-    def source(self, path: Path, data: dict[str, Any] | None) -> Source:
+    def source(self, entry: Entry, data: dict[str, Any] | None) -> Source:
         """The file, with the line of each top-level key it wrote."""
-        file = self.rel(path)
-        lines = self.lines.get(file)
+        lines = self.lines.get(entry.rel)
         keys = sorted(data or {}) if lines else []
-        return Source(file, 1, tuple((key, lines.at((key,))) for key in keys))
+        return Source(entry.rel, 1, tuple((key, lines.at((key,))) for key in keys))
 
-    def yaml(self, path: Path, kind: str) -> dict[str, Any] | None:
+    def yaml(self, entry: Entry, kind: str) -> dict[str, Any] | None:
         """Parsed and schema-checked data, minus values of the wrong type; None if unreadable."""
-        file, text = self.rel(path), self.text(path)
+        file, text = entry.rel, self.files.read(entry)
         if text is None:
             return None
         try:
@@ -135,88 +118,124 @@ class _Repo:
         data = _prune(data, wrong_type)
         return data if isinstance(data, dict) else {}
 
+    def folder(self, name: str) -> Entry | None:
+        """A top-level folder (ous, accounts, the policies folder), if there is one to walk."""
+        entry = self.files.entry(self.root, name)
+        if entry is None or entry.kind == "broken":
+            return None
+        if entry.kind != "dir":
+            self.found.append(finding("V021", entry.rel, 1, "", f"vend reads {name}/ as a folder, and this is a file",
+                                      f"move the file away and create the folder {name}/"))
+            return None
+        return entry if self.files.enter(entry) else None
+
     def settings(self) -> OrgSettings | None:
-        path = self.root / SETTINGS_FILE
-        if not path.is_file():
+        entry = self.files.entry(self.root, SETTINGS_FILE)
+        if entry is None:
             self.found.append(finding("V401", SETTINGS_FILE, 1, "", "vend.yaml is missing",
                                       "create vend.yaml at the repository root (see the README's Repository format section)"))
             return None
-        data = self.yaml(path, "vend")
+        if entry.kind == "dir":
+            self.named_like_a_file(entry, "vend.yaml is the file of organization settings: rename the folder")
+            return None
+        data = self.yaml(entry, "vend") if entry.kind != "broken" else None
         return None if data is None else specs.settings(data, SETTINGS_FILE)
 
     def ous(self) -> tuple[OuSpec | None, dict[OuPath, OuSpec]]:
-        base = self.root / "ous"
-        if not base.is_dir():
-            return None, {}
-        root_ou = None
-        if (base / OU_FILE).is_file():
-            data = self.yaml(base / OU_FILE, "root")
-            root_ou = specs.ou(ROOT, data or {}, self.source(base / OU_FILE, data))
+        base = self.folder("ous")
         ous: dict[OuPath, OuSpec] = {}
-        self._walk_ous(base, (), ous)
+        root_ou = self._walk_ous(base, ROOT, ous) if base else None
         return root_ou, ous
 
-    def _walk_ous(self, folder: Path, path: OuPath, ous: dict[OuPath, OuSpec]) -> None:
-        entries = sorted(p for p in folder.iterdir() if not _ignored(p))
+    def _walk_ous(self, folder: Entry, path: OuPath, ous: dict[OuPath, OuSpec]) -> OuSpec | None:
+        """Walk one OU folder (and those below); returns the root's spec when `path` is ROOT."""
+        entries = self.files.children(folder)
+        ou_file = None
         for entry in entries:
-            if entry.is_dir():
-                self._walk_ous(entry, path + (entry.name,), ous)
-            elif entry.name != OU_FILE:
+            if entry.name == OU_FILE:
+                ou_file = entry
+                if entry.kind == "dir":
+                    self.named_like_a_file(entry, f"{OU_FILE} is the OU's settings file: rename the folder")
+            elif entry.kind == "dir":
+                if self.files.enter(entry):
+                    self._walk_ous(entry, path + (entry.name,), ous)
+            elif entry.kind != "broken":
                 self.stray(entry, "ous/ holds folders with one ou.yaml each; rename it to ou.yaml or move it")
-        if path == ROOT:
-            return
-        file = folder / OU_FILE
-        if file.is_file():
-            data = self.yaml(file, "ou")
-            ous[path] = specs.ou(path, data or {}, self.source(file, data))
-        elif entries:
-            self.found.append(finding("V020", self.rel(file), 1, "",
-                                      f"folder {self.rel(folder)} holds OUs or files but has no {OU_FILE}",
+        if ou_file is not None and ou_file.kind not in ("dir", "broken"):
+            data = self.yaml(ou_file, "root" if path == ROOT else "ou")
+            spec = specs.ou(path, data or {}, self.source(ou_file, data))
+            if path == ROOT:
+                return spec
+            ous[path] = spec
+        elif ou_file is None and entries and path != ROOT:
+            self.found.append(finding("V020", f"{folder.rel}/{OU_FILE}", 1, "",
+                                      f"folder {folder.rel} holds OUs or files but has no {OU_FILE}",
                                       "every folder under ous/ is an OU: add an ou.yaml (it may be empty)"))
+        return None
 
     def accounts(self) -> list[AccountSpec]:
-        base = self.root / "accounts"
+        base = self.folder("accounts")
         found: list[AccountSpec] = []
-        if not base.is_dir():
-            return found
-        for path in sorted(base.rglob("*")):
-            if any(_ignored(Path(part)) for part in path.relative_to(base).parts) or path.is_dir():
-                continue
-            if path.suffix != ".yaml":
-                self.stray(path, "accounts are accounts/**/<name>.yaml files (extension .yaml)")
-                continue
-            data = self.yaml(path, "account")
-            account = specs.account(data, self.source(path, data)) if data is not None else None
-            if account is not None:
-                found.append(account)
+        if base is not None:
+            self._walk_accounts(base, found)
         return found
 
-    def policies(self, policies_dir: str) -> dict[tuple[str, str], PolicySpec]:
-        base = (self.root / policies_dir).resolve()
-        policies: dict[tuple[str, str], PolicySpec] = {}
-        if not base.is_relative_to(self.root.resolve()) or not base.is_dir():
-            return policies  # outside the repository (already a schema finding) or none yet
-        base = self.root / policies_dir
-        folders = {name: policy_type for policy_type, name in POLICY_FOLDERS.items()}
-        for entry in sorted(p for p in base.iterdir() if not _ignored(p)):
-            if entry.name not in folders or not entry.is_dir():
-                self.stray(entry, f"{policies_dir}/ holds the folders " + " and ".join(sorted(folders)))
+    def _walk_accounts(self, folder: Entry, found: list[AccountSpec]) -> None:
+        for entry in self.files.children(folder):
+            if entry.kind == "broken":
                 continue
-            for path in sorted(p for p in entry.iterdir() if not _ignored(p)):
-                if path.suffix != ".json" or not path.is_file():
-                    self.stray(path, f"policies are {self.rel(entry)}/<name>.json files")
+            if not entry.name.endswith(".yaml"):
+                if entry.kind == "dir":
+                    if self.files.enter(entry):
+                        self._walk_accounts(entry, found)
+                else:
+                    self.stray(entry, "accounts are accounts/**/<name>.yaml files (extension .yaml)")
+            elif entry.kind == "dir":
+                self.named_like_a_file(entry, "accounts/**/<name>.yaml are account files: rename the folder")
+            elif self.files.claim(entry, "account"):
+                data = self.yaml(entry, "account")
+                account = specs.account(data, self.source(entry, data)) if data is not None else None
+                if account is not None:
+                    found.append(account)
+
+    def policies(self, policies_dir: str) -> dict[tuple[str, str], PolicySpec]:
+        policies: dict[tuple[str, str], PolicySpec] = {}
+        resolved = (self.root.path / policies_dir).resolve()
+        if not resolved.is_relative_to(Path(self.root.real)):
+            return policies  # outside the repository: already a schema finding
+        base = self.folder(policies_dir)
+        if base is None:
+            return policies  # none yet
+        folders = {name: policy_type for policy_type, name in POLICY_FOLDERS.items()}
+        expected = f"{policies_dir}/ holds the folders " + " and ".join(sorted(folders))
+        for entry in self.files.children(base):
+            if entry.kind == "broken":
+                continue
+            if entry.name not in folders or entry.kind != "dir":
+                self.stray(entry, expected)
+                continue
+            if not self.files.enter(entry):
+                continue
+            for path in self.files.children(entry):
+                if path.kind == "broken":
                     continue
-                spec = self._policy(path, folders[entry.name])
-                if spec is not None:
-                    policies[(spec.type, spec.name)] = spec
+                if not path.name.endswith(".json"):
+                    self.stray(path, f"policies are {entry.rel}/<name>.json files")
+                elif path.kind == "dir":
+                    self.named_like_a_file(path, f"policies are {entry.rel}/<name>.json files: rename the folder")
+                else:
+                    spec = self._policy(path, folders[entry.name])
+                    if spec is not None:
+                        policies[(spec.type, spec.name)] = spec
         return policies
 
-    def _policy(self, path: Path, policy_type: str) -> PolicySpec | None:
-        self.policy_files.add((policy_type, path.stem))
-        text = self.text(path)
+    def _policy(self, entry: Entry, policy_type: str) -> PolicySpec | None:
+        name = entry.name[: -len(".json")]
+        self.policy_files.add((policy_type, name))
+        text = self.files.read(entry)
         if text is None:
             return None
-        spec, found = rules_policies.read(self.rel(path), path.stem, policy_type, text)
+        spec, found = rules_policies.read(entry.rel, name, policy_type, text)
         self.found.extend(found)
         return spec
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vending.errors import Diagnostic
-from vending.model import rules_accounts, rules_ous, rules_policies, rules_tags
-from vending.model.codes import finding
+from vending.model import rules_accounts, rules_ous, rules_policies, rules_settings, rules_tags
 from vending.model.types import (
     AccountSpec,
     DesiredOrg,
@@ -55,18 +54,8 @@ class Loaded:
 def check(loaded: Loaded) -> list[Diagnostic]:
     """Every cross-file finding."""
     found: list[Diagnostic] = []
-    for rule in (rules_accounts.check, rules_ous.check, rules_policies.check, rules_tags.check, _settings):
+    for rule in (rules_accounts.check, rules_ous.check, rules_policies.check, rules_tags.check,
+                 rules_settings.check):
         found.extend(rule(loaded))
     return found
 
-
-def _settings(loaded: Loaded) -> list[Diagnostic]:
-    """V403: Control Tower and StackSets run in the home Region, so vend must govern it."""
-    s = loaded.settings
-    if s is None or not s.home_region or not s.governed_regions or s.home_region in s.governed_regions:
-        return []
-    return [finding(
-        "V403", s.source.file, loaded.line(s.source.file, "home_region"), "home_region",
-        f"{s.home_region} is not among governed_regions ({', '.join(s.governed_regions)})",
-        f"add {s.home_region} to governed_regions, or pick a governed Region as home_region",
-    )]

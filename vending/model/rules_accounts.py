@@ -16,9 +16,12 @@ if TYPE_CHECKING:
 
 def check(loaded: Loaded) -> list[Diagnostic]:
     found: list[Diagnostic] = []
+    control_tower = loaded.settings is None or loaded.settings.account_factory == "control-tower"
     for account in loaded.accounts:
         found.extend(_values(loaded, account))
         found.extend(_placement(loaded, account))
+        if not control_tower:
+            found.extend(_sso_user(loaded, account))
     found.extend(_duplicates(loaded, lambda a: account_stem(a.name), _name_clash))
     found.extend(_duplicates(loaded, lambda a: a.email.lower(), _email_clash))
     found.extend(_duplicates(loaded, lambda a: a.pinned_id, _id_clash))
@@ -72,6 +75,20 @@ def _placement(loaded: Loaded, account: AccountSpec) -> list[Diagnostic]:
             "move the account to another OU first: AWS deletes only empty OUs",
         )]
     return []
+
+
+def _sso_user(loaded: Loaded, account: AccountSpec) -> list[Diagnostic]:
+    """V112: only Account Factory creates an Identity Center user; like controls on an OU (V206),
+    a setting the engine ignores is reported, not dropped in silence."""
+    file = account.source.file
+    lines = loaded.lines.get(file)
+    if lines is None or ("sso_user",) not in lines:
+        return []
+    return [finding(
+        "V112", file, loaded.line(file, "sso_user"), "sso_user",
+        "sso_user is used only with account_factory: control-tower (Account Factory's SSOUser* parameters)",
+        "remove sso_user, or set account_factory: control-tower in vend.yaml",
+    )]
 
 
 Clash = Callable[["Loaded", AccountSpec, AccountSpec], Diagnostic]

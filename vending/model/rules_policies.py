@@ -1,4 +1,6 @@
-"""Policy rules: each document's JSON, shape and size; attachments per target (V3xx)."""
+"""Policy rules: each document's JSON, grammar and size; attachments per target (V3xx).
+
+The grammars themselves live in policy_scp and policy_tag."""
 from __future__ import annotations
 
 import difflib
@@ -6,9 +8,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from vending.errors import Diagnostic
-from vending.model import policy_json
+from vending.model import policy_json, policy_scp, policy_tag
 from vending.model.codes import finding, quote
 from vending.model.types import FULL_AWS_ACCESS, POLICY_FOLDERS, SCP, TAG_POLICY, OuSpec, PolicySpec, Source, path_str
+from vending.model.yaml_source import Lines, YamlSyntaxError, dotted, parse
 
 if TYPE_CHECKING:
     from vending.model.rules import Loaded
@@ -18,8 +21,8 @@ MAX_SIZE = {SCP: 5120, TAG_POLICY: 10000}
 """Characters AWS accepts per document, counted on the JSON as vend sends it (minified)."""
 
 _KIND = {SCP: "SCP", TAG_POLICY: "tag policy"}
-_CODES = {SCP: ("V301", "V303", "V305"), TAG_POLICY: ("V302", "V304", "V306")}
-"""Per type: not JSON, too large, wrong shape."""
+_CODES = {SCP: ("V301", "V303"), TAG_POLICY: ("V302", "V304")}
+"""Per type: not JSON, too large."""
 
 
 def read(file: str, name: str, policy_type: str, text: str) -> tuple[PolicySpec | None, list[Diagnostic]]:
@@ -27,16 +30,15 @@ def read(file: str, name: str, policy_type: str, text: str) -> tuple[PolicySpec 
     if policy_type == SCP and name == FULL_AWS_ACCESS:
         return None, [finding("V309", file, 1, "", f"{FULL_AWS_ACCESS} is managed by AWS and cannot be replaced",
                               "delete this file; keep or drop AWS's policy with full_aws_access in ou.yaml")]
-    not_json, too_large, bad_shape = _CODES[policy_type]
+    not_json, too_large = _CODES[policy_type]
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [finding(not_json, file, exc.lineno, "", f"not valid JSON: {exc.msg} (column {exc.colno})",
                               "fix the JSON; policy documents allow no comments and no trailing commas")]
-    found = []
-    shape = _shape_problem(policy_type, document)
-    if shape:
-        found.append(finding(bad_shape, file, 1, shape[0], shape[1], shape[2]))
+    lines = _lines(text)
+    found = [finding(code, file, lines.at(path), dotted(path), message, hint)
+             for code, path, message, hint in _grammar(policy_type, document)]
     size = len(policy_json.minified(text))
     if size > MAX_SIZE[policy_type]:
         found.append(finding(
@@ -47,18 +49,24 @@ def read(file: str, name: str, policy_type: str, text: str) -> tuple[PolicySpec 
     return PolicySpec(name, policy_type, policy_json.canonical(text), Source(file)), found
 
 
-def _shape_problem(policy_type: str, document: Any) -> tuple[str, str, str] | None:
-    """(field, message, hint) when the JSON is not the kind of document AWS expects."""
+def _grammar(policy_type: str, document: Any) -> list[policy_scp.Problem]:
+    """What AWS would refuse in the document (V305, V312-V319 for SCPs; V306, V320-V325 for tag
+    policies)."""
     if policy_type == SCP:
-        statement = document.get("Statement") if isinstance(document, dict) else None
-        if not isinstance(statement, (list, dict)) or not statement:
-            return ("Statement", "an SCP needs a \"Statement\" (a statement object or a non-empty list)",
-                    'an SCP is an IAM-style policy: {"Version": "2012-10-17", "Statement": [...]}')
-        return None
+        return policy_scp.problems(document)
     if not isinstance(document, dict) or not isinstance(document.get("tags"), dict):
-        return ("tags", "a tag policy needs a top-level \"tags\" object",
-                'e.g. {"tags": {"cost-center": {"tag_key": {"@@assign": "cost-center"}}}}')
-    return None
+        return [("V306", (), "a tag policy needs a top-level \"tags\" object",
+                 'e.g. {"tags": {"cost-center": {"tag_key": {"@@assign": "cost-center"}}}}')]
+    return policy_tag.problems(document)
+
+
+def _lines(text: str) -> Lines:
+    """Line of each key and list item of a JSON document: JSON is YAML, whose parser records them.
+    The rare JSON that this YAML parser refuses (tabs in odd places) points at line 1."""
+    try:
+        return parse(text).lines
+    except YamlSyntaxError:
+        return Lines({})
 
 
 def check(loaded: Loaded) -> list[Diagnostic]:
