@@ -264,13 +264,14 @@ def local_serve(repo: Path, port: int) -> None:
 
     desired = load(repo)
     settings = desired.settings
-    err.print(f"Serving the local organization on http://127.0.0.1:{port} (Ctrl-C to stop)")
     serve(
         repo / settings.target.state_dir,
         host="127.0.0.1",
         port=port,
         control_tower=settings.account_factory == "control-tower",
         account_factory_quota=settings.control_tower.account_concurrency,
+        on_ready=lambda url: err.print(f"Serving the local organization on {url} (Ctrl-C to stop);"
+                                       " other vend commands can use it meanwhile"),
     )
 
 

@@ -157,7 +157,9 @@ def test_an_interrupted_provisioning_is_resumed_without_a_duplicate(ct_example):
     from vending.apply.account_factory import parameters, token
     from vending.apply.context import ApplyContext
 
-    with local(ct_example) as aws:
+    # Every Service Catalog read is a poll of every record in flight: enough polls that the
+    # plan's own reads do not finish the interrupted one.
+    with local(ct_example, provisioning_polls=20) as aws:
         run(ct_example, aws)
         (ct_example / "accounts" / "late.yaml").write_text(
             "name: late\nemail: aws+late@example.com\nou: Sandbox\nowner: t@example.com\n"

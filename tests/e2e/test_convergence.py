@@ -85,7 +85,9 @@ def test_an_apply_interrupted_during_create_account_resumes_without_a_duplicate(
         "name: new-team\nemail: aws+new-team@example.com\nou: Sandbox\nowner: team@example.com\n"
         "tags:\n  cost-center: sandbox\n  environment: sandbox\n"
     )
-    with local(example) as aws:  # an apply that sent CreateAccount, then died
+    # An apply that sent CreateAccount, then died. Every Organizations read lets time pass for
+    # a creation: make it take longer than the plan's reads, as AWS's minute does.
+    with LocalAws(example / STATE, create_account_polls=100) as aws:
         aws.session().client("organizations").create_account(
             Email="aws+new-team@example.com", AccountName="new-team"
         )

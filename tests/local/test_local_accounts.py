@@ -14,17 +14,36 @@ def test_create_account_is_asynchronous(org, root_id):
     request = org.create_account(AccountName="Dev One", Email="dev-one@example.com",
                                  Tags=[{"Key": "owner", "Value": "team-a"}])["CreateAccountStatus"]
     assert request["State"] == "IN_PROGRESS" and "AccountId" not in request
-    assert "Dev One" not in _names(org) and "Dev One" not in _names(org, root_id)
-
-    first = org.describe_create_account_status(CreateAccountRequestId=request["Id"])
-    assert first["CreateAccountStatus"]["State"] == "IN_PROGRESS"  # poll 1 of 2
-    assert "Dev One" not in _names(org)
+    assert "Dev One" not in _names(org)  # read 1 of 2
     done = org.describe_create_account_status(CreateAccountRequestId=request["Id"])[
-        "CreateAccountStatus"]
+        "CreateAccountStatus"]  # read 2 of 2
     assert done["State"] == "SUCCEEDED" and "CompletedTimestamp" in done
     assert "Dev One" in _names(org, root_id)
     tags = org.list_tags_for_resource(ResourceId=done["AccountId"])["Tags"]
     assert tags == [{"Key": "owner", "Value": "team-a"}]
+
+
+def test_any_read_lets_time_pass_for_creations_and_closures(org, new_account):
+    """AWS finishes CreateAccount and CloseAccount in the background, whether or not anyone asks
+    for their status: every Organizations read counts as time passing for all of them."""
+    doomed = new_account("Doomed")
+    request = org.create_account(AccountName="Quiet", Email="quiet@example.com")[
+        "CreateAccountStatus"]
+    org.close_account(AccountId=doomed)
+    org.list_roots()
+    org.list_roots()  # nobody polled the request or the closure
+    accounts = {a["Name"]: a for a in org.list_accounts()["Accounts"]}
+    assert accounts["Quiet"]["Status"] == "ACTIVE" and accounts["Doomed"]["Status"] == "SUSPENDED"
+    status = org.describe_create_account_status(CreateAccountRequestId=request["Id"])
+    assert status["CreateAccountStatus"]["AccountId"] == accounts["Quiet"]["Id"]
+
+
+def test_mutations_do_not_let_time_pass(org):
+    """Five CreateAccount calls in a row are five requests in progress (no read between)."""
+    ids = [org.create_account(AccountName=f"M{i}", Email=f"m{i}@example.com")[
+        "CreateAccountStatus"]["Id"] for i in range(5)]
+    pending = org.list_create_account_status(States=["IN_PROGRESS"])["CreateAccountStatuses"]
+    assert [s["Id"] for s in pending] == ids
 
 
 def test_list_create_account_status_counts_as_a_poll(org):
@@ -91,9 +110,8 @@ def test_close_account_goes_pending_then_suspended(org, new_account, aws_error):
     closing again is AccountAlreadyClosedException."""
     account_id = new_account("Doomed")
     org.close_account(AccountId=account_id)
-    listed = {a["Id"]: a["Status"] for a in org.list_accounts()["Accounts"]}
+    listed = {a["Id"]: a["Status"] for a in org.list_accounts()["Accounts"]}  # read 1 of 2
     assert listed[account_id] == "PENDING_CLOSURE"
-    assert org.describe_account(AccountId=account_id)["Account"]["Status"] == "PENDING_CLOSURE"
     aws_error("AccountAlreadyClosedException", org.close_account, AccountId=account_id)
     assert org.describe_account(AccountId=account_id)["Account"]["Status"] == "SUSPENDED"
     listed = {a["Id"]: a["Status"] for a in org.list_accounts()["Accounts"]}

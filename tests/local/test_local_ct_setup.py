@@ -2,7 +2,7 @@
 
 `LocalAws(control_tower=True)` and `init_control_tower` (controltower.py,
 controltower_landing_zone.py) must be idempotent; Service Catalog and Control Tower state
-persists with the Organizations state (framework.StateStore), including operations in flight
+persists with the Organizations state (state_store.StateStore), including operations in flight
 (AWS keeps running them while a `vend apply` process is gone); `vend local reset` forgets it.
 """
 from __future__ import annotations

@@ -94,13 +94,6 @@ def test_ids_stay_unique_and_deterministic_across_processes(tmp_path):
         assert len({o["Id"] for o in ous}) == 3
 
 
-def test_state_dir_is_locked_while_in_use(tmp_path):
-    with LocalAws(tmp_path):
-        with pytest.raises(LocalStateError, match="in use by process"):
-            with LocalAws(tmp_path, lock_timeout=0.1):
-                pass
-
-
 def test_reset_state_forgets_the_organization(tmp_path):
     with LocalAws(tmp_path) as aws:
         org = _org(aws)

@@ -11,7 +11,7 @@ from pathlib import Path
 from vending.local import LocalAws
 
 state_dir, step = Path(sys.argv[1]), sys.argv[2]
-with LocalAws(state_dir) as aws:
+with LocalAws(state_dir, create_account_polls=3) as aws:
     org = aws.session().client("organizations")
     out = {}
     if step == "apply":
@@ -38,7 +38,7 @@ def test_plan_apply_plan_in_separate_processes(tmp_path):
     first = _run(tmp_path, "plan")
     assert first == {"pending": [], "accounts": ["Audit", "Log Archive", "Management"]}
     request = _run(tmp_path, "apply")["request"]
-    second = _run(tmp_path, "plan")  # poll 1 of 2: still in progress, not yet an account
+    second = _run(tmp_path, "plan")  # reads 1 and 2 of 3: still in progress, not an account
     assert second == {"pending": [request], "accounts": ["Audit", "Log Archive", "Management"]}
-    third = _run(tmp_path, "plan")  # poll 2 of 2: the account exists
+    third = _run(tmp_path, "plan")  # read 3 of 3: the account exists
     assert third == {"pending": [], "accounts": ["Audit", "Dev", "Log Archive", "Management"]}

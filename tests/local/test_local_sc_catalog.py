@@ -132,7 +132,11 @@ def test_requests_are_checked_against_the_model(catalog, aws_error):
         "Member must satisfy regular expression pattern: [a-zA-Z0-9][a-zA-Z0-9._-]*")
 
 
-def test_unimplemented_operations_say_so(catalog):
-    """Operations outside today's scope fail loudly, as moto's missing ones do."""
-    with pytest.raises(NotImplementedError, match="CreateTagOption"):
-        catalog.create_tag_option(Key="team", Value="platform")
+def test_unimplemented_operations_say_so(catalog, aws_error):
+    """Operations outside today's scope are AWS's unknown-operation error (JSON protocol: HTTP
+    400 UnknownOperationException), a ClientError botocore does not retry."""
+    response = aws_error("UnknownOperationException", catalog.create_tag_option,
+                         Key="team", Value="platform")
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert "CreateTagOption" in response["Error"]["Message"]

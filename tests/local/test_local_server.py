@@ -42,22 +42,13 @@ def test_server_serves_the_persisted_organization(tmp_path):
         assert {"From-Process", "From-Server"} <= names
 
 
-def test_server_saves_after_requests(tmp_path):
-    server = LocalServer(tmp_path, port=0, save_interval=0.05)
-    server.start()
-    try:
+def test_server_writes_each_request_before_answering(tmp_path):
+    """What a request changed is on disk when its answer arrives: no saver thread to wait for."""
+    with LocalServer(tmp_path, port=0) as server:
         org = _client(server.url)
         root_id = org.list_roots()["Roots"][0]["Id"]
         org.create_organizational_unit(ParentId=root_id, Name="Saved-Early")
-        state = tmp_path / "local" / "state.pickle"
-        for _ in range(100):
-            if state.is_file() and b"Saved-Early" in state.read_bytes():
-                break
-            threading.Event().wait(0.02)
-        else:
-            raise AssertionError("the server did not save after the request")
-    finally:
-        server.stop()
+        assert b"Saved-Early" in (tmp_path / "local" / "state.pickle").read_bytes()
 
 
 def test_serve_runs_until_stopped(tmp_path):
@@ -77,3 +68,38 @@ def test_serve_runs_until_stopped(tmp_path):
         thread.join(timeout=10)
     assert not thread.is_alive()
     assert (tmp_path / "local" / "state.pickle").is_file()
+
+
+@pytest.mark.parametrize("service, call, code", [
+    ("organizations", lambda c: c.describe_effective_policy(PolicyType="TAG_POLICY"),
+     "UnknownOperationException"),  # json protocol, moto lacks it
+    ("servicecatalog", lambda c: c.create_tag_option(Key="k", Value="v"),
+     "UnknownOperationException"),  # json, the emulator lacks it
+    ("controltower", lambda c: c.list_control_operations(), "UnknownOperationException"),
+    ("sts", lambda c: c.decode_authorization_message(EncodedMessage="x"), "InvalidAction"),
+], ids=["organizations", "servicecatalog", "controltower", "sts"])
+def test_an_unimplemented_operation_is_a_400_the_aws_cli_does_not_retry(tmp_path, service, call,
+                                                                       code):
+    """AWS answers an unknown action with HTTP 400 and an error code in the protocol's format;
+    the AWS CLI's botocore (legacy retries, 5 attempts) raises it at once. A 500 would be sent
+    five times."""
+    sent = []
+    with LocalServer(tmp_path, port=0) as server:
+        client = boto3.client(service, endpoint_url=server.url, region_name="us-east-1",
+                              aws_access_key_id="testing", aws_secret_access_key="testing",
+                              config=Config(retries={"mode": "legacy", "max_attempts": 5}))
+        client.meta.events.register("before-send", lambda **kw: sent.append(kw["request"].url))
+        with pytest.raises(ClientError) as raised:
+            call(client)
+    error = raised.value.response
+    assert error["Error"]["Code"] == code
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "not implemented by the vend local emulator" in error["Error"]["Message"]
+    assert len(sent) == 1
+
+
+def test_an_unimplemented_operation_in_process_is_a_client_error(tmp_path):
+    with LocalAws(tmp_path) as aws:
+        with pytest.raises(ClientError) as raised:
+            aws.session().client("iam").change_password(OldPassword="a", NewPassword="b")
+    assert raised.value.response["Error"]["Code"] == "InvalidAction"

@@ -6,15 +6,20 @@
 
 Each `vend` command is a separate process; the organization persists in
 `<state_dir>/local/state.pickle` between them, so `vend plan`, `vend apply`, `vend plan` behave
-as against a real organization. `serve()` offers the same organization over HTTP for the AWS CLI.
-The README's section "The local emulator" lists the behaviours and the known gaps.
+as against a real organization. Every request is durable when it is answered and processes
+share the state request by request (`vending.local.state_store`), so a killed apply leaves what
+AWS would keep and `serve()` (the same organization over HTTP for the AWS CLI) runs alongside
+other commands. The README's section "The local emulator" lists the behaviours and the gaps.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import TracebackType
 
 import boto3
+import botocore.session
+from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
 from moto import mock_aws
 
 from vending.local import registry
@@ -27,14 +32,10 @@ from vending.local.controltower import (
 )
 from vending.local.errors import AwsServiceError, LocalStateError
 from vending.local.faults import Faults
-from vending.local.framework import (
-    ACCOUNT_FACTORY_QUOTA,
-    STACK_INSTANCE_QUOTA,
-    LocalSettings,
-    Runtime,
-    StateStore,
-)
+from vending.local.framework import ACCOUNT_FACTORY_QUOTA, STACK_INSTANCE_QUOTA, LocalSettings
+from vending.local.runtime import Runtime
 from vending.local.server import LocalServer, serve
+from vending.local.state_store import StateStore, reset
 
 __all__ = [
     "AwsServiceError",
@@ -55,15 +56,19 @@ class LocalAws:
     """The local AWS for one process, as a context manager.
 
     `__enter__` starts moto's `mock_aws()`, installs the emulators and loads the persisted state
-    (or bootstraps a fresh landing zone). `__exit__` saves the state - also when the block raised,
-    since AWS keeps whatever a failed apply did - and stops the mock. The state directory stays
-    locked while the block runs; another process waits up to `lock_timeout` seconds, then gets
-    `LocalStateError`.
+    (or bootstraps and writes a fresh landing zone). Each request then runs on the latest state
+    on disk and is written through before it returns, if it changed anything (also when it
+    failed: AWS keeps what a failed call did), so a process killed at any point - SIGKILL,
+    SIGTERM - leaves what AWS would keep; `__exit__` only stops the mock. Other processes
+    (another `vend`, `vend local serve`) use the same state meanwhile; a request waits up to
+    `lock_timeout` seconds for another's, then gets `LocalStateError`.
 
     `control_tower=True` makes the organization a Control Tower landing zone on entry, if it is
     not one yet (`vending.local.controltower`); `account_factory_quota` (1..10, default 5) is
-    the Account Factory's concurrent-operation quota. `provisioning_polls` and `operation_polls`
-    are the status reads a Service Catalog record / a Control Tower operation takes to complete;
+    the Account Factory's concurrent-operation quota. `create_account_polls`,
+    `close_account_polls`, `provisioning_polls` and `operation_polls` are the reads of the
+    service (any read: time passes) an account creation / closure, a Service Catalog record, a
+    Control Tower operation takes to complete;
     `provisioning_seconds` adds a wall-clock latency to every record (for makespan benchmarks).
     `stack_set_polls` is the status reads a StackSets operation takes; `stack_instance_quota` the
     stack instances a stack set may have (default 2,000).
@@ -99,18 +104,13 @@ class LocalAws:
         self._mock = None
 
     def __enter__(self) -> LocalAws:
-        self._store.acquire()
         try:
-            runtime = Runtime(registry.emulators(), self.settings, self.faults)
+            runtime = Runtime(registry.emulators(), self.settings, self.faults, self._store)
             runtime.install()  # refuses a second local AWS in this process
             self._runtime = runtime
             self._mock = mock_aws()
             self._mock.start()  # starts from empty moto backends
-            blob = self._store.read()
-            if blob is None:
-                self._runtime.bootstrap()
-            else:
-                self._runtime.restore(blob, self._store.path)
+            runtime.open()
         except BaseException:
             self._close()
             raise
@@ -122,22 +122,20 @@ class LocalAws:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            self.save()
-        finally:
-            self._close()
+        self._close()  # nothing to save: every request was written when it was answered
 
     def session(self) -> boto3.Session:
         """A boto3 session (dummy credentials, us-east-1) acting as the management account.
+
+        It reads no ambient AWS setting (`isolated_session`): AWS_ENDPOINT_URL, AWS_PROFILE,
+        ~/.aws/config and the like belong to real targets and must not redirect the local one.
 
         Its clients send `x-moto-account-id`, which spares moto a scan of every account's IAM
         backend on each request (moto-coverage.md section 7). The header overrides the
         credentials, so to act as a member account build a new session from the credentials
         that STS AssumeRole returns rather than reusing this one.
         """
-        session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=HOME_REGION
-        )
+        session = isolated_session()
         account_id = self.management_account_id
 
         def pin_account(request: object, **_: object) -> None:
@@ -151,16 +149,18 @@ class LocalAws:
         if self._runtime is None:
             raise LocalStateError("LocalAws.landing_zone() outside its `with` block")
         ct = next(e for e in self._runtime.emulators if isinstance(e, ControlTower))
-        with self._runtime.ctx.lock:
+        with self._runtime.ctx.request(mutating=False):
             if ct.landing(self.management_account_id)["landing_zone"] is None:
                 return None
             return summarize(ct, self.management_account_id)
 
     def save(self) -> None:
-        """Write the state now (atomically); `__exit__` does this too."""
+        """Write this process's state now, atomically. Requests need no saving; this is for
+        code that changes moto's backends directly (benchmarks seeding thousands of accounts),
+        and overwrites what other processes wrote since."""
         if self._runtime is None:
             raise LocalStateError("LocalAws.save() outside its `with` block")
-        self._store.write(self._runtime.snapshot())
+        self._runtime.save()
 
     def _close(self) -> None:
         try:
@@ -170,14 +170,28 @@ class LocalAws:
                 self._mock.stop()
         finally:
             self._runtime = self._mock = None
-            self._store.release()
+
+
+def isolated_session() -> boto3.Session:
+    """A boto3 session for the local AWS that reads nothing from the environment or ~/.aws.
+
+    botocore otherwise takes AWS_ENDPOINT_URL(_<SERVICE>), AWS_PROFILE, AWS_CONFIG_FILE (and its
+    endpoint_url, ca_bundle, retry and FIPS settings), AWS_DEFAULT_REGION, AWS_CA_BUNDLE and the
+    rest from the environment; any of them could send the local target's requests elsewhere or
+    fail them. Every session variable keeps its default, the config files are empty, and
+    configured endpoint URLs are ignored. (Proxies never apply: moto answers before sending.)
+    """
+    variables = {name: (None, None, default, convert)
+                 for name, (_, _, default, convert) in BOTOCORE_DEFAUT_SESSION_VARIABLES.items()}
+    variables["config_file"] = (None, None, os.devnull, None)
+    variables["credentials_file"] = (None, None, os.devnull, None)
+    core = botocore.session.Session(session_vars=variables)
+    core.set_config_variable("ignore_configured_endpoint_urls", True)
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                         region_name=HOME_REGION, botocore_session=core)
 
 
 def reset_state(state_dir: Path, *, lock_timeout: float = 10.0) -> bool:
-    """Forget the local organization (`vend local reset`); True if there was one."""
-    store = StateStore(Path(state_dir), lock_timeout)
-    store.acquire()
-    try:
-        return store.remove()
-    finally:
-        store.release()
+    """Forget the local organization (`vend local reset`), whatever state or debris is there;
+    True if there was one."""
+    return reset(Path(state_dir), lock_timeout)

@@ -4,7 +4,7 @@ An organization with all features, SERVICE_CONTROL_POLICY enabled on the root (T
 not), the management account, and an OU "Security" holding "Log Archive" and "Audit". It is built
 directly on moto's backend (no boto3 calls), so it works the same in-process and for the server,
 and synchronously: the asynchronous CreateAccount of the strict layer is bypassed. The runtime
-seeds moto's random source first (`framework.BOOTSTRAP_SEED`; this is what moto's
+seeds moto's random source first (`runtime.BOOTSTRAP_SEED`; this is what moto's
 `POST /moto-api/seed?a=N` does), so ids are the same on every machine.
 """
 from __future__ import annotations

@@ -33,7 +33,7 @@ from vending.local import controltower_baselines, controltower_controls  # noqa:
 from vending.local.bootstrap import HOME_REGION
 from vending.local.controltower_factory import AccountFactory
 from vending.local.controltower_landing_zone import setup_landing_zone
-from vending.local.controltower_state import CONTROL_TOWER_BASELINE, HANDLERS, Landing
+from vending.local.controltower_state import CONTROL_TOWER_BASELINE, HANDLERS, Landing, step
 from vending.local.framework import EmulatorContext
 from vending.local.modeled import ModeledService
 from vending.local.servicecatalog import ServiceCatalog
@@ -97,8 +97,14 @@ class ControlTower:
     def install(self, ctx: EmulatorContext) -> None:
         self._ctx = ctx
         _register_with_moto(ctx)
-        ModeledService("controltower", self, HANDLERS).install_on(ctx, ControlTowerResponse)
+        ModeledService("controltower", self, HANDLERS, self.step).install_on(
+            ctx, ControlTowerResponse)
         self.catalog.engines["account-factory"] = AccountFactory(self)
+
+    def step(self, account_id: str, region: str) -> bool:
+        """A read lets time pass for the operations in flight (controltower_state)."""
+        state = self.accounts.get(account_id)
+        return state is not None and step(state)
 
     def bootstrap(self, ctx: EmulatorContext) -> None:
         """No landing zone unless the settings ask for one (`control_tower=True`)."""
@@ -109,12 +115,27 @@ class ControlTower:
     def state(self) -> Any:
         return {"accounts": self.accounts}
 
-    def restore(self, state: Any) -> None:
+    def restore(self, state: Any) -> bool:
         """Put the snapshot back, then set Control Tower up if asked and not yet done
-        (Service Catalog and Organizations are restored first: registry order)."""
-        self.accounts = state["accounts"]
-        if self.ctx.settings.control_tower:
-            setup_landing_zone(self)
+        (Service Catalog and Organizations are restored first: registry order); True if that
+        set anything up."""
+        accounts = state["accounts"]
+        if not isinstance(accounts, dict):
+            raise TypeError("controltower accounts is not a mapping")
+        self.accounts = accounts
+        if not self.ctx.settings.control_tower:
+            return False
+        before = self._fingerprint()
+        setup_landing_zone(self)
+        return self._fingerprint() != before
+
+    def _fingerprint(self) -> tuple[Any, ...]:
+        """What setting Control Tower up adds: a landing zone, baselines, enrolled accounts."""
+        account_id = self.ctx.settings.management_account_id
+        state = self.landing(account_id)
+        tables = self.catalog.store.accounts.get(account_id, {}).get(HOME_REGION, {})
+        return (state["landing_zone"] is None, len(state["baselines"]),
+                len(tables.get("provisioned", {})), len(tables.get("products", {})))
 
 
 @dataclass(frozen=True)

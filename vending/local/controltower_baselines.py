@@ -21,7 +21,6 @@ from vending.local.controltower_state import (
     CONTROL_TOWER_BASELINE,
     IDENTITY_CENTER_BASELINE,
     IDENTITY_CENTER_PARAMETER,
-    advance_all,
     conflict,
     handles,
     in_progress,
@@ -175,17 +174,15 @@ def update_enabled_baseline(call: Call[Any]) -> dict[str, Any]:
 
 @handles("GetEnabledBaseline")
 def get_enabled_baseline(call: Call[Any]) -> dict[str, Any]:
-    """API_GetEnabledBaseline; a status read of the baseline operations in progress."""
-    advance_all(landing(call), "baseline")
+    """API_GetEnabledBaseline."""
     item = _enabled(call, call.params["enabledBaselineIdentifier"])
     return {"enabledBaselineDetails": {**summary(item), "parameters": list(item["parameters"])}}
 
 
 @handles("ListEnabledBaselines")
 def list_enabled_baselines(call: Call[Any]) -> dict[str, Any]:
-    """API_ListEnabledBaselines with its filters; a status read of operations in progress."""
+    """API_ListEnabledBaselines with its filters."""
     state = landing(call)
-    advance_all(state, "baseline")
     items = [summary(b) for b in state["baselines"].values()]
     for key, field in _FILTERS.items():
         wanted = (call.params.get("filter") or {}).get(key)
@@ -197,5 +194,5 @@ def list_enabled_baselines(call: Call[Any]) -> dict[str, Any]:
 
 @handles("GetBaselineOperation")
 def get_baseline_operation(call: Call[Any]) -> dict[str, Any]:
-    """API_GetBaselineOperation: one poll of the operation."""
+    """API_GetBaselineOperation."""
     return {"baselineOperation": polled_operation(call, "baseline", _OPERATION_KEYS)}

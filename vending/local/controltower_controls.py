@@ -18,7 +18,6 @@ from typing import Any
 
 from vending.local.controltower_state import (
     CONTROL_ARN,
-    advance_all,
     handles,
     in_progress,
     landing,
@@ -118,9 +117,8 @@ def disable_control(call: Call[Any]) -> dict[str, Any]:
 
 @handles("ListEnabledControls")
 def list_enabled_controls(call: Call[Any]) -> dict[str, Any]:
-    """API_ListEnabledControls by targetIdentifier and filter; a status read of operations."""
+    """API_ListEnabledControls by targetIdentifier and filter."""
     p, state = call.params, landing(call)
-    advance_all(state, "control")
     items = list(state["controls"].values())
     if p.get("targetIdentifier"):
         target = ou_arn(org_backend(call.account_id), target_ou(call, p["targetIdentifier"]).id)
@@ -135,9 +133,8 @@ def list_enabled_controls(call: Call[Any]) -> dict[str, Any]:
 
 @handles("GetEnabledControl")
 def get_enabled_control(call: Call[Any]) -> dict[str, Any]:
-    """API_GetEnabledControl; a status read of operations in progress."""
+    """API_GetEnabledControl."""
     state = landing(call)
-    advance_all(state, "control")
     item = state["controls"].get(call.params["enabledControlIdentifier"])
     if item is None:
         raise not_found(f"Enabled control {call.params['enabledControlIdentifier']} was not "
@@ -149,5 +146,5 @@ def get_enabled_control(call: Call[Any]) -> dict[str, Any]:
 
 @handles("GetControlOperation")
 def get_control_operation(call: Call[Any]) -> dict[str, Any]:
-    """API_GetControlOperation: one poll of the operation."""
+    """API_GetControlOperation."""
     return {"controlOperation": polled_operation(call, "control", _OPERATION_KEYS)}

@@ -8,8 +8,11 @@ Account Factory's portfolio/product ids. Formats are those of the controltower A
 guide's and the AWS CLI's examples), OU targets
 `arn:aws:organizations::<management>:ou/o-<org>/ou-<id>`.
 
-Every mutating call is an operation that stays IN_PROGRESS for `operation_polls` status reads,
-then SUCCEEDED or FAILED (`advance`); the resources it changes show `UNDER_CHANGE` meanwhile.
+Every mutating call is an operation that stays IN_PROGRESS for `operation_polls` reads, then
+SUCCEEDED or FAILED (`advance`); the resources it changes show `UNDER_CHANGE` meanwhile. Every
+controltower read of the management account is one such read of each operation in flight
+(`step`, run by the dispatcher before the read), so an operation completes as time passes even
+if nobody asks for its status (e.g. one started by an apply that was killed).
 """
 from __future__ import annotations
 
@@ -173,18 +176,19 @@ def advance(state: Landing, op: dict[str, Any]) -> None:
         item["status"] = "SUCCEEDED"
 
 
-def advance_all(state: Landing, kind: str) -> None:
-    for op in in_progress(state, kind):
+def step(state: Landing) -> bool:
+    """One read of every operation in progress; True if there was any."""
+    flying = [o for o in state["operations"].values() if o["status"] == "IN_PROGRESS"]
+    for op in flying:
         advance(state, op)
+    return bool(flying)
 
 
 def polled_operation(call: Call[Any], kind: str, keys: tuple[str, ...]) -> dict[str, Any]:
-    """Get{Baseline,Control}Operation: one poll of the operation of that kind, as the API shows it."""
-    state = landing(call)
-    op = state["operations"].get(call.params["operationIdentifier"])
+    """Get{Baseline,Control}Operation: the operation of that kind, as the API shows it."""
+    op = landing(call)["operations"].get(call.params["operationIdentifier"])
     if op is None or op["kind"] != kind:
         raise not_found(f"Operation {call.params['operationIdentifier']} was not found.")
-    advance(state, op)
     return operation_view(op, keys)
 
 

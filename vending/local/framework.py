@@ -11,43 +11,35 @@ lacks). Each one is a small object satisfying `Emulator`:
 * `bootstrap(ctx)` creates the service's part of a fresh landing zone. It runs once, when the
   state directory holds no state for this emulator.
 * `state()` returns a picklable snapshot of everything the emulator (and the moto backends it
-  owns) holds; `restore(state)` puts such a snapshot back. Snapshots of all emulators are pickled
+  owns) holds; `restore(state)` puts such a snapshot back, replacing whatever the emulator held
+  (it also runs when another process changed the state); it returns True if restoring changed
+  the state (e.g. set up something the settings ask for). Snapshots of all emulators are pickled
   together, so objects shared between them keep their identity. Prefer plain dicts and lists
   in your own state: a pickled class must stay importable under the same name, and a state
   written by another moto version is refused (`vend local reset` starts afresh).
 
-Emulators handle each request while holding `ctx.lock`, so a snapshot never sees half a request.
+Emulators serve each request inside `with ctx.request(mutating=...)`: under `ctx.lock`, on the
+latest state on disk, and durable when the block ends (`vending.local.runtime`). A read that
+changes state anyway (one that advances an asynchronous operation) calls `ctx.mark_changed()`.
 Add a new emulator to `vending.local.registry.emulators` - that list is the only registry.
 """
 from __future__ import annotations
 
-import fcntl
-import os
-import pickle
-import tempfile
 import threading
-import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
-import moto
-from moto.moto_api._internal import mock_random
-
-from vending.local.errors import LocalStateError
 from vending.local.faults import Faults
 
-STATE_FORMAT = 1
-STATE_FILE = "state.pickle"
-LOCK_FILE = "state.lock"
 MANAGEMENT_ACCOUNT_ID = "123456789012"
 """moto's default account, used as the management account of the local organization."""
 ACCOUNT_FACTORY_QUOTA = 5
 ACCOUNT_FACTORY_QUOTA_MAX = 10
 STACK_INSTANCE_QUOTA = 2000
-BOOTSTRAP_SEED = 20161128
-"""Seed of moto's random source for a fresh landing zone: same ids on every machine."""
+READ_PREFIXES = ("Describe", "Get", "List", "Search", "Scan")
+"""Operations named so only read (what `vend plan`'s clients allow too)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +70,18 @@ class LocalSettings:
                              "(Control Tower's adjustable quota, aws-facts 1.4)")
 
 
+class Sync(Protocol):
+    """What brackets a request: catch up with the state on disk, then make it durable."""
+
+    def begin(self) -> None: ...
+
+    def end(self, changed: bool) -> None: ...
+
+
+def is_read(operation: str) -> bool:
+    return operation.startswith(READ_PREFIXES)
+
+
 @dataclass
 class EmulatorContext:
     """What an emulator gets from the runtime."""
@@ -86,6 +90,33 @@ class EmulatorContext:
     faults: Faults
     patcher: Patcher
     lock: threading.RLock = field(default_factory=threading.RLock)
+    sync: Sync | None = None
+    changed: bool = False
+    """Whether the request being served changed the state (mutating, or `mark_changed`)."""
+    _depth: int = 0
+
+    @contextmanager
+    def request(self, *, mutating: bool) -> Iterator[None]:
+        """Serve one request: under `lock`, on the latest state, durable on exit (also when the
+        request failed: AWS keeps what a failed call did). Nested requests commit with the
+        outermost one."""
+        with self.lock:
+            outer = self._depth == 0
+            if outer:
+                if self.sync is not None:
+                    self.sync.begin()
+                self.changed = False
+            self.changed = self.changed or mutating
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if outer and self.sync is not None:
+                    self.sync.end(self.changed)
+
+    def mark_changed(self) -> None:
+        self.changed = True
 
 
 class Emulator(Protocol):
@@ -103,8 +134,8 @@ class Emulator(Protocol):
     def state(self) -> Any:
         """A picklable snapshot of everything this emulator must keep between processes."""
 
-    def restore(self, state: Any) -> None:
-        """Put back a snapshot that `state()` returned (in another process)."""
+    def restore(self, state: Any) -> bool | None:
+        """Put back a snapshot that `state()` returned; True if that changed the state."""
 
 
 class Patcher:
@@ -138,135 +169,3 @@ class Patcher:
             self._undo.pop()()
 
 
-class Runtime:
-    """The installed emulators of one process: install, bootstrap, snapshot, restore."""
-
-    _installed = False  # moto's backends and classes are process-global: one runtime at a time
-
-    def __init__(self, emulators: list[Emulator], settings: LocalSettings, faults: Faults):
-        self.emulators = emulators
-        self.ctx = EmulatorContext(settings=settings, faults=faults, patcher=Patcher())
-        self._owner = False
-
-    def install(self) -> None:
-        if Runtime._installed:
-            raise LocalStateError("the local AWS is already running in this process")
-        Runtime._installed = self._owner = True
-        try:
-            for emulator in self.emulators:
-                emulator.install(self.ctx)
-        except BaseException:
-            self.uninstall()
-            raise
-
-    def uninstall(self) -> None:
-        self.ctx.patcher.undo_all()
-        if self._owner:
-            Runtime._installed = self._owner = False
-
-    def bootstrap(self) -> None:
-        with self.ctx.lock:
-            mock_random.seed(BOOTSTRAP_SEED)
-            for emulator in self.emulators:
-                emulator.bootstrap(self.ctx)
-
-    def snapshot(self) -> bytes:
-        with self.ctx.lock:
-            payload = {
-                "format": STATE_FORMAT,
-                "moto": moto.__version__,
-                "random": mock_random.getstate(),
-                "emulators": {e.name: e.state() for e in self.emulators},
-            }
-            return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def restore(self, blob: bytes, source: Path) -> None:
-        try:
-            payload = pickle.loads(blob)
-        except Exception as exc:  # a truncated or foreign file: say so, never guess
-            raise LocalStateError(
-                f"{source}: unreadable local state ({exc}); run `vend local reset`") from exc
-        if not isinstance(payload, dict):
-            raise LocalStateError(f"{source}: not a vend local state; run `vend local reset`")
-        if payload.get("format") != STATE_FORMAT or payload.get("moto") != moto.__version__:
-            raise LocalStateError(
-                f"{source}: state written by format {payload.get('format')} / moto "
-                f"{payload.get('moto')}, this is format {STATE_FORMAT} / moto {moto.__version__}; "
-                "run `vend local reset`"
-            )
-        with self.ctx.lock:
-            mock_random.setstate(payload["random"])
-            saved = payload["emulators"]
-            for emulator in self.emulators:
-                if emulator.name in saved:
-                    emulator.restore(saved[emulator.name])
-                else:  # an emulator added after this state was written starts fresh
-                    emulator.bootstrap(self.ctx)
-
-
-class StateStore:
-    """`<state_dir>/local/state.pickle`, guarded by an exclusive lock on `state.lock`.
-
-    The lock is held for the whole life of a `LocalAws` or a server, not just while writing, so
-    two processes can never both load, change and save the organization (lost updates). Writes
-    are atomic: a temporary file in the same directory, fsync, then `os.replace`.
-    """
-
-    def __init__(self, state_dir: Path, lock_timeout: float):
-        self.dir = Path(state_dir) / "local"
-        self.path = self.dir / STATE_FILE
-        self.lock_timeout = lock_timeout
-        self._lock_fd: int | None = None
-
-    def acquire(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-                    os.close(fd)
-                    raise LocalStateError(
-                        f"{self.dir}: local state is in use by process {holder} "
-                        "(another vend command or `vend local serve`)"
-                    ) from None
-                time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        self._lock_fd = fd
-
-    def release(self) -> None:
-        if self._lock_fd is not None:
-            os.ftruncate(self._lock_fd, 0)
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
-            self._lock_fd = None
-
-    def read(self) -> bytes | None:
-        try:
-            return self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-
-    def write(self, blob: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".state-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(blob)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def remove(self) -> bool:
-        try:
-            self.path.unlink()
-            return True
-        except FileNotFoundError:
-            return False

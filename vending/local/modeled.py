@@ -15,7 +15,10 @@ pattern, enum, maximum length/items/value).
 
 `ModeledService.install_on(response_class)` makes a moto response class answer through the
 handlers (moto still parses the request and serializes the answer from the same model), which
-works in-process under `mock_aws()` and behind moto's server alike.
+works in-process under `mock_aws()` and behind moto's server alike. Each call is one
+`ctx.request` (durable when answered); a read first lets time pass for the service's
+asynchronous operations (`step`), as any request to AWS finds them further along. An operation
+without a handler is AWS's unknown-operation error (`unknown_operations`).
 """
 from __future__ import annotations
 
@@ -36,7 +39,8 @@ from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionResult, BaseResponse
 
 from vending.local.errors import AwsServiceError
-from vending.local.framework import EmulatorContext, LocalSettings
+from vending.local.framework import EmulatorContext, LocalSettings, is_read
+from vending.local.unknown_operations import error_response, unknown_operation
 
 S = TypeVar("S")
 
@@ -58,6 +62,9 @@ class Call(Generic[S]):
 
 
 Handler = Callable[[Call[Any]], dict[str, Any]]
+Step = Callable[[str, str], bool]
+"""step(account_id, region): advance every asynchronous operation in flight by one read;
+True if any changed."""
 
 
 @lru_cache(maxsize=None)
@@ -152,20 +159,24 @@ def check_response(operation: OperationModel, result: dict[str, Any]) -> None:
 class ModeledService:
     """The handlers of one AWS service, dispatched with model checks, faults and the lock."""
 
-    def __init__(self, service: str, emulator: Any, handlers: dict[str, Handler]):
+    def __init__(self, service: str, emulator: Any, handlers: dict[str, Handler],
+                 step: Step | None = None):
         self.service = service
         self.emulator = emulator
         self.handlers = handlers
+        self.step = step
 
     def dispatch(self, ctx: EmulatorContext, operation: str, params: dict[str, Any],
                  account_id: str, region: str) -> dict[str, Any]:
-        """Answer one call (the caller holds `ctx.lock`)."""
+        """Answer one call (the caller is inside `ctx.request`)."""
         fault = ctx.faults.take(self.service, operation)
         if fault is not None:
             raise fault
         handler = self.handlers.get(operation)
-        if handler is None:  # what moto says for an operation it lacks
-            raise NotImplementedError(f"The {operation} action has not been implemented")
+        if handler is None:
+            raise unknown_operation(self.service, operation)
+        if self.step is not None and is_read(operation) and self.step(account_id, region):
+            ctx.mark_changed()
         model = service_model(self.service).operation_model(operation)
         check_request(model, params)
         result = handler(Call(operation, params, account_id, region, self.emulator, ctx.settings))
@@ -178,8 +189,10 @@ class ModeledService:
 
         def call_action(response: BaseResponse) -> TYPE_RESPONSE:
             operation = response._get_action()
+            if operation not in service.handlers:  # changes nothing: no request to persist
+                return error_response(response, unknown_operation(service.service, operation))
             try:
-                with ctx.lock:
+                with ctx.request(mutating=not is_read(operation)):
                     response.parse_parameters(response.normalized_request)
                     params = dict(response.params)
                     answer: Any = service.dispatch(ctx, operation, params,

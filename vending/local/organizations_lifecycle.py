@@ -16,8 +16,8 @@ status reads ("polls"), so tests are deterministic:
   time"); a 6th gets ConstraintViolationException reason ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED,
   whose botocore 1.44.8 model text is "You attempted to exceed the number of accounts that can be
   in progress at a time."
-* CloseAccount sets Status/State PENDING_CLOSURE; the `close_account_polls`-th DescribeAccount of
-  that account sees SUSPENDED. Lists show whichever status the account has. The management
+* CloseAccount sets Status/State PENDING_CLOSURE; the `close_account_polls`-th read after it
+  sees SUSPENDED. Lists show whichever status the account has. The management
   account cannot be closed (reason CANNOT_CLOSE_MANAGEMENT_ACCOUNT).
 
 Requests and closures in flight are plain dicts on the moto backend object itself, so they are
@@ -34,7 +34,7 @@ from moto.organizations.utils import make_random_create_account_status_id
 
 from vending.local import organizations_errors as err
 from vending.local.framework import LocalSettings
-from vending.local.organizations_rules import Params, account, guards, page, replaces
+from vending.local.organizations_rules import Params, account, page, replaces
 
 MAX_IN_PROGRESS = 5
 CREATE_STATES = ("IN_PROGRESS", "SUCCEEDED", "FAILED")
@@ -88,6 +88,24 @@ def _poll(backend: OrganizationsBackend, record: dict[str, Any]) -> None:
     record.update(State="SUCCEEDED", AccountId=created.id)
 
 
+def step(backend: OrganizationsBackend) -> bool:
+    """One poll of every creation and closure in flight; True if there was any."""
+    creating = _in_progress(backend)
+    for record in creating:
+        _poll(backend, record)
+    closing = closing_accounts(backend)
+    flying = bool(creating) or bool(closing)
+    for account_id, left in list(closing.items()):
+        if left > 1:
+            closing[account_id] = left - 1
+            continue
+        del closing[account_id]
+        closed = account(backend, account_id)
+        if closed is not None:
+            closed.status = closed.state = "SUSPENDED"
+    return flying
+
+
 @replaces("CreateAccount")
 def create_account(backend: OrganizationsBackend, params: Params, settings: LocalSettings) -> Any:
     """Asynchronous, 5 in progress at most, EMAIL_ALREADY_EXISTS (API_CreateAccount)."""
@@ -117,23 +135,19 @@ def create_account(backend: OrganizationsBackend, params: Params, settings: Loca
 @replaces("DescribeCreateAccountStatus")
 def describe_create_account_status(backend: OrganizationsBackend, params: Params,
                                    _: LocalSettings) -> Any:
-    """One poll of one request (API_DescribeCreateAccountStatus)."""
+    """API_DescribeCreateAccountStatus."""
     record = create_requests(backend).get(params["CreateAccountRequestId"])
     if record is None:
         raise err.create_status_not_found()
-    _poll(backend, record)
     return {"CreateAccountStatus": _status(record)}
 
 
 @replaces("ListCreateAccountStatus")
 def list_create_account_status(backend: OrganizationsBackend, params: Params,
                                _: LocalSettings) -> Any:
-    """One poll of every request in progress; honours States; paged
-    (API_ListCreateAccountStatus)."""
+    """API_ListCreateAccountStatus: honours States; paged."""
     if backend.org is None:
         raise err.not_in_use()
-    for record in _in_progress(backend):
-        _poll(backend, record)
     states = params.get("States") or CREATE_STATES
     items = [_status(r) for r in create_requests(backend).values() if r["State"] in states]
     return page(items, params, "CreateAccountStatuses")
@@ -158,19 +172,3 @@ def close_account(backend: OrganizationsBackend, params: Params, settings: Local
     closed.status = closed.state = "PENDING_CLOSURE"
     closing_accounts(backend)[closed.id] = max(1, settings.close_account_polls)
     return {}
-
-
-@guards("DescribeAccount")
-def describe_account(backend: OrganizationsBackend, params: Params, _: LocalSettings) -> None:
-    """One poll of a closure in progress; moto's DescribeAccount then answers."""
-    closing = closing_accounts(backend)
-    left = closing.get(params.get("AccountId", ""))
-    if left is None:
-        return
-    if left > 1:
-        closing[params["AccountId"]] = left - 1
-        return
-    del closing[params["AccountId"]]
-    closed = account(backend, params["AccountId"])
-    if closed is not None:
-        closed.status = closed.state = "SUSPENDED"

@@ -2,15 +2,18 @@
 
 The first plug-in of `vending.local.framework`. It wraps every action method of moto's
 `OrganizationsResponse` (approach P1 of moto-coverage.md section 8), so it works in-process under
-`mock_aws()` and behind moto's server alike. For each call the wrapper, holding the runtime lock:
+`mock_aws()` and behind moto's server alike. Each call is one `ctx.request` (on the latest
+state, durable when answered), in which the wrapper:
 
 1. returns an injected fault, if one is due (`vending.local.faults`);
-2. rejects MaxResults above the model's maximum (20 for every Organizations list) with
+2. for a read, lets time pass for the creations and closures in flight
+   (`organizations_lifecycle.step`);
+3. rejects MaxResults above the model's maximum (20 for every Organizations list) with
    InvalidInputException reason MAX_VALUE_EXCEEDED - moto accepts any page size;
-3. runs the operation's strict handler: a `@replaces` handler answers the call itself, a
+4. runs the operation's strict handler: a `@replaces` handler answers the call itself, a
    `@guards` handler checks AWS's preconditions and lets moto answer
    (`organizations_rules`, `organizations_lifecycle`);
-4. otherwise lets moto answer unchanged.
+5. otherwise lets moto answer unchanged.
 
 moto's backend methods themselves stay unpatched, so moto-internal calls (and the bootstrap)
 keep moto's synchronous behaviour. ListAccounts pages by 20 like AWS (moto: 100).
@@ -34,7 +37,7 @@ from vending.local import organizations_errors as err
 # Importing these modules registers their handlers in REPLACE / GUARD.
 from vending.local import organizations_lifecycle, organizations_policies  # noqa: F401
 from vending.local.bootstrap import bootstrap_organization
-from vending.local.framework import EmulatorContext
+from vending.local.framework import EmulatorContext, is_read
 from vending.local.organizations_rules import GUARD, PAGE_MAX, REPLACE
 
 
@@ -89,15 +92,18 @@ class OrganizationsStrict:
               original: Callable[[OrganizationsResponse], Any]) -> Callable[..., Any]:
         replace = REPLACE.get(operation)
         guard = GUARD.get(operation)
+        read = is_read(operation)
 
         def action(response: OrganizationsResponse) -> Any:
-            with ctx.lock:
+            with ctx.request(mutating=not read):
                 fault = ctx.faults.take("organizations", operation)
                 if fault is not None:
                     raise fault
+                backend = response.organizations_backend
+                if read and organizations_lifecycle.step(backend):
+                    ctx.mark_changed()
                 params = response.request_params
                 _check_page_size(params, limit)
-                backend = response.organizations_backend
                 if replace is not None:
                     return json.dumps(replace(backend, params, ctx.settings))
                 if guard is not None:
@@ -114,6 +120,8 @@ class OrganizationsStrict:
         return action
 
     def bootstrap(self, ctx: EmulatorContext) -> None:
+        organizations_backends.clear()  # also when another process reset the state
+        organizations_backends.master_accounts.clear()
         bootstrap_organization(ctx.settings.management_account_id)
 
     def state(self) -> Any:
@@ -130,9 +138,15 @@ class OrganizationsStrict:
         return {"backends": owners, "master_accounts": dict(organizations_backends.master_accounts)}
 
     def restore(self, state: Any) -> None:
-        for account_id, regions in state["backends"].items():
+        """Replace every organization this process holds (the snapshot may be another
+        process's newer one)."""
+        backends, masters = state["backends"], state["master_accounts"]
+        if not isinstance(backends, dict) or not isinstance(masters, dict):
+            raise TypeError("organizations snapshot is not a mapping")
+        organizations_backends.clear()
+        for account_id, regions in backends.items():
             account_backends = organizations_backends[account_id]
             for region, backend in regions.items():
                 account_backends[region] = backend
         organizations_backends.master_accounts.clear()
-        organizations_backends.master_accounts.update(state["master_accounts"])
+        organizations_backends.master_accounts.update(masters)

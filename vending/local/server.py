@@ -3,14 +3,17 @@
     aws --endpoint-url http://127.0.0.1:4566 organizations list-accounts
 
 It is moto's werkzeug server (what `ThreadedMotoServer` runs) with the same emulators and the same
-persisted state as `LocalAws`. Requests are handled one at a time under the runtime lock; after
-any request the state is marked dirty and a saver thread writes it within `save_interval`
-seconds, and once more on shutdown. The state directory stays locked while the server runs.
-Faults (`LocalServer.faults`) can be injected from the serving process only.
+persisted state as `LocalAws`. Requests are handled one at a time under the runtime lock, each
+on the latest state on disk and written through before it is answered, so other `vend`
+commands work on the same organization while it runs, and killing the server loses nothing it
+answered. One server per state directory (`serve.lock`, with its pid and URL): a second one
+fails before it listens. Faults (`LocalServer.faults`) can be injected from the serving process
+only.
 """
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -27,7 +30,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from vending.errors import ConfigError
 from vending.local import registry
 from vending.local.faults import Faults
-from vending.local.framework import ACCOUNT_FACTORY_QUOTA, LocalSettings, Runtime, StateStore
+from vending.local.framework import ACCOUNT_FACTORY_QUOTA, LocalSettings
+from vending.local.runtime import Runtime
+from vending.local.state_store import ServeLock, StateStore
 
 
 class LocalServer:
@@ -41,7 +46,6 @@ class LocalServer:
         *,
         create_account_polls: int = 2,
         close_account_polls: int = 2,
-        save_interval: float = 0.5,
         lock_timeout: float = 10.0,
         control_tower: bool = False,
         account_factory_quota: int = ACCOUNT_FACTORY_QUOTA,
@@ -56,78 +60,57 @@ class LocalServer:
             provisioning_polls=provisioning_polls, operation_polls=operation_polls,
         )
         self.faults = Faults()
-        self.save_interval = save_interval
         self._store = StateStore(Path(state_dir), lock_timeout)
+        self._serve_lock = ServeLock(Path(state_dir))
         self._runtime: Runtime | None = None
         self._server: BaseWSGIServer | None = None
-        self._threads: list[threading.Thread] = []
-        self._stopping = threading.Event()
-        self._save_lock = threading.Lock()
-        self._generation = 0
-        self._saved_generation = 0
+        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         assert self._server is not None, "start() first"
-        return f"http://{self.host}:{self._server.server_port}"
+        return f"http://{self.host}:{self._server.port}"
 
     def start(self) -> str:
-        """Load (or bootstrap) the state, start serving; returns the endpoint URL."""
-        self._store.acquire()
+        """Load (or bootstrap) the state, start serving; returns the endpoint URL.
+
+        Raises LocalStateError if another server serves this state directory, ConfigError if
+        the port is taken - both before anything listens."""
+        self._serve_lock.acquire()
         try:
-            runtime = Runtime(registry.emulators(), self.settings, self.faults)
+            runtime = Runtime(registry.emulators(), self.settings, self.faults, self._store)
             runtime.install()  # refuses a second local AWS in this process
             self._runtime = runtime
             BackendDict.reset()
-            blob = self._store.read()
-            if blob is None:
-                self._runtime.bootstrap()
-                self._generation += 1
-            else:
-                self._runtime.restore(blob, self._store.path)
+            runtime.open()
             app = DomainDispatcherApplication(create_backend_app)
-            try:
+            listening = _listen(self.host, self.port)
+            try:  # werkzeug gets a bound socket: binding itself, it would print and exit
                 self._server = make_server(self.host, self.port, self._serialized(app),
-                                           threaded=True, request_handler=MotoRequestHandler)
-            except OSError as exc:
-                raise ConfigError(f"cannot serve on {self.host}:{self.port}: {exc.strerror}")
+                                           threaded=True, request_handler=MotoRequestHandler,
+                                           fd=listening.fileno())
+            finally:
+                listening.close()  # werkzeug holds a duplicate
+            self._serve_lock.publish(self.url)
         except BaseException:
             self._close()
             raise
-        self._stopping.clear()
-        self._threads = [
-            threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                             name="vend-local-serve", daemon=True),
-            threading.Thread(target=self._save_loop, name="vend-local-save", daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.1}, name="vend-local-serve",
+                                        daemon=True)
+        self._thread.start()
         return self.url
 
     def stop(self) -> None:
-        """Stop serving, save the state, release the state directory."""
-        self._stopping.set()
+        """Stop serving and release the state directory (every request is already saved)."""
         if self._server is not None:
             self._server.shutdown()
-        for thread in self._threads:
-            thread.join()
-        self._threads = []
-        try:
-            if self._runtime is not None:
-                self.save()
-        finally:
-            if self._server is not None:
-                self._server.server_close()
-            self._close()
-
-    def save(self) -> None:
-        assert self._runtime is not None
-        with self._save_lock:
-            with self._runtime.ctx.lock:
-                generation = self._generation
-                blob = self._runtime.snapshot()
-            self._store.write(blob)
-            self._saved_generation = generation
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._server is not None:
+            self._server.server_close()
+        self._close()
 
     def __enter__(self) -> LocalServer:
         self.start()
@@ -142,19 +125,12 @@ class LocalServer:
             with self._runtime.ctx.lock:
                 chunks = app(environ, start_response)
                 try:
-                    body = list(chunks)
+                    return list(chunks)
                 finally:
                     close = getattr(chunks, "close", None)
                     if close is not None:
                         close()
-                self._generation += 1
-            return body
         return wsgi
-
-    def _save_loop(self) -> None:
-        while not self._stopping.wait(self.save_interval):
-            if self._generation != self._saved_generation:
-                self.save()
 
     def _close(self) -> None:
         try:
@@ -163,7 +139,20 @@ class LocalServer:
                 BackendDict.reset()
         finally:
             self._runtime = self._server = None
-            self._store.release()
+            self._serve_lock.release()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot serve on {host}:{port}: {exc.strerror}; pick another port "
+                          "with --port") from None
+    return sock
 
 
 def serve(
@@ -178,9 +167,10 @@ def serve(
     control_tower: bool = False,
     account_factory_quota: int = ACCOUNT_FACTORY_QUOTA,
 ) -> None:
-    """Serve until Ctrl-C, SIGTERM or until `stop` is set; saves the state on the way out.
+    """Serve until Ctrl-C, SIGTERM or until `stop` is set.
 
-    `on_ready(url)` is called once the server listens (the CLI prints it). `control_tower=True`
+    `on_ready(url)` is called once the server listens (the CLI prints it then, so a server that
+    cannot start never says it serves). `control_tower=True`
     sets a Control Tower landing zone up first, if there is none. SIGTERM is handled
     only when called from the main thread (Python's rule for signal handlers).
     """

@@ -28,7 +28,7 @@ from vending.local import servicecatalog_catalog, servicecatalog_provisioning  #
 from vending.local import servicecatalog_queries  # noqa: F401
 from vending.local.framework import EmulatorContext
 from vending.local.modeled import ModeledService
-from vending.local.servicecatalog_provisioning import CloudFormationEngine, Engine
+from vending.local.servicecatalog_provisioning import CloudFormationEngine, Engine, step
 from vending.local.servicecatalog_tables import HANDLERS, CatalogStore
 
 
@@ -49,7 +49,13 @@ class ServiceCatalog:
 
     def install(self, ctx: EmulatorContext) -> None:
         self._ctx = ctx
-        ModeledService("servicecatalog", self, HANDLERS).install_on(ctx, ServiceCatalogResponse)
+        ModeledService("servicecatalog", self, HANDLERS, self.step).install_on(
+            ctx, ServiceCatalogResponse)
+
+    def step(self, account_id: str, region: str) -> bool:
+        """A read lets time pass for the records in flight (servicecatalog_provisioning)."""
+        regions = self.store.accounts.get(account_id, {})
+        return region in regions and step(self, regions[region])
 
     def bootstrap(self, ctx: EmulatorContext) -> None:
         """A fresh landing zone has an empty catalog (Control Tower adds its portfolio)."""
@@ -59,5 +65,6 @@ class ServiceCatalog:
         return {"accounts": self.store.accounts}
 
     def restore(self, state: Any) -> None:
-        self.store = CatalogStore()
-        self.store.accounts = state["accounts"]
+        store = CatalogStore()
+        store.accounts = state["accounts"]
+        self.store = store

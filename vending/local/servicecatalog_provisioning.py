@@ -3,10 +3,10 @@ TerminateProvisionedProduct, and the asynchronous records they start.
 
 AWS runs these in the background and reports through records (SC-API DescribeRecord:
 `CREATED | IN_PROGRESS | IN_PROGRESS_IN_ERROR | SUCCEEDED | FAILED`) while the provisioned product
-is `UNDER_CHANGE`. Here time is counted in status reads, as for Organizations' CreateAccount:
-each DescribeRecord of the record, DescribeProvisionedProduct of its product, or
-Search/ScanProvisionedProducts is one poll; the first moves CREATED to IN_PROGRESS and the
-`provisioning_polls`-th completes the record (plus any `extra_polls` of an injected fault).
+is `UNDER_CHANGE`. Here time is counted in reads, as for Organizations' CreateAccount: every
+Service Catalog read of the account and region is one poll of each of its records in flight
+(`step`), whichever record or product it asks about; the first moves CREATED to IN_PROGRESS and
+the `provisioning_polls`-th completes the record (plus any `extra_polls` of an injected fault).
 
 What completing means is the product's engine's business (`Engine`): the default
 `CloudFormationEngine` creates nothing and succeeds; Control Tower's Account Factory creates,
@@ -208,6 +208,14 @@ def terminate_provisioned_product(call: Call[Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- polls
+
+
+def step(emulator: Any, tables: Tables) -> bool:
+    """One poll of every record in flight; True if there was any."""
+    flying = [r for r in tables["records"].values() if r["Status"] in IN_FLIGHT]
+    for record in flying:
+        advance(emulator, tables, record)
+    return bool(flying)
 
 
 def advance(emulator: Any, tables: Tables, record: Item) -> None:

@@ -1,9 +1,8 @@
 """Service Catalog reads of provisioning: records, provisioned products, outputs.
 
-Each read that reports a status is also a poll of the records it reports on
-(`servicecatalog_provisioning.advance`): DescribeRecord polls its record,
-DescribeProvisionedProduct the product's record in flight, Search/ScanProvisionedProducts every
-record in flight. SearchProvisionedProducts understands AWS's documented filter
+Every Service Catalog read is also one poll of every record in flight of that account and
+region (`servicecatalog_provisioning.step`, run by the dispatcher before the read), so records
+complete as time passes, whether or not anyone reads them. SearchProvisionedProducts understands AWS's documented filter
 `{"SearchQuery": ["field:value", ...]}` (all terms must match; a term without a field matches
 the name) with the fields of SC-API `ProvisionedProductFilters`, and SortBy `arn | id | name |
 lastRecordId`. AccessLevelFilter is accepted but not applied: every provisioned product of the
@@ -16,7 +15,7 @@ from typing import Any
 
 from vending.local import servicecatalog_errors as err
 from vending.local.modeled import Call
-from vending.local.servicecatalog_provisioning import advance, record_view
+from vending.local.servicecatalog_provisioning import record_view
 from vending.local.servicecatalog_tables import (
     Item,
     Tables,
@@ -59,11 +58,6 @@ def attribute_view(tables: Tables, pp: Item) -> Item:
     return view
 
 
-def poll_all(call: Call[Any], tables: Tables) -> None:
-    for record in list(tables["records"].values()):
-        advance(call.emulator, tables, record)
-
-
 def _matches(tables: Tables, pp: Item, term: str) -> bool:
     field, sep, value = term.partition(":")
     view = attribute_view(tables, pp)
@@ -76,33 +70,24 @@ def _matches(tables: Tables, pp: Item, term: str) -> bool:
 
 @handles("DescribeRecord")
 def describe_record(call: Call[Any]) -> dict[str, Any]:
-    """API_DescribeRecord: one poll of the record; RecordOutputs once it succeeded."""
-    tables = tables_of(call)
-    record = tables["records"].get(call.params["Id"])
+    """API_DescribeRecord; RecordOutputs once it succeeded."""
+    record = tables_of(call)["records"].get(call.params["Id"])
     if record is None:
         raise err.record_not_found(call.params["Id"])
-    advance(call.emulator, tables, record)
     return {**record_view(record), "RecordOutputs": list(record["outputs"])}
 
 
 @handles("DescribeProvisionedProduct")
 def describe_provisioned_product(call: Call[Any]) -> dict[str, Any]:
-    """API_DescribeProvisionedProduct by Id or Name; one poll of its record in flight."""
-    tables = tables_of(call)
-    pp = provisioned(tables, call.params.get("Id"), call.params.get("Name"))
-    if pp.get("pending"):
-        advance(call.emulator, tables, tables["records"][pp["pending"]])
-    current = tables["provisioned"].get(pp["Id"])
-    if current is None:  # this very poll completed its termination
-        raise err.provisioned_product_not_found(pp["Id"])
-    return {"ProvisionedProductDetail": detail_view(current), "CloudWatchDashboards": []}
+    """API_DescribeProvisionedProduct by Id or Name."""
+    pp = provisioned(tables_of(call), call.params.get("Id"), call.params.get("Name"))
+    return {"ProvisionedProductDetail": detail_view(pp), "CloudWatchDashboards": []}
 
 
 @handles("SearchProvisionedProducts")
 def search_provisioned_products(call: Call[Any]) -> dict[str, Any]:
     """API_SearchProvisionedProducts: Filters.SearchQuery, SortBy/SortOrder, PageSize <= 100."""
     tables = tables_of(call)
-    poll_all(call, tables)
     filters = call.params.get("Filters") or {}
     unknown = set(filters) - {"SearchQuery"}
     if unknown:
@@ -126,7 +111,6 @@ def search_provisioned_products(call: Call[Any]) -> dict[str, Any]:
 def scan_provisioned_products(call: Call[Any]) -> dict[str, Any]:
     """API_ScanProvisionedProducts, PageSize <= 20."""
     tables = tables_of(call)
-    poll_all(call, tables)
     return paged(call, [detail_view(pp) for pp in tables["provisioned"].values()],
                  "ProvisionedProducts")
 

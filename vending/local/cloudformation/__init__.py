@@ -32,7 +32,7 @@ from vending.local.cloudformation.autodeploy import reconcile
 from vending.local.cloudformation.calls import HANDLERS
 from vending.local.cloudformation.store import StackSetStore
 from vending.local.errors import AwsServiceError
-from vending.local.framework import EmulatorContext
+from vending.local.framework import EmulatorContext, is_read
 from vending.local.modeled import ModeledService
 
 
@@ -63,7 +63,7 @@ class StackSets:
             if operation not in HANDLERS:
                 return original(response)  # plain stacks: moto's
             try:
-                with ctx.lock:
+                with ctx.request(mutating=not is_read(operation)):
                     response.parse_parameters(response.normalized_request)
                     answer: Any = emulator.dispatch(operation, dict(response.params),
                                                     response.current_account, response.region)
@@ -86,7 +86,10 @@ class StackSets:
         """One StackSets call: auto-deployment catches up first, then the modeled handler."""
         for item in self.store.all_sets():
             if item["Status"] == "ACTIVE" and item["PermissionModel"] == "SERVICE_MANAGED":
+                seen = item["seen"]
                 reconcile(item, self.ctx.settings)
+                if item["seen"] is not seen:  # a read that queued operations changed state
+                    self.ctx.mark_changed()
         try:
             return self.service.dispatch(self.ctx, operation, params, account_id, region)
         except AwsServiceError as error:

@@ -88,6 +88,7 @@ def advance(emulator: Any, item: Item) -> None:
         if operation is None:
             return
         operation["Status"] = "RUNNING"
+    emulator.ctx.mark_changed()  # a poll that moves the operation on must be saved
     operation["polls_left"] -= 1
     if operation["polls_left"] > 0:
         for result in operation["results"].values():
