@@ -13,6 +13,8 @@ from vending.model.types import (
     ROOT,
     AccountSpec,
     ControlTowerSettings,
+    FaultRule,
+    FaultSettings,
     OrgSettings,
     OuPath,
     OuSpec,
@@ -21,6 +23,9 @@ from vending.model.types import (
     Target,
     parse_path,
 )
+
+
+FAULT_RULE_KEYS = ("operation", "service", "times", "on_call", "code")
 
 
 def settings(data: dict[str, Any], file: str) -> OrgSettings:
@@ -35,6 +40,8 @@ def settings(data: dict[str, Any], file: str) -> OrgSettings:
             profile=target.get("profile"),
             role_arn=target.get("role_arn"),
             state_dir=target.get("state_dir", ".vend"),
+            endpoint=target.get("endpoint"),
+            faults=_faults(target.get("faults", {})),
         ),
         required_tags=tuple(data.get("required_tags", ())),
         quarantine_ou=parse_path(data.get("quarantine_ou", "Root")),
@@ -43,6 +50,15 @@ def settings(data: dict[str, Any], file: str) -> OrgSettings:
         control_tower=_control_tower(data.get("control_tower", {})),
         source=Source(file),
     )
+
+
+def _faults(data: dict[str, Any]) -> FaultSettings:
+    def rules(key: str) -> tuple[FaultRule, ...]:  # unknown keys are schema findings: skip them
+        items = [i for i in data.get(key, ()) if isinstance(i, dict) and "operation" in i]
+        return tuple(FaultRule(**{k: i[k] for k in FAULT_RULE_KEYS if k in i}) for i in items)
+
+    return FaultSettings(throttle_rate=float(data.get("throttle_rate", 0.0)),
+                         seed=int(data.get("seed", 0)), throttle=rules("throttle"), fail=rules("fail"))
 
 
 def _sso_user(data: dict[str, Any]) -> SsoUser:
