@@ -1,0 +1,80 @@
+"""Property: for 200 generated organizations, both engines, apply converges (the next plan is
+empty); and switching the repository to a successor organization (moves, retags, new OUs and
+accounts, suspensions, closures, retired OUs) and applying with --allow-destroy converges too.
+
+Each example gets a fresh emulator: a copy of a pristine landing zone's state file in its own
+directory (bootstrapping one per example would cost more than the example). The repository is
+written as YAML files and read with `load`, so validation runs on every generated file.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+
+from tests.proofs.generated import ENGINES, Org, organizations, write_repo
+from tests.proofs.processes import POLLS
+from vending import engine
+from vending.apply.context import INSTANT
+from vending.aws.clients import AwsClients
+from vending.local import LocalAws
+from vending.model.loader import load
+
+STATE = Path(".vend") / "local" / "state.pickle"
+
+
+def emulator(state_dir: Path, engine_name: str) -> LocalAws:
+    return LocalAws(state_dir, control_tower=engine_name == "control-tower", **POLLS)
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A fresh landing zone's state file per engine."""
+    states = {}
+    for name in ENGINES:
+        repo = tmp_path_factory.mktemp(f"pristine-{name}")
+        with emulator(repo / ".vend", name):
+            pass
+        states[name] = repo / STATE
+    return states
+
+
+CLIENTS: dict[str, AwsClients] = {}
+
+
+def clients_of(aws: LocalAws) -> AwsClients:
+    """One set of clients for every example: each emulator's management session is the same
+    (dummy credentials, the same pinned account), and a new boto3 session would parse the
+    services' models again - most of an example's time otherwise."""
+    return CLIENTS.setdefault("management", AwsClients(aws.session()))
+
+
+def converge(org: Org, repo: Path, aws: LocalAws, *, allow_destroy: bool) -> None:
+    write_repo(org, repo)
+    desired = load(repo)
+    clients = clients_of(aws)
+    plan, live = engine.plan(desired, clients, git_commit=None, target="generated")
+    ctx = engine.prepare_apply(plan, clients, desired.settings, allow_destroy=allow_destroy,
+                               polling=INSTANT, live=live)
+    report = engine.apply(plan, ctx, desired.settings)
+    assert report.ok, [f"{o.address}: {o.status}: {o.detail}" for o in report.outcomes if o.status != "applied"]
+    again = engine.plan(load(repo), clients, git_commit=None, target="generated")[0]
+    assert [f"{c.action.value} {c.address}: {c.reason}" for c in again.changes] == []
+
+
+@settings(max_examples=int(__import__("os").environ.get("N", 200)), deadline=None, derandomize=True, database=None, phases=[Phase.generate] if __import__('os').environ.get('NOSHRINK') else list(Phase),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(pair=organizations())
+def test_generated_organizations_converge_and_so_does_the_switch_to_a_successor(pair, pristine):
+    a, b = pair
+    with tempfile.TemporaryDirectory() as scratch:
+        repo = Path(scratch)
+        (repo / STATE).parent.mkdir(parents=True)
+        shutil.copy(pristine[a.engine], repo / STATE)
+        with emulator(repo / ".vend", a.engine) as aws:
+            converge(a, repo, aws, allow_destroy=False)
+            converge(b, repo, aws, allow_destroy=True)
