@@ -2,7 +2,7 @@
 
 `organizations()` draws an organization A and a successor B. A: a landing zone (Management in
 the root, Log Archive and Audit in Security, the Suspended quarantine OU) plus up to 5 OUs in a
-tree up to 5 levels deep (names repeat under different parents), up to 4 accounts, OU tags,
+tree up to 5 levels deep (names repeat under different parents), up to 3 accounts, OU tags,
 default account tags, SCPs and a tag policy, for either account engine. B is A changed the way a
 repository changes: new OUs and accounts, moves, retags, suspended accounts, closed accounts and
 retired OUs - deletions said explicitly (`retired: true`, `state: closed`), since a missing file
@@ -138,7 +138,7 @@ def organization(draw: st.DrawFn) -> Org:
     generated = [p for p in ous if p[0] not in FIXED_OUS]
     accounts = {name: Account(name, email, ou, "platform@example.com", {"cost-center": "platform"})
                 for name, email, ou in LANDING_ZONE}
-    for number in range(draw(st.integers(0, 4))):
+    for number in range(draw(st.integers(0, 3))):
         acct = draw(account(number, generated or [("Security",)], root_cost is None, engine))
         accounts[acct.name] = acct
     return Org(engine, root, ous, accounts)

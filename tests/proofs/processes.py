@@ -89,8 +89,8 @@ def served(state_dir: Path, *, control_tower: bool) -> Iterator[str]:
 
 
 class MutationCounter:
-    """Wraps every botocore API call; `after` counts mutating calls once they returned (or
-    failed), and on the `kill_at`-th one the process SIGKILLs itself."""
+    """Wraps every botocore API call of the process: counts the mutating ones as they return
+    (or fail), and on the `kill_at`-th the process SIGKILLs itself."""
 
     def __init__(self, kill_at: int | None = None) -> None:
         self.kill_at = kill_at

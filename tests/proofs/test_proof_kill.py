@@ -17,15 +17,11 @@ import pytest
 
 from tests.proofs.processes import MutationCounter, killed_apply, served
 from tests.proofs.readback import dump
-from tests.proofs.repos import copy_example, vend
+from tests.proofs.repos import SMALLER, copy_example, vend
 from vending.local.endpoint import EndpointSession
 
 KILL_POINTS = 20
 ENGINES = ("organizations", "control-tower")
-SMALLER = ("Infrastructure", "Workloads/Prod", "Workloads/Test", "shared-network",
-           "shared-services", "payments-prod", "data-lake-prod", "analytics-test")
-"""Left out of the example: what remains is 4 new accounts in 5 OUs (Security, Suspended,
-Workloads, Workloads/Dev, Sandbox), 3 SCPs and a tag policy."""
 
 
 def endpoint_target(url: str) -> str:
