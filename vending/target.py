@@ -33,8 +33,17 @@ def connect(
     settings: OrgSettings, repo: Path, *, observers: tuple[Callable[[str], None], ...] = ()
 ) -> Iterator[Connection]:
     """The organization `settings.target` names; a local one gets a Control Tower landing zone
-    when vend.yaml vends through Account Factory."""
+    when vend.yaml vends through Account Factory, and the faults vend.yaml asks for. A local
+    target with an `endpoint` talks to that `vend local serve` (which owns the state)."""
     target = settings.target
+    if target.kind == "local" and target.endpoint:
+        from vending.local.endpoint import EndpointSession
+
+        description = f"local emulator at {target.endpoint}"
+        clients = AwsClients(EndpointSession(target.endpoint), observers=observers)
+        with translated(Caller(description, whoami=clients.principal)):
+            yield Connection(clients, description, INSTANT)
+        return
     if target.kind == "local":
         from vending.local import LocalAws
 
@@ -42,7 +51,9 @@ def connect(
         control_tower = settings.account_factory == "control-tower"
         quota = settings.control_tower.account_concurrency
         description = f"local emulator ({target.state_dir})"
-        with LocalAws(state_dir, control_tower=control_tower, account_factory_quota=quota) as local:
+        local = LocalAws(state_dir, control_tower=control_tower, account_factory_quota=quota)
+        local.faults.configure(target.faults, settings.source.file)
+        with local:
             clients = AwsClients(local.session(), observers=observers)
             with translated(Caller(description, whoami=clients.principal)):
                 yield Connection(clients, description, INSTANT)

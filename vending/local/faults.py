@@ -10,18 +10,26 @@ Counting: `on_call` counts the calls of that operation that reach the emulator a
 was registered (retries included). A throttled call still counts toward a pending `fail`; when
 both are due on the same call, the `fail` fires and the throttle waits for the next call.
 
+A throttle *rate* (`throttle_rate`) throttles a share of every call of every operation of every
+emulated service (Organizations, Service Catalog, Control Tower), drawn from a seeded random
+source: the same sequence of calls is throttled identically on every run. `configure` applies
+vend.yaml's `target.faults` (`vending.model.types.FaultSettings`).
+
 Provisioning faults (`provisioning`) act on Service Catalog provisioning operations instead of
 API calls: the next matching operation ends TAINTED or FAILED, and/or takes extra polls.
 """
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
 import botocore.session
 
+from vending.errors import ConfigError
 from vending.local.errors import AwsServiceError
+from vending.model.types import FaultSettings
 
 THROTTLE_MESSAGE = (
     "You have sent too many requests in too short a period of time. The quota helps protect "
@@ -80,6 +88,33 @@ class Faults:
         self._faults: dict[tuple[str, str], list[_Fault]] = {}
         self._provisioning: list[ProvisioningFault] = []
         self._stack_instances: list[tuple[str | None, str, str, str, str]] = []
+        self._rate = 0.0
+        self._random = random.Random(0)
+        self.rate_throttled = 0
+        """How many calls `throttle_rate` has throttled so far."""
+
+    def throttle_rate(self, rate: float, *, seed: int = 0) -> None:
+        """Throttle each call of every operation of every emulated service with probability
+        `rate` (0 <= rate < 1; 0 stops it), after the named faults had their turn. The draws come
+        from `random.Random(seed)`, one per call, so a run that makes the same calls in the same
+        order (e.g. `apply_concurrency: 1`) is throttled identically every time."""
+        if not 0.0 <= rate < 1.0:
+            raise ValueError("rate must be at least 0 and below 1")
+        with self._lock:
+            self._rate, self._random, self.rate_throttled = rate, random.Random(seed), 0
+
+    def configure(self, settings: FaultSettings, file: str = "vend.yaml") -> None:
+        """Register vend.yaml's `target.faults`; an unknown operation is a `ConfigError`."""
+        self.throttle_rate(settings.throttle_rate, seed=settings.seed)
+        for key, rules in (("throttle", settings.throttle), ("fail", settings.fail)):
+            for index, rule in enumerate(rules):
+                try:
+                    if key == "throttle":
+                        self.throttle(rule.operation, rule.times, service=rule.service)
+                    else:
+                        self.fail(rule.operation, rule.on_call, rule.code, service=rule.service)
+                except ValueError as exc:
+                    raise ConfigError(f"{file}: target.faults.{key}[{index}].operation: {exc}") from None
 
     def throttle(self, operation: str, times: int = 1, *, service: str = "organizations") -> None:
         """Make the next `times` calls of `operation` fail with the service's throttling error:
@@ -186,6 +221,7 @@ class Faults:
             self._faults.clear()
             self._provisioning.clear()
             self._stack_instances.clear()
+            self._rate = 0.0
 
     def pending(self) -> int:
         """How many faults have not fired yet."""
@@ -196,25 +232,35 @@ class Faults:
     def take(self, service: str, operation: str) -> AwsServiceError | None:
         """Called by an emulator for each call it receives; the error to return, if any."""
         with self._lock:
-            faults = self._faults.get((service, operation))
-            if not faults:
-                return None
-            fired: _Fault | None = None
-            for fault in list(faults):
-                if fault.kind == "fail":
-                    fault.seen += 1
-                    if fault.seen == fault.on_call:
-                        faults.remove(fault)
-                        fired = fired or fault
-            for fault in list(faults):
-                if fault.kind == "throttle" and fired is None:
-                    fault.remaining -= 1
-                    if fault.remaining == 0:
-                        faults.remove(fault)
-                    fired = fault
-            if not faults:
-                del self._faults[(service, operation)]
-            return AwsServiceError(fired.code, fired.message) if fired else None
+            fired = self._take_named(service, operation)
+            if fired is not None:
+                return AwsServiceError(fired.code, fired.message)
+            if self._rate and self._random.random() < self._rate:
+                self.rate_throttled += 1
+                return AwsServiceError(*THROTTLING.get(service, COMMON_THROTTLE))
+            return None
+
+    def _take_named(self, service: str, operation: str) -> _Fault | None:
+        """The throttle/fail fault due on this call, if any (the caller holds the lock)."""
+        faults = self._faults.get((service, operation))
+        if not faults:
+            return None
+        fired: _Fault | None = None
+        for fault in list(faults):
+            if fault.kind == "fail":
+                fault.seen += 1
+                if fault.seen == fault.on_call:
+                    faults.remove(fault)
+                    fired = fired or fault
+        for fault in list(faults):
+            if fault.kind == "throttle" and fired is None:
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    faults.remove(fault)
+                fired = fault
+        if not faults:
+            del self._faults[(service, operation)]
+        return fired
 
     def _add(self, service: str, operation: str, fault: _Fault) -> None:
         if operation not in _operation_names(service):

@@ -16,6 +16,8 @@ from vending.model.types import (
     Allocation,
     BaselineRef,
     ControlTowerSettings,
+    FaultRule,
+    FaultSettings,
     IpPlan,
     IpPool,
     OrgSettings,
@@ -27,6 +29,9 @@ from vending.model.types import (
     parse_path,
 )
 from vending.model.yaml_source import Lines
+
+
+FAULT_RULE_KEYS = ("operation", "service", "times", "on_call", "code")
 
 
 def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> OrgSettings:
@@ -41,6 +46,8 @@ def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> Org
             profile=target.get("profile"),
             role_arn=target.get("role_arn"),
             state_dir=target.get("state_dir", ".vend"),
+            endpoint=target.get("endpoint"),
+            faults=_faults(target.get("faults", {})),
         ),
         required_tags=tuple(data.get("required_tags", ())),
         quarantine_ou=parse_path(data.get("quarantine_ou", "Root")),
@@ -67,6 +74,15 @@ def _ip_plan(data: dict[str, Any], file: str, lines: Lines | None) -> IpPlan | N
 
 def _at(file: str, lines: Lines | None, *path: Any) -> str:
     return f"{file}:{lines.at(path) if lines else 1}"
+
+
+def _faults(data: dict[str, Any]) -> FaultSettings:
+    def rules(key: str) -> tuple[FaultRule, ...]:  # unknown keys are schema findings: skip them
+        items = [i for i in data.get(key, ()) if isinstance(i, dict) and "operation" in i]
+        return tuple(FaultRule(**{k: i[k] for k in FAULT_RULE_KEYS if k in i}) for i in items)
+
+    return FaultSettings(throttle_rate=float(data.get("throttle_rate", 0.0)),
+                         seed=int(data.get("seed", 0)), throttle=rules("throttle"), fail=rules("fail"))
 
 
 def _sso_user(data: dict[str, Any]) -> SsoUser:

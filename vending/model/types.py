@@ -61,6 +61,30 @@ class Source:
 
 
 @dataclass(frozen=True)
+class FaultRule:
+    """One injected fault of vend.yaml `target.faults.throttle` / `.fail`."""
+
+    operation: str
+    service: str = "organizations"
+    times: int = 1
+    """throttle: how many calls in a row."""
+    on_call: int = 1
+    """fail: which call fails."""
+    code: str = "ServiceException"
+    """fail: the error code."""
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """vend.yaml `target.faults`: what the in-process local emulator injects."""
+
+    throttle_rate: float = 0.0
+    seed: int = 0
+    throttle: tuple[FaultRule, ...] = ()
+    fail: tuple[FaultRule, ...] = ()
+
+
+@dataclass(frozen=True)
 class Target:
     """Which AWS to talk to: the embedded local emulator, or a real organization."""
 
@@ -68,6 +92,9 @@ class Target:
     profile: str | None = None
     role_arn: str | None = None
     state_dir: str = ".vend"
+    endpoint: str | None = None
+    """kind local: a running `vend local serve` instead of the in-process emulator."""
+    faults: FaultSettings = FaultSettings()
 
 
 @dataclass(frozen=True)
