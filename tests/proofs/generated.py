@@ -33,11 +33,8 @@ LANDING_ZONE = (("Management", "management@example.com", ()),
 LANDING_ZONE_NAMES = {name for name, _, _ in LANDING_ZONE}
 MAX_DEPTH = 5
 STATES = ("active", "suspended", "closed")
-RETIRING = ("organizations",)
-"""Engines whose successors retire OUs. Not control-tower yet: vend deletes a retired OU that
-is registered with Control Tower without DisableBaseline first, the baseline stays enabled on a
-deleted OU, and the next plan fails reading its controls (ResourceNotFoundException from
-ListEnabledControls). Add "control-tower" once vend deregisters retired OUs."""
+RETIRING = ENGINES
+"""Engines whose successors retire OUs: both (a registered OU is deregistered first)."""
 
 
 @dataclass(frozen=True)
