@@ -62,7 +62,7 @@ def served(state_dir: Path, *, control_tower: bool) -> Iterator[str]:
             _cache_moto_modules()
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            with LocalServer(state_dir, port=0, control_tower=control_tower, save_interval=1.0,
+            with LocalServer(state_dir, port=0, control_tower=control_tower,
                              **POLLS) as server:
                 os.write(write, server.url.encode())
                 os.close(write)
