@@ -33,14 +33,8 @@ LANDING_ZONE = (("Management", "management@example.com", ()),
 LANDING_ZONE_NAMES = {name for name, _, _ in LANDING_ZONE}
 MAX_DEPTH = 5
 STATES = ("active", "suspended", "closed")
-"""Not closed when the account's OU is retired in the same change: vend closes the account
-without moving it out, then refuses to delete the OU that still holds it ("OU X is retired but
-still holds account ...; move them out in YAML"), although the YAML does move it."""
-RETIRING = ("organizations",)
-"""Engines whose successors retire OUs. Not control-tower yet: vend deletes a retired OU that
-is registered with Control Tower without DisableBaseline first, the baseline stays enabled on a
-deleted OU, and the next plan fails reading its controls (ResourceNotFoundException from
-ListEnabledControls). Add "control-tower" once vend deregisters retired OUs."""
+RETIRING = ENGINES
+"""Engines whose successors retire OUs: both (a registered OU is deregistered first)."""
 
 
 @dataclass(frozen=True)
@@ -176,8 +170,7 @@ def successor(draw: st.DrawFn, a: Org) -> Org:
         if change == "retag":
             acct = replace(acct, tags=draw(account(0, places, needs_cost, a.engine)).tags)
         if change == "state":
-            states = ("active", "suspended") if a.accounts[name].ou in retire else STATES
-            acct = replace(acct, state=draw(st.sampled_from(states)))
+            acct = replace(acct, state=draw(st.sampled_from(STATES)))
         accounts[name] = acct
     for number in range(len(a.accounts), len(a.accounts) + draw(st.integers(0, 1))):
         acct = draw(account(number, places, needs_cost, a.engine))

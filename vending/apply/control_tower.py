@@ -99,6 +99,8 @@ def apply_registration(change: Change, ctx: ApplyContext) -> str:
     client = controltower(ctx)
     if (change.after or {}).get("operation"):
         return _await_in_flight(ctx, change)
+    if change.action is Action.DELETE:
+        return _deregister(ctx, change.before or {})
     if change.action is Action.UPDATE:
         enabled = (change.before or {})["enabled_baseline"]
         started = _start(ctx, lambda: client.reset_enabled_baseline(enabledBaselineIdentifier=enabled),
@@ -124,6 +126,23 @@ def apply_registration(change: Change, ctx: ApplyContext) -> str:
     identifier = started["operationIdentifier"]
     _wait_baseline(ctx, identifier, f"EnableBaseline on {after['ou']} ({identifier})")
     return f"registered {target}"
+
+
+def _deregister(ctx: ApplyContext, before: dict) -> str:
+    """DisableBaseline on a retired OU; gone already (a re-run after an interruption, or an
+    operation the plan saw in progress) counts as done."""
+    client = controltower(ctx)
+    enabled = before["enabled_baseline"]
+    try:
+        started = _start(ctx, lambda: client.disable_baseline(enabledBaselineIdentifier=enabled),
+                         f"DisableBaseline on {before['ou']}")
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return f"{enabled} was already disabled"
+        raise
+    identifier = started["operationIdentifier"]
+    _wait_baseline(ctx, identifier, f"DisableBaseline on {before['ou']} ({identifier})")
+    return f"deregistered {before['ou']} (disabled {enabled})"
 
 
 def apply_control(change: Change, ctx: ApplyContext) -> str:

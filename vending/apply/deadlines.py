@@ -25,8 +25,9 @@ ACCOUNT_FACTORY_SLOT = 60 * MINUTE
 (ResourceInUseException): one ACCOUNT_FACTORY round."""
 
 OU_OPERATION = 60 * MINUTE
-"""A Control Tower baseline operation (EnableBaseline, ResetEnabledBaseline): registering an OU
-enrolls every account in it, "several minutes per resource" (aws-facts §1.2, §1.7)."""
+"""A Control Tower baseline operation (EnableBaseline, ResetEnabledBaseline, DisableBaseline):
+registering an OU enrolls every account in it, "several minutes per resource" (aws-facts §1.2,
+§1.7); deregistering one undoes that."""
 
 OU_OPERATION_SLOT = 60 * MINUTE
 """Waiting for another OU operation (ConflictException; one at a time, not adjustable,

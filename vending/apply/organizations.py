@@ -148,11 +148,17 @@ def apply_account(change: Change, ctx: ApplyContext) -> str:
         return create_account(change, ctx)
     before = change.before or {}
     if change.action is Action.DELETE:
+        if change.after:  # move first: a closed account cannot leave its OU for 90 days
+            _move_to(ctx, name, before["id"], change.after["ou"])
         ctx.organizations.close_account(AccountId=before["id"])
         return f"closing {before['id']} (PENDING_CLOSURE, then SUSPENDED)"
-    destination = ctx.ou_id((change.after or {})["ou"])
+    return f"moved {before['id']} to {_move_to(ctx, name, before['id'], (change.after or {})['ou'])}"
+
+
+def _move_to(ctx: ApplyContext, name: str, account_id: str, ou: str) -> str:
+    destination = ctx.ou_id(ou)
     # Asked, not taken from the plan: unmanaging from Control Tower may have just moved it.
-    source = ctx.organizations.list_parents(ChildId=before["id"])["Parents"][0]["Id"]
-    move(ctx, before["id"], source, destination)
-    ctx.set_account_id(name, before["id"])
-    return f"moved {before['id']} to {destination}"
+    source = ctx.organizations.list_parents(ChildId=account_id)["Parents"][0]["Id"]
+    move(ctx, account_id, source, destination)
+    ctx.set_account_id(name, account_id)
+    return destination

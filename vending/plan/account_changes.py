@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from vending.model.live import LiveAccount
-from vending.model.types import AccountSpec, path_str
+from vending.model.types import AccountSpec, OuPath, path_str
 from vending.plan import addresses
 from vending.plan.changes import Action, Change, Kind
 from vending.plan.diff_context import DiffContext, where
@@ -30,15 +30,19 @@ def tag_new_account(ctx: DiffContext, spec: AccountSpec) -> None:
     )
 
 
-def close(ctx: DiffContext, spec: AccountSpec, live: LiveAccount, *, ou: str, depends: tuple[str, ...] = ()) -> None:
+def close(ctx: DiffContext, spec: AccountSpec, live: LiveAccount, *, ou: str,
+          depends: tuple[str, ...] = (), to: OuPath | None = None) -> None:
+    """CloseAccount; with `to`, MoveAccount there first (where YAML places the account)."""
+    moving = f"; moved to {path_str(to)} first, as {spec.source.file} places it" if to is not None else ""
     ctx.add(
         Change(
             address=addresses.account(spec.name),
             kind=Kind.ACCOUNT,
             action=Action.DELETE,
-            reason=f"state: closed in {spec.source.file} (CloseAccount; reopening needs AWS Support)",
+            reason=f"state: closed in {spec.source.file} (CloseAccount; reopening needs AWS Support){moving}",
             before={"id": live.id, "name": live.name, "email": live.email, "ou": ou},
-            depends_on=depends,
+            after={"id": live.id, "ou": path_str(to), "state": "closed"} if to is not None else None,
+            depends_on=depends + (ctx.ou_dependency(to) if to is not None else ()),
             destructive=True,
             source=where(spec.source, "state"),
         )

@@ -9,7 +9,7 @@ from vending.model.types import DesiredOrg
 from vending.plan.changes import Change, Note, Plan
 from vending.plan.diff_accounts import diff_accounts, note_unmanaged_accounts
 from vending.plan.diff_context import DiffContext
-from vending.plan.diff_control_tower import diff_registration
+from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
 from vending.plan.diff_policies import diff_attachments, diff_policies, diff_policy_types
 from vending.plan.graph import build_graph, generations
@@ -23,6 +23,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_registration(ctx)
     created_policies = diff_policies(ctx)
     moves_out = diff_accounts(ctx)
+    diff_deregistration(ctx, moves_out)
     diff_ou_deletes(ctx, moves_out)
     diff_ou_tags(ctx)
     diff_attachments(ctx, created_policies)

@@ -43,7 +43,10 @@ def diff_accounts(ctx: DiffContext) -> dict[str, list[str]]:
             continue
         handled, move = factory_existing(ctx, spec, live_account) if ctx.control_tower else (False, None)
         if not handled:
-            if _closed_or_closing(ctx, spec, live_account):
+            done, move = _closing(ctx, spec, live_account)
+            if done:
+                if move is not None:
+                    moves_out[live_account.parent_id].append(move)
                 continue
             move = _move(ctx, spec, live_account)
         if move is not None:
@@ -109,13 +112,25 @@ def _closed_or_closing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -
                 )
             )
         return True
+    return False
+
+
+def _closing(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> tuple[bool, str | None]:
+    """Closes an active account that YAML says is closed: (True when nothing else may be done
+    to it, the address of the change taking it out of its OU). An account YAML also moves is
+    moved first, by the same change: a closed account stays in its OU as SUSPENDED for 90 days,
+    and an OU that holds one cannot be deleted (OrganizationalUnitNotEmptyException)."""
     if spec.state != "closed":
-        return False
+        return False, None
     if live.id == ctx.live.management_account_id:
         ctx.problems.append(f"{where(spec.source)}: the management account cannot be closed by vend")
-        return True
-    close(ctx, spec, live, ou=live_ou(ctx, live))
-    return True
+        return True, None
+    placement = ctx.desired.placement(spec)
+    if ctx.matched_live.get(live.parent_id) == placement:
+        close(ctx, spec, live, ou=live_ou(ctx, live))
+        return True, None
+    close(ctx, spec, live, ou=live_ou(ctx, live), to=placement)
+    return True, addresses.account(spec.name)
 
 
 def _move(ctx: DiffContext, spec: AccountSpec, live: LiveAccount) -> str | None:

@@ -36,6 +36,8 @@ class DiffContext:
     """Control Tower: provisioned products by name, account id and email (built on first use)."""
     registering: set[OuPath] = field(default_factory=set)
     """Control Tower: desired OU paths whose registration the plan enables or resets."""
+    deregistering: set[OuPath] = field(default_factory=set)
+    """Control Tower: retired OU paths whose registration the plan disables before the delete."""
 
     @property
     def control_tower(self) -> bool:

@@ -4,6 +4,8 @@ Every OU in YAML is registered, parents before children (Control Tower registers
 only under a registered parent). A registration that FAILED is reset. Controls listed on an
 OU are enabled, others found on it disabled; all wait for the OU's registration. An operation
 found in progress on an OU's baseline becomes a change that waits for it (never a second one).
+A retired OU is deregistered before it is deleted: its controls disabled, then its baseline
+(DisableBaseline), once its accounts and registered child OUs are gone from it.
 """
 from __future__ import annotations
 
@@ -72,6 +74,65 @@ def diff_registration(ctx: DiffContext) -> None:
         elif enabled.status == "UNDER_CHANGE":
             ctx.notes.append(Note("info", address, "a Control Tower operation is in progress on this OU"))
         diff_controls(ctx, spec, live_ou)
+    _note_orphans(ctx, registered)
+
+
+def _note_orphans(ctx: DiffContext, registered: dict) -> None:
+    """An enabled baseline whose OU no longer exists (deleted outside vend, or by a vend before
+    it deregistered retired OUs): reported, not touched - its OU is nobody's in YAML."""
+    targets = {ctx.live.ou_arn(ou.id) for ou in ctx.live.ous.values()}
+    for target, enabled in sorted(registered.items()):
+        if target not in targets:
+            ctx.notes.append(Note(
+                "warning", f"ou_registration:{target.rsplit('/', 1)[-1]}",
+                f"AWSControlTowerBaseline {enabled.arn} is enabled on {target}, which is no longer"
+                " an OU of this organization; disable it (DisableBaseline) or re-register the OU in"
+                " the Control Tower console",
+            ))
+
+
+def diff_deregistration(ctx: DiffContext, moves_out: dict[str, list[str]]) -> None:
+    """Retired OUs registered with Control Tower, children first: disable the controls enabled
+    on each, then its AWSControlTowerBaseline, after the changes taking its accounts out (so
+    they stay governed) and its children's deregistration; `diff_ou_deletes` then deletes the
+    OU after it. Deleting a registered OU would leave its baseline enabled on a missing OU."""
+    ct = ctx.live.control_tower
+    if ct is None:
+        return
+    registered = {b.target: b for b in ct.enabled_baselines if b.baseline == ct.account_baseline}
+    for path in sorted(ctx.retired_ous, key=lambda p: (-len(p), p)):
+        live_ou = ctx.ou_match[path]
+        target = ctx.live.ou_arn(live_ou.id)
+        enabled = registered.get(target)
+        if enabled is None:
+            continue
+        spec = ctx.desired.ous[path]
+        common = {"ou": path_str(path), "baseline": ct.account_baseline}
+        depends = list(moves_out.get(live_ou.id, []))
+        depends += [addresses.ou_registration(p) for p in ctx.deregistering if p[:-1] == path]
+        for control in sorted((c for c in ct.enabled_controls if c.target == target), key=lambda c: c.control):
+            address = addresses.control(_short(control.control), path)
+            depends.append(address)
+            ctx.add(Change(
+                address=address,
+                kind=Kind.CONTROL,
+                action=Action.DELETE,
+                reason=f"retired: true in {spec.source.file}: disabled before the OU is deregistered",
+                before={"control": control.control, "ou": path_str(path), "status": control.status},
+                source=where(spec.source, "retired"),
+            ))
+        ctx.deregistering.add(path)
+        ctx.add(Change(
+            address=addresses.ou_registration(path),
+            kind=Kind.OU_REGISTRATION,
+            action=Action.DELETE,
+            reason=f"retired: true in {spec.source.file}: deregister the OU from Control Tower"
+            " (DisableBaseline) before deleting it",
+            before={**common, "enabled_baseline": enabled.arn, "status": enabled.status},
+            depends_on=tuple(sorted(depends)),
+            destructive=True,
+            source=where(spec.source, "retired"),
+        ))
 
 
 def _await(ctx: DiffContext, spec, enabled, address: str, common: dict) -> None:

@@ -145,6 +145,8 @@ def diff_ou_deletes(ctx: DiffContext, moves_out: dict[str, list[str]]) -> None:
                 depends.append(addresses.ou(child_path))
             else:
                 blockers.append(f"OU {path_str(child.path)}")
+        if path in ctx.deregistering:
+            depends.append(addresses.ou_registration(path))
         leaving = set(moves_out.get(live_ou.id, []))
         for account in ctx.live.accounts.values():
             if account.parent_id != live_ou.id:

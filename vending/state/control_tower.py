@@ -106,6 +106,14 @@ class ControlTowerReader:
 
     def _controls(self, targets: list[str]) -> tuple[EnabledControl, ...]:
         def on(target: str) -> list[EnabledControl]:
+            try:
+                return listed(target)
+            except ClientError as exc:  # a baseline left enabled on an OU since deleted
+                if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                    return []
+                raise
+
+        def listed(target: str) -> list[EnabledControl]:
             return [
                 EnabledControl(
                     control=c["controlIdentifier"],
