@@ -13,6 +13,9 @@ from vending.model.stackset_template import (
     MAX_KEYS_PER_MAPPING,
     TemplateLimitError,
     account_values,
+    assemble,
+    flat_rows,
+    split,
     final_template,
 )
 from vending.model.template_lint import lint
@@ -146,3 +149,32 @@ def test_too_many_accounts_for_200_mappings_is_a_clear_error(make_repo: MakeRepo
     rows = {f"{100000000000 + i}": {"FlowLogTraffic": "ALL"} for i in range(200 * 200 + 1)}
     with pytest.raises(TemplateLimitError, match="need 201 mappings of 200"):
         final_template(spec, rows)
+
+
+def test_split_and_assemble_round_trip_the_final_template(make_repo: MakeRepo) -> None:
+    root = _repo(make_repo, {
+        "accounts/web.yaml": _account("web", ("10.0.0.0/20", "10.16.0.0/20")),
+        "accounts/db.yaml": _account("db", ("10.0.16.0/20", "10.16.16.0/20"),
+                                     "baselines:\n  vpc:\n    parameters: {FlowLogTraffic: ALL}\n"),
+    })
+    org = load(root)
+    spec = org.baselines["vpc"]
+    rows = account_values(org, spec, {"web": "222222222222", "db": "111111111111"})
+    final = final_template(spec, rows)
+    template, found = split(final.body)
+    assert found == flat_rows(rows) == {
+        "111111111111": {"FlowLogTraffic": "ALL", "VpcCidreuwest1": "10.16.16.0/20", "VpcCidruseast1": "10.0.16.0/20"},
+        "222222222222": {"VpcCidreuwest1": "10.16.0.0/20", "VpcCidruseast1": "10.0.0.0/20"},
+    }
+    assert "Mappings" not in json.loads(template) and "Fn::FindInMap" in template
+    assert json.loads(assemble(template, found)) == json.loads(final.body)
+    # Read back as YAML from AWS or as JSON: the same split.
+    assert split(json.dumps(json.loads(final.body), indent=4)) == (template, found)
+
+
+def test_split_keeps_the_templates_own_mappings_and_an_unparsable_body() -> None:
+    body = {"Mappings": {"Sizes": {"a": {"b": "c"}}, "VendAccounts1": {"1": {"X": "y"}}},
+            "Resources": {"R": {"Type": "AWS::SNS::Topic"}}}
+    template, rows = split(json.dumps(body))
+    assert json.loads(template)["Mappings"] == {"Sizes": {"a": {"b": "c"}}} and rows == {"1": {"X": "y"}}
+    assert split("  not: [valid\n") == ("not: [valid", {})

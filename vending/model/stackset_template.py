@@ -27,6 +27,7 @@ from typing import Any, Mapping
 
 from vending.errors import VendError
 from vending.model import cfn_template
+from vending.model.live_baselines import canonical_template
 from vending.model.ip_plan import reaching
 from vending.model.types import BaselineSpec, DesiredOrg, FromNetwork, OuPath
 
@@ -38,6 +39,7 @@ MAX_KEYS_PER_MAPPING = 200
 """CloudFormation quotas page: 200 mappings, 200 attributes per mapping (cfn-lint enforces 200
 top-level keys and 200 second-level keys per mapping, so rows are capped at 200 accounts)."""
 MAPPING_PREFIX = "VendAccounts"
+_SHARD = re.compile(MAPPING_PREFIX + r"[0-9]+")
 TRANSFORM = "AWS::LanguageExtensions"
 
 AccountValues = dict[str, "str | dict[str, str]"]
@@ -131,8 +133,10 @@ def attribute(parameter: str, region: str | None = None) -> str:
     return parameter + (region.replace("-", "") if region else "")
 
 
-def _shards(rows: Mapping[str, AccountValues]) -> list[dict[str, dict[str, str]]]:
-    flat: list[tuple[str, dict[str, str]]] = []
+def flat_rows(rows: Mapping[str, AccountValues]) -> dict[str, dict[str, str]]:
+    """Account id -> its mapping attributes (`VpcCidruseast1`), as the Mappings hold them;
+    accounts without any value are left out."""
+    flat: dict[str, dict[str, str]] = {}
     for account_id in sorted(rows):
         attributes: dict[str, str] = {}
         for parameter, value in sorted(rows[account_id].items()):
@@ -141,7 +145,53 @@ def _shards(rows: Mapping[str, AccountValues]) -> list[dict[str, dict[str, str]]
             else:
                 attributes[attribute(parameter)] = value
         if attributes:
-            flat.append((account_id, attributes))
+            flat[account_id] = attributes
+    return flat
+
+
+def split(text: str) -> tuple[str, dict[str, dict[str, str]]]:
+    """A stack set's template (as vend sent it, or read back from AWS) as the canonical JSON of
+    the template without vend's `VendAccountsN` mappings, and the per-account rows they held.
+    The plan compares and shows the two apart: the template as a document, the rows per
+    account. A template that does not parse comes back stripped, with no rows."""
+    canonical = canonical_template(text)
+    try:
+        body = json.loads(canonical)
+    except ValueError:
+        return canonical, {}
+    if not isinstance(body, dict):
+        return canonical, {}
+    mappings = body.get("Mappings")
+    rows: dict[str, dict[str, str]] = {}
+    if isinstance(mappings, dict):
+        own = {}
+        for name, mapping in mappings.items():
+            if _SHARD.fullmatch(str(name)) and isinstance(mapping, dict):
+                rows.update({str(k): dict(v) for k, v in mapping.items() if isinstance(v, dict)})
+            else:
+                own[name] = mapping
+        if own:
+            body["Mappings"] = own
+        else:
+            del body["Mappings"]
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False), dict(sorted(rows.items()))
+
+
+def assemble(template: str, rows: Mapping[str, Mapping[str, str]]) -> str:
+    """The body to send: `template` (as `split` gives it) with the rows (account id ->
+    attributes) as `VendAccounts1..N` mappings of at most 200 accounts each, sorted by id, the
+    same shards `final_template` refers to."""
+    body = json.loads(template)
+    flat = sorted((account_id, dict(values)) for account_id, values in rows.items() if values)
+    if flat:
+        shards = [dict(flat[i:i + MAX_KEYS_PER_MAPPING]) for i in range(0, len(flat), MAX_KEYS_PER_MAPPING)]
+        body["Mappings"] = {**(body.get("Mappings") or {}),
+                            **{f"{MAPPING_PREFIX}{i + 1}": shard for i, shard in enumerate(shards)}}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def _shards(rows: Mapping[str, AccountValues]) -> list[dict[str, dict[str, str]]]:
+    flat = list(flat_rows(rows).items())
     return [dict(flat[i:i + MAX_KEYS_PER_MAPPING]) for i in range(0, len(flat), MAX_KEYS_PER_MAPPING)]
 
 

@@ -42,3 +42,20 @@ def control(control_id: str, target: OuPath) -> str:
 
 def enrollment(name: str) -> str:
     return f"enrollment:{name}"
+
+
+def stacksets_access() -> str:
+    return "stacksets_access"
+
+
+def stack_set(baseline: str) -> str:
+    return f"stack_set:{baseline}"
+
+
+STACK_INSTANCE_PURPOSES = ("remove", "deploy", "fill", "retry", "exclude")
+"""The instance operations of one stack set, in the order they run (each waits for the one
+before: a stack set runs one operation at a time)."""
+
+
+def stack_instances(baseline: str, purpose: str) -> str:
+    return f"stack_instances:{baseline}/{purpose}"

@@ -43,6 +43,12 @@ class Kind(str, Enum):
     """Control Tower Account Factory: provision, update (move, retry, enroll) an account."""
     ENROLLMENT = "enrollment"
     """Control Tower Account Factory: unmanage an account (TerminateProvisionedProduct)."""
+    STACKSETS_ACCESS = "stacksets_access"
+    """Baselines: trusted access for StackSets in Organizations (ActivateOrganizationsAccess)."""
+    STACK_SET = "stack_set"
+    """Baselines: a SERVICE_MANAGED stack set itself (Create/Update/DeleteStackSet)."""
+    STACK_INSTANCES = "stack_instances"
+    """Baselines: one Create/Update/DeleteStackInstances operation on a stack set's targets."""
 
 
 @dataclass(frozen=True)
