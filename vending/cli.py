@@ -1,7 +1,14 @@
 """`vend`: argv -> library call -> render -> exit code. The only module that prints or exits."""
 from __future__ import annotations
 
+import getpass
+import os
+import signal
+import socket
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -11,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from vending import __version__, engine
 from vending.apply.context import ApplyContext
 from vending.apply.executor import ApplyReport, Outcome
+from vending.apply.lock import Holder, PlanRef
 from vending.errors import ApprovalNeeded, PlanError, ValidationFailed, VendError
 from vending.model.live import LiveOrg
 from vending.model.loader import load, validate
@@ -133,7 +141,7 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) ->
 @click.option("--allow-destroy", is_flag=True, help="Allow closing accounts and deleting OUs.")
 @click.pass_obj
 def apply_cmd(repo: Path, plan_file: Path | None, auto_approve: bool, allow_destroy: bool) -> None:
-    """Apply a saved plan exactly, or plan, show and ask.
+    """Apply a saved plan exactly, or plan, show and ask; under the apply lock.
 
     \b
     Examples:
@@ -141,32 +149,94 @@ def apply_cmd(repo: Path, plan_file: Path | None, auto_approve: bool, allow_dest
       vend apply --auto-approve            # plan and apply in one go
     """
     desired = load(repo)
-    with connect(desired.settings, repo) as connection:
-        live = None
-        if plan_file is not None:
-            plan = Plan.loads(plan_file.read_text())
-        else:
-            plan, live = _compute(desired, repo, connection)
-            click.echo(render(plan.to_json(), "text"), nl=False)
-            if plan.has_changes and not auto_approve:
-                if not sys.stdin.isatty():
-                    raise ApprovalNeeded(
-                        "the plan has changes to approve and there is no terminal to ask: pass"
-                        " --auto-approve, or save the plan with `vend plan --out plan.json`, review"
-                        " it and apply exactly it with `vend apply plan.json`"
-                    )
-                click.confirm("\nDo you want to perform these actions?", abort=True)
-        if not plan.has_changes:
-            click.echo("No changes to apply.")
-            return
-        ctx = engine.prepare_apply(
-            plan, connection.clients, desired.settings,
-            allow_destroy=allow_destroy, polling=connection.polling, live=live,
-        )
-        report = _apply_with_progress(plan, ctx, desired)
-    _print_report(report)
-    if not report.ok:
+    saved = Plan.loads(plan_file.read_text()) if plan_file is not None else None
+    ref = (PlanRef(saved.fingerprint, saved.git_commit, str(plan_file)) if saved
+           else PlanRef(git_commit=engine.git_commit(repo)))
+    with connect(desired.settings, repo) as connection, _terminate_like_ctrl_c():
+        lock = engine.apply_lock(connection.clients, desired.settings)
+        with lock.held(_holder(connection), ref):
+            report = _apply_locked(desired, repo, connection, saved, auto_approve, allow_destroy)
+    if report is not None and not report.ok:
         sys.exit(EXIT_ERROR)
+
+
+def _apply_locked(
+    desired: DesiredOrg, repo: Path, connection: Connection, saved: Plan | None, auto_approve: bool,
+    allow_destroy: bool,
+) -> ApplyReport | None:
+    """Everything `vend apply` reads and changes, which the apply lock covers."""
+    live = None
+    plan = saved
+    if plan is None:
+        plan, live = _compute(desired, repo, connection)
+        click.echo(render(plan.to_json(), "text"), nl=False)
+        if plan.has_changes and not auto_approve:
+            if not sys.stdin.isatty():
+                raise ApprovalNeeded(
+                    "the plan has changes to approve and there is no terminal to ask: pass"
+                    " --auto-approve, or save the plan with `vend plan --out plan.json`, review"
+                    " it and apply exactly it with `vend apply plan.json`"
+                )
+            click.confirm("\nDo you want to perform these actions?", abort=True)
+    if not plan.has_changes:
+        click.echo("No changes to apply.")
+        return None
+    ctx = engine.prepare_apply(
+        plan, connection.clients, desired.settings,
+        allow_destroy=allow_destroy, polling=connection.polling, live=live,
+    )
+    report = _apply_with_progress(plan, ctx, desired)
+    _print_report(report)
+    return report
+
+
+@cli.command("force-unlock")
+@click.argument("lock_id")
+@click.pass_obj
+def force_unlock_cmd(repo: Path, lock_id: str) -> None:
+    """Break the apply lock that a killed `vend apply` left behind.
+
+    Only the lock whose id is given is removed: `vend apply` shows it when the lock is held.
+    Make sure that apply no longer runs first.
+
+    \b
+    Example:
+      vend force-unlock 0b6f1a52-8d1e-4c7a-9f3e-2a5d4c3b1e07
+    """
+    desired = load(repo)
+    with connect(desired.settings, repo) as connection:
+        lock = engine.apply_lock(connection.clients, desired.settings)
+        broken = lock.force_unlock(lock_id)
+        click.echo(f"Released the apply lock at {lock.where}: {broken.describe(lock.clock())}.")
+    click.echo("Run vend plan: it shows what that apply left to do, and vend apply converges.")
+
+
+def _holder(connection: Connection) -> Holder:
+    """Who this apply is, for the lock: the principal, and this process's user, host and pid."""
+    try:
+        user: str | None = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without /etc/passwd entry)
+        user = None
+    return Holder(principal=connection.clients.principal(), user=user, host=socket.gethostname(),
+                  pid=os.getpid(), build=os.environ.get("CODEBUILD_BUILD_ID"))
+
+
+@contextmanager
+def _terminate_like_ctrl_c() -> Iterator[None]:
+    """SIGTERM (CI cancelling a build, `timeout`, `kill`) ends an apply as Ctrl-C does, so its
+    lock is released on the way out. Only the main thread may set signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @cli.command("show")

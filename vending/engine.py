@@ -7,9 +7,10 @@ from typing import Callable
 
 from vending.apply.context import ApplyContext, Polling
 from vending.apply.executor import ApplyReport, Progress, execute
+from vending.apply.lock import ApplyLock, default_bucket
 from vending.apply.registry import holds, limits
 from vending.aws.clients import AwsClients
-from vending.errors import DestroyNotAllowed, PlanError, StalePlanError
+from vending.errors import DestroyNotAllowed, LockError, PlanError, StalePlanError
 from vending.model.live import LiveOrg
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan import staleness
@@ -117,6 +118,20 @@ def apply(
         saved, ctx, concurrency=settings.apply_concurrency, limits=limits(settings), holds=holds(ctx),
         progress=progress,
     )
+
+
+def apply_lock(clients: AwsClients, settings: OrgSettings) -> ApplyLock:
+    """The organization's apply lock (vend.yaml `lock`); by default in the bucket
+    `vend-lock-<account id>` of the credentials vend applies with (the management account)."""
+    bucket = settings.lock.bucket
+    if bucket is None:
+        principal = clients.principal()
+        if principal is None:
+            raise LockError("cannot tell which account vend applies as (sts:GetCallerIdentity"
+                            " failed), so not the apply lock's default bucket either: set"
+                            " lock.bucket in vend.yaml")
+        bucket = default_bucket(principal.split(":")[4])
+    return ApplyLock(clients.client("s3", settings.home_region), bucket, settings.lock.key)
 
 
 def git_commit(repo: Path) -> str | None:

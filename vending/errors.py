@@ -98,5 +98,17 @@ class AwsCallFailed(VendError):
     `vending.aws.errors`."""
 
 
+class LockError(VendError):
+    """The apply lock cannot be taken, released or broken (no bucket, wrong id, broken meanwhile)."""
+
+
+class LockHeld(LockError):
+    """Another apply holds the lock; `record` says who, since when, applying what."""
+
+    def __init__(self, message: str, record: object):
+        self.record = record
+        super().__init__(message)
+
+
 class ApprovalNeeded(VendError):
     """`vend apply` has changes to approve and no terminal to ask on."""

@@ -5,7 +5,8 @@ To add an emulator (Marketplace Catalog, License Manager, ...), implement
 is then bootstrapped, persisted and restored with the others; nothing else needs to change.
 Order matters where emulators build on each other: they are bootstrapped and restored in this
 order, so Control Tower (which adds the Account Factory to Service Catalog and accounts to
-Organizations) comes after both; StackSets reads the organization, so it comes after Organizations.
+Organizations) comes after both; StackSets reads the organization, so it comes after Organizations. S3 (the apply lock's
+bucket) stands alone.
 """
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from vending.local.cloudformation import StackSets
 from vending.local.controltower import ControlTower
 from vending.local.framework import Emulator
 from vending.local.organizations_strict import OrganizationsStrict
+from vending.local.s3 import S3
 from vending.local.servicecatalog import ServiceCatalog
 
 
 def emulators() -> list[Emulator]:
     catalog = ServiceCatalog()
-    return [OrganizationsStrict(), catalog, ControlTower(catalog), StackSets()]
+    return [OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3()]

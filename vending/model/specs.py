@@ -20,6 +20,7 @@ from vending.model.types import (
     FaultSettings,
     IpPlan,
     IpPool,
+    LockSettings,
     OrgSettings,
     OuPath,
     OuSpec,
@@ -57,6 +58,8 @@ def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> Org
         source=Source(file),
         template_bucket=data.get("template_bucket"),
         ip_plan=_ip_plan(data["ip_plan"], file, lines) if "ip_plan" in data else None,
+        lock=LockSettings(bucket=data.get("lock", {}).get("bucket"),
+                          key=data.get("lock", {}).get("key", LockSettings.key)),
     )
 
 

@@ -119,6 +119,15 @@ class ControlTowerSettings:
 
 
 @dataclass(frozen=True)
+class LockSettings:
+    """vend.yaml `lock:`: the S3 object `vend apply` holds while it runs (vending.apply.lock)."""
+
+    bucket: str | None = None
+    """None: `vend-lock-<account id>` of the credentials vend applies with."""
+    key: str = "vend/apply.lock"
+
+
+@dataclass(frozen=True)
 class OrgSettings:
     """vend.yaml: organization-wide settings."""
 
@@ -135,6 +144,7 @@ class OrgSettings:
     template_bucket: str | None = None
     """S3 bucket for stack-set templates over the 51,200-byte inline limit (TemplateURL, <= 1 MB)."""
     ip_plan: IpPlan | None = None
+    lock: LockSettings = LockSettings()
 
 
 @dataclass(frozen=True)
