@@ -5,12 +5,15 @@ vend.yaml points at it with `target: {kind: local, endpoint: URL}`; and, at 10 p
 in-process emulator of `target: {kind: local, state_dir: .vend}`, which the killed apply itself
 saves after every request. The killed apply dies right
 after its k-th mutating AWS call returned - before vend saw the answer - with up to
-`apply_concurrency` other calls in flight. The resume must converge (the second plan is empty)
+`apply_concurrency` other calls in flight. The killed apply's lock (its first mutating call;
+its last releases it) refuses the next apply, naming the dead process, until
+`vend force-unlock ID` breaks it. The resume must converge (the second plan is empty)
 and leave exactly the organization an uninterrupted apply builds: same OUs, accounts, tags,
 policies, attachments, registered OUs and provisioned products, none twice.
 """
 from __future__ import annotations
 
+import re
 import signal
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ import pytest
 
 from tests.proofs.processes import MutationCounter, killed_apply, served
 from tests.proofs.readback import dump
-from tests.proofs.repos import SMALLER, copy_example, vend
+from tests.proofs.repos import SMALLER, Result, copy_example, vend
 from vending.local import LocalAws
 from vending.local.endpoint import EndpointSession
 
@@ -35,6 +38,19 @@ def endpoint_target(url: str) -> str:
 def kill_at(total: int, point: int, points: int = KILL_POINTS) -> int:
     """The `point`-th of `points` mutating calls spread evenly from the first to the last."""
     return 1 + round(point * (total - 1) / (points - 1))
+
+
+def resume(repo: Path, k: int, total: int) -> Result:
+    """`vend apply` after the kill: refused while the killed apply's lock is held, which is
+    whenever it died before releasing it (its last mutating call), then force-unlocked."""
+    resumed = vend(repo, "apply", "--auto-approve")
+    if k == total:
+        return resumed
+    assert resumed.code == 1 and "no longer runs on this host: that apply was killed" in resumed.err, resumed.err
+    lock_id = re.search(r"vend force-unlock (\S+)$", resumed.err.strip()).group(1)
+    unlocked = vend(repo, "force-unlock", lock_id)
+    assert unlocked.code == 0, unlocked.err
+    return vend(repo, "apply", "--auto-approve")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +86,7 @@ def test_a_killed_apply_resumes_to_the_same_organization(engine, point, uninterr
 
         planned = vend(repo, "plan", "--format", "json")
         assert planned.code == 0, planned.err
-        resumed = vend(repo, "apply", "--auto-approve")
+        resumed = resume(repo, k, total)
         assert resumed.code == 0, f"kill after mutating call {k}/{total}:\n{resumed.out}\n{resumed.err}"
         again = vend(repo, "plan", "--detailed-exitcode")
         assert again.code == 0, again.out
@@ -123,7 +139,7 @@ def test_a_killed_in_process_apply_resumes_to_the_same_organization(engine, poin
 
     planned = vend(repo, "plan", "--format", "json")
     assert planned.code == 0, planned.err
-    resumed = vend(repo, "apply", "--auto-approve")
+    resumed = resume(repo, k, total)
     assert resumed.code == 0, f"kill after mutating call {k}/{total}:\n{resumed.out}\n{resumed.err}"
     again = vend(repo, "plan", "--detailed-exitcode")
     assert again.code == 0, again.out
