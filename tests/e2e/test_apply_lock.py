@@ -209,3 +209,8 @@ def test_a_lock_bucket_that_does_not_exist_is_one_message(example, vend):
         "Error: the apply lock's bucket team-locks does not exist: create it (aws s3api create-bucket"
         " --bucket team-locks, with versioning and encryption as you like) or set lock.bucket in"
         " vend.yaml to a bucket the apply role may write\n"))
+
+
+def test_force_unlock_has_help_with_an_example(example, vend):
+    helped = vend(example, "force-unlock", "--help")
+    assert helped.code == 0 and "Example:\n    vend force-unlock 0b6f1a52-" in helped.out
