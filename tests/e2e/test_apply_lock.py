@@ -180,17 +180,23 @@ def test_the_lock_is_released_after_a_failing_apply(example, vend):
     assert lock_object(example) is None
 
 
-def test_the_lock_is_released_after_ctrl_c_and_a_stale_plan(example, vend, tmp_path, monkeypatch):
+def test_the_lock_is_released_after_ctrl_c_sigterm_and_a_stale_plan(example, vend, tmp_path, monkeypatch):
     import vending.cli
 
     def interrupted(*_: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(vending.cli, "_apply_with_progress", interrupted)
-    stopped = vend(example, "apply", "--auto-approve")
-    assert (stopped.code, stopped.err.strip().splitlines()[-1]) == (1, "Aborted.")
-    assert lock_object(example) is None
+    def terminated(*_: object) -> None:  # CI cancelling the build
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(30)
+
+    for stop in (interrupted, terminated):
+        monkeypatch.setattr(vending.cli, "_apply_with_progress", stop)
+        stopped = vend(example, "apply", "--auto-approve")
+        assert (stopped.code, stopped.err.strip().splitlines()[-1]) == (1, "Aborted.")
+        assert lock_object(example) is None
     monkeypatch.undo()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # vend's handler lives as long as the apply
 
     assert vend(example, "plan", "--out", str(tmp_path / "plan.json")).code == 0
     with LocalAws(example / ".vend") as aws:  # the organization changes after the plan
