@@ -61,6 +61,7 @@ CASES = {
         lambda p: p["emulators"].update(organizations={"backends": 5})),
     "malformed Control Tower snapshot": _edit_payload(
         lambda p: p["emulators"].update(controltower=[])),
+    "malformed S3 snapshot": _edit_payload(lambda p: p["emulators"].update(s3={"buckets": 5})),
 }
 
 

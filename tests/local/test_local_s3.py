@@ -2,6 +2,7 @@
 its objects shared by every process on one state directory (vending.local.s3)."""
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 
@@ -96,3 +97,15 @@ def test_the_served_emulator_answers_the_same(tmp_path):
             s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"again", IfNoneMatch="*")
     with LocalAws(tmp_path) as aws:  # and what it served is on disk
         assert aws.session().client("s3").get_object(Bucket=BUCKET, Key=KEY)["Body"].read() == b"served"
+
+
+def test_a_state_written_before_s3_was_emulated_gets_the_lock_bucket(tmp_path):
+    with LocalAws(tmp_path):
+        pass
+    state = tmp_path / "local" / "state.pickle"
+    payload = pickle.loads(state.read_bytes())
+    del payload["emulators"]["s3"]
+    state.write_bytes(pickle.dumps(payload))
+    with LocalAws(tmp_path) as aws:
+        assert [b["Name"] for b in aws.session().client("s3").list_buckets()["Buckets"]] == [BUCKET]
+        assert aws.session().client("organizations").list_roots()["Roots"]  # the organization is kept
