@@ -70,7 +70,6 @@ def _ou_labels(policy: Policy, changes: OrgChanges, pr: PullRequest, lines: Line
         if not change.placed:
             continue
         account = change.account
-        field = "ou" if change.before is None or change.before.ou != account.ou else "state"
         if change.is_new:
             what = f"new account {account.name} in {path_str(change.placement)}"
         else:
@@ -78,7 +77,7 @@ def _ou_labels(policy: Policy, changes: OrgChanges, pr: PullRequest, lines: Line
                     f" to {path_str(change.placement)}")
         for rule in ou_label_rules(policy, change.placement):
             if not pr.has(rule.label):
-                found.append(finding("R001", account.source.file, lines.at(account.source, (field,)), field,
+                found.append(finding("R001", account.source.file, lines.at(account.source, ("ou",)), "ou",
                                      f"{what} needs the label {rule.label} (rule for {describe_ou_rule(rule)})",
                                      _label_hint(rule.label)))
     return found
