@@ -80,6 +80,8 @@ class PrRepo:
         for rel, body in files.items():
             path = self.root / rel
             if body is None:
+                if not path.exists():
+                    continue
                 path.unlink()
                 while path.parent != self.root and not any(path.parent.iterdir()):
                     path = path.parent
