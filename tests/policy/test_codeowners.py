@@ -91,3 +91,14 @@ def test_vend_check_reports_a_stale_codeowners(pr: PrRepo, vend) -> None:
         ".github/CODEOWNERS:1: R009 this file does not match the reviewers of request-policy.yaml\n"
         "    hint: run vend codeowners and commit the file it writes"
     ]
+
+
+def test_codeowners_needs_a_policy_with_reviewers(pr: PrRepo, vend) -> None:
+    pr.write({"request-policy.yaml": "version: 1\n"})
+    result = vend(pr.root, "codeowners")
+    assert (result.code, result.err) == (
+        1, "Error: request-policy.yaml has no reviewers to write CODEOWNERS from: add a reviewers list\n")
+    pr.write({"request-policy.yaml": None})
+    result = vend(pr.root, "codeowners", "--check")
+    assert (result.code, result.err) == (
+        1, f"Error: request-policy.yaml not found in {pr.root}: its reviewers are what CODEOWNERS is written from\n")

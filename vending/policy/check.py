@@ -18,7 +18,7 @@ from vending.model.types import DesiredOrg
 from vending.policy import codeowners, rules
 from vending.policy.changes import OrgChanges, compare
 from vending.policy.codes import finding
-from vending.policy.git_base import GitBase
+from vending.policy.git_base import GitBase, location
 from vending.policy.spec import POLICY_FILE, Policy, read
 
 CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -97,22 +97,14 @@ def codeowners_file(repo: Path, out: Path | None = None, policy: Policy | None =
     policy = policy or _head_policy(repo, loader.load(repo))
     if policy is None:
         raise ConfigError(f"{POLICY_FILE} not found in {repo}: its reviewers are what CODEOWNERS is written from")
-    top, prefix = _git_top(repo)
+    if not policy.reviewers:
+        raise ConfigError(f"{POLICY_FILE} has no reviewers to write CODEOWNERS from: add a reviewers list")
+    found = location(repo)
+    top, prefix = (found[1], found[2]) if found else (repo.resolve(), "")
     text = codeowners.render(policy.reviewers, POLICY_FILE if not prefix else f"{prefix}/{POLICY_FILE}", prefix)
     if out is None:
         out = next((top / p for p in CODEOWNERS_PLACES if (top / p).is_file()), top / CODEOWNERS_PLACES[0])
     return Codeowners(out, text)
-
-
-def _git_top(repo: Path) -> tuple[Path, str]:
-    import git
-
-    try:
-        top = Path(git.Repo(repo, search_parent_directories=True).working_tree_dir or repo).resolve()
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return repo.resolve(), ""
-    inside = repo.resolve().relative_to(top).as_posix()
-    return top, "" if inside == "." else inside
 
 
 def _stale_codeowners(repo: Path, policy: Policy) -> list[Diagnostic]:

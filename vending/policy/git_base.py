@@ -17,20 +17,28 @@ from vending.errors import ConfigError
 _LINK_MODE = 0o120000
 
 
+def location(repo: Path) -> tuple[git.Repo, Path, str] | None:
+    """The git repository holding `repo`, its top folder, and `repo`'s folder inside it ("" at
+    the top); None when `repo` is not in git."""
+    try:
+        found = git.Repo(repo, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    top = Path(found.working_tree_dir or repo).resolve()
+    inside = Path(repo).resolve().relative_to(top).as_posix()
+    return found, top, "" if inside == "." else inside
+
+
 class GitBase:
     """REF resolved in the git repository holding the vend repository `repo`."""
 
     def __init__(self, repo: Path, ref: str):
-        try:
-            self._git = git.Repo(repo, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        found = location(repo)
+        if found is None:
             raise ConfigError(f"{repo} is not in a git repository: vend check --base compares the working "
-                              "tree with a git ref, so run it in a clone") from None
-        top = Path(self._git.working_tree_dir or repo).resolve()
-        inside = Path(repo).resolve().relative_to(top).as_posix()
-        self.prefix = "" if inside == "." else inside
-        """The vend repository's folder inside git: "" when vend.yaml is at the git root."""
-        self.git_root = top
+                              "tree with a git ref, so run it in a clone")
+        self._git, self.git_root, self.prefix = found
+        """prefix: the vend repository's folder inside git, "" when vend.yaml is at the git root."""
         self.ref = ref
         try:
             target = self._git.commit(ref)

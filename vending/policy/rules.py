@@ -6,15 +6,15 @@ returns findings at the line asking for the change; all run, so every finding sh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from vending.errors import Diagnostic
 from vending.model.codes import quote
 from vending.model.types import FULL_AWS_ACCESS, ROOT, SCP, AccountSpec, DesiredOrg, Source, path_str
 from vending.model.yaml_source import JsonPath, YamlSyntaxError, parse
+from vending.model.yaml_source import Lines as YamlLines
 from vending.policy import codeowners
-from vending.policy.changes import AccountChange, OrgChanges
+from vending.policy.changes import OrgChanges
 from vending.policy.codes import finding
 from vending.policy.spec import Policy, describe_ou_rule, ou_label_rules
 
@@ -33,23 +33,22 @@ class PullRequest:
 
 
 class Lines:
-    """Lines of nested keys in the working tree's files (the loader keeps top-level ones only)."""
+    """Lines of nested keys in the working tree's files (the loader keeps top-level ones only),
+    each file parsed once, and only when a finding needs a line in it."""
 
     def __init__(self, root: Path):
         self.root = root
+        self._parsed: dict[str, YamlLines] = {}
 
     def at(self, source: Source, path: JsonPath) -> int:
         if len(path) == 1:
             return dict(source.fields).get(str(path[0]), source.line)
-        return _lines(self.root / source.file).at(path)
-
-
-@cache
-def _lines(path: Path):  # noqa: ANN202 - yaml_source.Lines
-    try:
-        return parse(path.read_text(encoding="utf-8")).lines
-    except (OSError, UnicodeDecodeError, YamlSyntaxError):
-        return parse("").lines
+        if source.file not in self._parsed:
+            try:
+                self._parsed[source.file] = parse((self.root / source.file).read_text(encoding="utf-8")).lines
+            except (OSError, UnicodeDecodeError, YamlSyntaxError):  # loaded a moment ago: cannot happen
+                self._parsed[source.file] = YamlLines()
+        return self._parsed[source.file].at(path)
 
 
 def evaluate(policy: Policy, changes: OrgChanges, head: DesiredOrg, pr: PullRequest, lines: Lines) -> list[Diagnostic]:
