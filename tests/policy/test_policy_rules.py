@@ -270,3 +270,32 @@ def test_every_finding_at_once(pr: PrRepo) -> None:
     assert [f.split(":", 2)[1] + " " + f.split()[1] for f in pr.findings()] == [
         "5 R005", "2 R002", "3 R001", "3 R001", "6 R003",
     ]
+
+
+def test_a_rule_on_root_covers_every_ou(make_pr) -> None:
+    repo = make_pr({"request-policy.yaml": "version: 1\nou_labels:\n  - {ou: Root, label: vending}\n"})
+    repo.write({"accounts/new.yaml": account("new"), "accounts/top.yaml": account("top", ou="Root", extra="tags: {cost-center: apps}\n")})
+    repo.commit("add two")
+    assert [f.splitlines()[0] for f in repo.findings()] == [
+        "accounts/new.yaml:3: R001 ou: new account new in Apps needs the label vending (rule for every OU)",
+        "accounts/top.yaml:3: R001 ou: new account top in Root needs the label vending (rule for every OU)",
+    ]
+    assert repo.findings("vending") == []
+
+
+def test_detaching_a_tag_policy_from_the_root(make_pr) -> None:
+    tag = '{"tags": {"cost-center": {"tag_key": {"@@assign": "cost-center"}}}}\n'
+    repo = make_pr({"policies/tag/cost-center.json": tag,
+                    "ous/ou.yaml": "scps: [deny-s3-delete]\ntag_policies: [cost-center]\n"})
+    repo.write({"ous/ou.yaml": "scps: [deny-s3-delete]\n"})
+    repo.commit("drop the tag policy")
+    assert [f.splitlines()[0] for f in repo.findings()] == [
+        "ous/ou.yaml:1: R008 tag_policies: detaching tag policy cost-center from the root needs the label"
+        " security-approved"]
+
+
+def test_a_retired_ou_needs_the_retire_label_only(pr: PrRepo) -> None:
+    pr.write({"ous/Apps/ou.yaml": "retired: true\nscps: []\n", "accounts/app.yaml": account("app", ou="Root", extra="tags: {cost-center: apps}\n")})
+    pr.commit("retire Apps")
+    assert [f.splitlines()[0] for f in pr.findings()] == [
+        "ous/Apps/ou.yaml:1: R007 retired: retiring OU Apps needs the label destroy-approved"]
