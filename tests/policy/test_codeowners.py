@@ -102,3 +102,22 @@ def test_codeowners_needs_a_policy_with_reviewers(pr: PrRepo, vend) -> None:
     result = vend(pr.root, "codeowners", "--check")
     assert (result.code, result.err) == (
         1, f"Error: request-policy.yaml not found in {pr.root}: its reviewers are what CODEOWNERS is written from\n")
+
+
+def test_codeowners_outside_git_goes_in_the_repository(pr: PrRepo, vend, tmp_path) -> None:
+    import shutil
+
+    plain = tmp_path / "plain"
+    shutil.copytree(pr.root, plain, ignore=shutil.ignore_patterns(".git"))
+    assert vend(plain, "codeowners").out == f"Wrote {plain / '.github' / 'CODEOWNERS'}.\n"
+    assert (plain / ".github" / "CODEOWNERS").read_text().splitlines()[3] == "/accounts/ @org/platform"
+
+
+def test_without_a_usable_git_one_message(pr: PrRepo, vend, monkeypatch) -> None:
+    from vending.policy import git_base
+
+    monkeypatch.setattr(git_base, "git", None)
+    monkeypatch.setattr(git_base, "_GIT_MISSING", "Bad git executable.", raising=False)
+    result = vend(pr.root, "check", "--base", "main")
+    assert (result.code, result.err) == (
+        1, "Error: vend check and vend codeowners need git, which cannot be used here: Bad git executable.\n")

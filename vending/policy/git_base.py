@@ -10,9 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import git
-
 from vending.errors import ConfigError
+
+try:
+    import git
+except ImportError as missing:  # gitpython refuses to load without a git executable
+    git = None
+    _GIT_MISSING = str(missing).splitlines()[0]
 
 _LINK_MODE = 0o120000
 
@@ -20,6 +24,8 @@ _LINK_MODE = 0o120000
 def location(repo: Path) -> tuple[git.Repo, Path, str] | None:
     """The git repository holding `repo`, its top folder, and `repo`'s folder inside it ("" at
     the top); None when `repo` is not in git."""
+    if git is None:
+        raise ConfigError(f"vend check and vend codeowners need git, which cannot be used here: {_GIT_MISSING}")
     try:
         found = git.Repo(repo, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
