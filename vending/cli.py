@@ -202,6 +202,63 @@ def graph_cmd(repo: Path, fmt: str) -> None:
     click.echo(to_dot(graph) if fmt == "dot" else to_mermaid(graph), nl=False)
 
 
+@cli.command("check")
+@click.option("--base", "base_ref", required=True, help="The git ref the pull request merges into (e.g. origin/main).")
+@click.option("--label", "labels", multiple=True, help="A label of the pull request (repeat for each).")
+@click.option("--author", help="The pull request's author (GitHub login).")
+@click.pass_obj
+def check_cmd(repo: Path, base_ref: str, labels: tuple[str, ...], author: str | None) -> None:
+    """Check what the working tree changes since --base against request-policy.yaml; no AWS call.
+
+    \b
+    Example, in a pull request's CI job:
+      vend check --base origin/main --label prod-approved --author alice
+    """
+    from vending.policy.check import check
+
+    result = check(repo, base_ref, list(labels), author)
+    for finding in result.findings:
+        click.echo(finding.format())
+    if result.findings:
+        click.echo(f"{len(result.findings)} finding(s) of the request policy ({result.policy_file}).")
+    else:
+        new = len(result.changes.new_accounts)
+        click.echo(f"Request policy satisfied ({result.policy_file}): {new} new account(s), "
+                   f"{len(result.changed_files)} file(s) changed since {base_ref}.")
+    for owners, files in result.reviews:
+        click.echo(f"Review needed from {' '.join(owners)}: {', '.join(files)}")
+    if result.findings:
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command("codeowners")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write (default: the CODEOWNERS GitHub reads at the git root, else .github/CODEOWNERS).")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 when the file is out of date.")
+@click.pass_obj
+def codeowners_cmd(repo: Path, out: Path | None, check_only: bool) -> None:
+    """Write CODEOWNERS from the reviewers of request-policy.yaml.
+
+    \b
+    Examples:
+      vend codeowners            # writes .github/CODEOWNERS
+      vend codeowners --check    # in CI: exit 1 when it is out of date
+    """
+    from vending.policy.check import codeowners_file
+
+    wanted = codeowners_file(repo, out)
+    if wanted.current():
+        click.echo(f"{wanted.path} is up to date.")
+        return
+    if check_only:
+        state = "out of date" if wanted.path.exists() else "missing"
+        click.echo(f"{wanted.path} is {state}: run vend codeowners and commit it.", err=True)
+        sys.exit(EXIT_ERROR)
+    wanted.path.parent.mkdir(parents=True, exist_ok=True)
+    wanted.path.write_text(wanted.text, encoding="utf-8")
+    click.echo(f"Wrote {wanted.path}.")
+
+
 @cli.group("local")
 def local_group() -> None:
     """The embedded local AWS (moto plus vend's emulators), state kept in .vend/."""
