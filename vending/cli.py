@@ -107,17 +107,27 @@ def allocate_cmd(repo: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) for `vend apply`.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 1 on error, 2 when there are changes.")
+@click.option("--base", "base", metavar="REF",
+              help="Mark each change as this branch's or already pending on REF (or drift), e.g. origin/main.")
 @click.pass_obj
-def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) -> None:
+def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, base: str | None) -> None:
     """Compare the repository with the live organization; change nothing.
 
     \b
-    Example:
+    Examples:
       vend plan --out plan.json --format markdown --detailed-exitcode
+      vend plan --base origin/main --format markdown   # in a pull request
     """
     desired = load(repo)
     with connect(desired.settings, repo) as connection:
-        plan, _ = _compute(desired, repo, connection, saving=out is not None)
+        if base is None:
+            plan, _ = _compute(desired, repo, connection, saving=out is not None)
+        else:
+            with err.status(f"Reading the organization from {connection.description}..."):
+                plan, _ = engine.plan_with_base(
+                    desired, repo, base, connection.clients, git_commit=engine.git_commit(repo),
+                    target=connection.description, saving=out is not None,
+                )
     if out:
         out.write_text(plan.dumps())
     click.echo(render(plan.to_json(), fmt), nl=False)
