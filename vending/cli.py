@@ -1,6 +1,7 @@
 """`vend`: argv -> library call -> render -> exit code. The only module that prints or exits."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from vending import __version__, engine
 from vending.apply.context import ApplyContext
 from vending.apply.executor import ApplyReport, Outcome
-from vending.errors import ApprovalNeeded, PlanError, ValidationFailed, VendError
+from vending.errors import ApprovalNeeded, ConfigError, PlanError, ValidationFailed, VendError
 from vending.model.live import LiveOrg
 from vending.model.loader import load, validate
 from vending.model.types import DesiredOrg
@@ -190,6 +191,38 @@ def show_cmd(plan_file: Path, fmt: str) -> None:
       vend show plan.json --format markdown > plan.md
     """
     click.echo(render(Plan.loads(plan_file.read_text()).to_json(), fmt), nl=False)
+
+
+@cli.command("comment")
+@click.option("--plan", "plan_file", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The saved plan (vend plan --base REF --out plan.json).")
+@click.option("--github-repo", required=True, metavar="OWNER/NAME", help="The repository of the pull request.")
+@click.option("--pr", "number", required=True, type=click.IntRange(min=1), help="The pull request's number.")
+@click.option("--full-plan-url", metavar="URL", help="Where the full plan is (e.g. the CI artifact), linked from the comment.")
+@click.option("--github-api-url", default="https://api.github.com", show_default=True,
+              help="GitHub Enterprise Server: https://HOST/api/v3.")
+def comment_cmd(plan_file: Path, github_repo: str, number: int, full_plan_url: str | None, github_api_url: str) -> None:
+    """Post the plan as the pull request's one vend comment, or edit it (token: GITHUB_TOKEN).
+
+    \b
+    Example, in a pull-request build:
+      vend plan --base origin/main --out plan.json
+      vend comment --plan plan.json --github-repo acme/org --pr 42 --full-plan-url "$ARTIFACT_URL"
+    """
+    import os
+
+    from vending.github_api import GitHub
+    from vending.pr_comment import body, post
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", github_repo):
+        raise click.BadParameter(f"{github_repo!r} is not OWNER/NAME", param_hint="--github-repo")
+    token = os.environ.get("GITHUB_TOKEN", "")
+    if not token:
+        raise ConfigError("set GITHUB_TOKEN to a token that may write the pull request's comments")
+    text = body(Plan.loads(plan_file.read_text()).to_json(), full_plan_url=full_plan_url)
+    posted = post(GitHub(token, github_api_url), github_repo, number, text)
+    click.echo(f"Plan comment {posted.action} on {github_repo}#{number} ({len(text):,} characters)"
+               + (f": {posted.url}" if posted.url else "."))
 
 
 @cli.command("graph")
