@@ -11,11 +11,14 @@ import tarfile
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from vending.errors import BaseRefError
 from vending.model.repo_files import ignored
 from vending.plan.changes import Base
+
+if TYPE_CHECKING:
+    import git
 
 
 def resolve(repo: Path, ref: str) -> Base:
@@ -68,11 +71,11 @@ def checkout(repo: Path, base: Base) -> Iterator[Path]:
         yield Path(scratch) / ("" if prefix == "." else prefix)
 
 
-def _merge_base(runner: object, commit: str) -> str | None:
+def _merge_base(runner: "git.Git", commit: str) -> str | None:
     import git
 
     try:
-        return str(runner.merge_base(commit, "HEAD")) or None  # type: ignore[attr-defined]
+        return str(runner.merge_base(commit, "HEAD")) or None
     except git.GitCommandError:  # a shallow clone without the fork point
         return None
 

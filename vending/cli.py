@@ -1,6 +1,7 @@
 """`vend`: argv -> library call -> render -> exit code. The only module that prints or exits."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -209,8 +210,6 @@ def comment_cmd(plan_file: Path, github_repo: str, number: int, full_plan_url: s
       vend plan --base origin/main --out plan.json
       vend comment --plan plan.json --github-repo acme/org --pr 42 --full-plan-url "$ARTIFACT_URL"
     """
-    import os
-
     from vending.github_api import GitHub
     from vending.pr_comment import body, post
 

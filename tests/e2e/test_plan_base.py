@@ -186,3 +186,30 @@ def test_base_outside_git_is_one_clear_message(example, vend):
     result = vend(example, "plan", "--base", "main")
     assert result.code == 1
     assert result.err == f"Error: --base main: {example} is not in a git repository; --base compares git commits\n"
+
+
+def test_a_repository_in_a_subfolder_of_git(example, vend, tmp_path):
+    top = tmp_path / "monorepo"
+    (top / "docs").mkdir(parents=True)
+    (top / "docs" / "guide.txt").write_text("not vend's\n")
+    (top / ".gitignore").write_text(".vend/\n")
+    repo = git.Repo.init(top, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "test").set_value("user", "email", "test@example.com")
+    _commit(repo, "before vend")
+    org = top / "org"
+    shutil.copytree(example, org)
+    plan = json.loads(vend(org, "plan", "--base", "main", "--format", "json").out)
+    assert plan["base"]["problem"] == "--base main: the base has no folder org"
+    assert set(_origins(plan).values()) == {"pr"}
+    assert "accounts/audit.yaml" in plan["base"]["changed_files"]
+
+    _commit(repo, "vend")
+    repo.git.checkout("-b", "feature")
+    (org / "accounts" / "analytics-prod.yaml").write_text(NEW_ACCOUNT)
+    (top / "docs" / "guide.txt").write_text("changed, still not vend's\n")
+    plan = json.loads(vend(org, "plan", "--base", "main", "--format", "json").out)
+    assert plan["base"]["problem"] is None
+    assert plan["base"]["changed_files"] == ["accounts/analytics-prod.yaml"]
+    assert _origins(plan)["account:analytics-prod"] == "pr"
+    assert _origins(plan)["ou:Workloads"] == "base"

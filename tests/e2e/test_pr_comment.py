@@ -140,3 +140,9 @@ def test_an_unreachable_api_is_one_message_after_retries(example, vend, github, 
     assert result.err.startswith("Error: cannot reach GitHub at http://127.0.0.1:9 (")
     assert result.err.endswith(") after 4 attempts; check the network and --github-api-url\n")
     assert waits == [2.0, 4.0, 8.0]
+
+
+def test_comment_has_help_with_an_example(example, vend):
+    result = vend(example, "comment", "--help")
+    assert result.code == 0
+    assert "Example, in a pull-request build:" in result.out and "GITHUB_TOKEN" in result.out
