@@ -67,7 +67,10 @@ def checkout(repo: Path, base: Base) -> Iterator[Path]:
     archive.seek(0)
     with tempfile.TemporaryDirectory(prefix="vend-base-") as scratch:
         with tarfile.open(fileobj=archive) as tar:
-            tar.extractall(scratch, filter="data")
+            if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12: no links out of the folder
+                tar.extractall(scratch, filter="data")
+            else:
+                tar.extractall(scratch)
         yield Path(scratch) / ("" if prefix == "." else prefix)
 
 
