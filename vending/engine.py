@@ -5,11 +5,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from vending import base_ref
 from vending.apply.context import ApplyContext, Polling
 from vending.apply.executor import ApplyReport, Progress, execute
 from vending.apply.registry import holds, limits
 from vending.aws.clients import AwsClients
-from vending import base_ref
 from vending.errors import BaseRefError, DestroyNotAllowed, PlanError, StalePlanError, ValidationFailed
 from vending.model.live import LiveOrg
 from vending.model.loader import load

@@ -213,3 +213,17 @@ def test_a_repository_in_a_subfolder_of_git(example, vend, tmp_path):
     assert plan["base"]["changed_files"] == ["accounts/analytics-prod.yaml"]
     assert _origins(plan)["account:analytics-prod"] == "pr"
     assert _origins(plan)["ou:Workloads"] == "base"
+
+
+def test_a_pull_request_that_asks_for_nothing_new_says_so(example, vend, applied):
+    _retag(example, "analytics2")
+    _commit(applied, "main: retag, not applied")
+    applied.git.checkout("-b", "docs")
+    (example / "NOTES.md").write_text("vend does not read this\n")
+    plan = json.loads(vend(example, "plan", "--base", "main", "--format", "json").out)
+    assert plan["base"]["changed_files"] == []
+    assert _origins(plan) == {"account_tags:analytics-test": "base"}
+    text = vend(example, "plan", "--base", "main").out
+    assert ("The files this pull request changes ask for nothing new: every change below is pending on main,"
+            " or drift.\n") in text
+    assert "This pull request (the files" not in text

@@ -53,6 +53,10 @@ def facts(plan: dict[str, Any]) -> list[str]:
         out.append(f"This branch does not contain {name}'s latest commits (it forked at"
                    f" {view.short_commit(merge_base)}): what {name} changed since shows as this pull"
                    f" request's; merge or rebase {name} for an exact split.")
+    shown = view.ordered_changes(plan)
+    if shown and not found.get("problem") and all(c.get("origin") == "base" for c in shown):
+        out.append(f"The files this pull request changes ask for nothing new: every change below is"
+                   f" pending on {name}, or drift.")
     return out
 
 
