@@ -197,13 +197,20 @@ def show_cmd(plan_file: Path, fmt: str) -> None:
 @cli.command("comment")
 @click.option("--plan", "plan_file", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The saved plan (vend plan --base REF --out plan.json).")
-@click.option("--github-repo", required=True, metavar="OWNER/NAME", help="The repository of the pull request.")
-@click.option("--pr", "number", required=True, type=click.IntRange(min=1), help="The pull request's number.")
+@click.option("--github-repo", metavar="OWNER/NAME", help="GitHub: the repository of the pull request.")
+@click.option("--gitlab-project", metavar="ID|PATH", help="GitLab: the project of the merge request (id or group/name).")
+@click.option("--pr", "number", required=True, type=click.IntRange(min=1),
+              help="The pull request's number (GitLab: the merge request's iid).")
 @click.option("--full-plan-url", metavar="URL", help="Where the full plan is (e.g. the CI artifact), linked from the comment.")
 @click.option("--github-api-url", default="https://api.github.com", show_default=True,
               help="GitHub Enterprise Server: https://HOST/api/v3.")
-def comment_cmd(plan_file: Path, github_repo: str, number: int, full_plan_url: str | None, github_api_url: str) -> None:
-    """Post the plan as the pull request's one vend comment, or edit it (token: GITHUB_TOKEN).
+@click.option("--gitlab-api-url", default="https://gitlab.com/api/v4", show_default=True,
+              help="Self-managed GitLab: https://HOST/api/v4.")
+def comment_cmd(plan_file: Path, github_repo: str | None, gitlab_project: str | None, number: int,
+                full_plan_url: str | None, github_api_url: str, gitlab_api_url: str) -> None:
+    """Post the plan as the pull request's one vend comment, or edit it.
+
+    The token is read from GITHUB_TOKEN (GitHub) or GITLAB_TOKEN (GitLab).
 
     \b
     Example, in a pull-request build:
@@ -211,16 +218,23 @@ def comment_cmd(plan_file: Path, github_repo: str, number: int, full_plan_url: s
       vend comment --plan plan.json --github-repo acme/org --pr 42 --full-plan-url "$ARTIFACT_URL"
     """
     from vending.github_api import GitHub
-    from vending.pr_comment import body, post
+    from vending.gitlab_api import GitLab
+    from vending.pr_comment import CodeHost, body, post
 
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", github_repo):
+    if (github_repo is None) == (gitlab_project is None):
+        raise click.UsageError("give exactly one of --github-repo OWNER/NAME and --gitlab-project ID|PATH")
+    if github_repo is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", github_repo):
         raise click.BadParameter(f"{github_repo!r} is not OWNER/NAME", param_hint="--github-repo")
-    token = os.environ.get("GITHUB_TOKEN", "")
+    variable = "GITHUB_TOKEN" if github_repo else "GITLAB_TOKEN"
+    token = os.environ.get(variable, "")
     if not token:
-        raise ConfigError("set GITHUB_TOKEN to a token that may write the pull request's comments")
-    text = body(Plan.loads(plan_file.read_text()).to_json(), full_plan_url=full_plan_url)
-    posted = post(GitHub(token, github_api_url), github_repo, number, text)
-    click.echo(f"Plan comment {posted.action} on {github_repo}#{number} ({len(text):,} characters)"
+        raise ConfigError(f"set {variable} to a token that may write the pull request's comments")
+    host: CodeHost = GitHub(token, github_api_url) if github_repo else GitLab(token, gitlab_api_url)
+    where = github_repo or str(gitlab_project)
+    text = body(Plan.loads(plan_file.read_text()).to_json(), full_plan_url=full_plan_url, limit=host.limit)
+    posted = post(host, where, number, text)
+    mark = "#" if github_repo else "!"
+    click.echo(f"Plan comment {posted.action} on {where}{mark}{number} ({len(text):,} characters)"
                + (f": {posted.url}" if posted.url else "."))
 
 

@@ -1,5 +1,5 @@
-"""A local fake of GitHub's issue-comment API (no network): list with `Link` paging, create,
-edit, token check, and refusals queued by a test."""
+"""A local fake of GitHub's issue-comment API and GitLab's merge-request notes API (no
+network): list with `Link` paging, create, edit, token check, and refusals queued by a test."""
 from __future__ import annotations
 
 import json
@@ -52,14 +52,21 @@ def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
                 if verb == method:
                     del fake.refusals[index]
                     return self._send(status, body, headers)
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            gitlab = url.path.startswith("/api/v4/")
+            if gitlab and self.headers.get("PRIVATE-TOKEN") != TOKEN:
+                return self._send(401, {"message": "401 Unauthorized"})
+            if not gitlab and self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return self._send(401, {"message": "Bad credentials"})
             parts = url.path.strip("/").split("/")
             payload = None
-            if method in ("POST", "PATCH"):
+            if method in ("POST", "PATCH", "PUT"):
                 payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if len(payload["body"]) > BODY_LIMIT:
                     return self._send(422, {"message": "Validation Failed: body is too long (maximum is 65536 characters)"})
+            if gitlab:  # api/v4/projects/<id or %2F-path>/merge_requests/<iid>/notes[/<id>]
+                parts = ["repos", *parts[3:4], "x", "issues", parts[5], "comments", *parts[7:]]
+                if method == "PUT":
+                    parts, method = ["repos", "x", "x", "issues", "comments", parts[6]], "PATCH"
             if parts[3:4] == ["issues"] and parts[5:6] == ["comments"] and method in ("GET", "POST"):
                 number = int(parts[4])
                 if method == "POST":
@@ -89,6 +96,9 @@ def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
 
         def do_PATCH(self) -> None:
             self._handle("PATCH")
+
+        def do_PUT(self) -> None:
+            self._handle("PUT")
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"

@@ -118,7 +118,7 @@ def test_a_bad_token_and_a_missing_token_say_what_to_fix(example, vend, github, 
 
 def test_throttling_is_retried_after_the_time_github_asks(example, vend, github, tmp_path, monkeypatch):
     waits: list[float] = []
-    monkeypatch.setattr("vending.github_api.time.sleep", waits.append)
+    monkeypatch.setattr("vending.rest_client.time.sleep", waits.append)
     saved = tmp_path / "plan.json"
     vend(example, "plan", "--out", str(saved))
     github.refusals.append(("GET", 429, {"Retry-After": "3"}, {"message": "slow down"}))
@@ -131,7 +131,7 @@ def test_throttling_is_retried_after_the_time_github_asks(example, vend, github,
 
 def test_an_unreachable_api_is_one_message_after_retries(example, vend, github, tmp_path, monkeypatch):
     waits: list[float] = []
-    monkeypatch.setattr("vending.github_api.time.sleep", waits.append)
+    monkeypatch.setattr("vending.rest_client.time.sleep", waits.append)
     saved = tmp_path / "plan.json"
     vend(example, "plan", "--out", str(saved))
     result = vend(example, "comment", "--plan", str(saved), "--github-repo", REPO, "--pr", str(PR),
@@ -146,3 +146,43 @@ def test_comment_has_help_with_an_example(example, vend):
     result = vend(example, "comment", "--help")
     assert result.code == 0
     assert "Example, in a pull-request build:" in result.out and "GITHUB_TOKEN" in result.out
+
+
+def test_gitlab_merge_request_note_is_created_then_edited_in_place(example, vend, github, tmp_path, monkeypatch):
+    monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
+    for i in range(120):
+        github.add(PR, f"review note {i}")
+    saved = tmp_path / "plan.json"
+    vend(example, "plan", "--out", str(saved))
+    args = ("comment", "--plan", str(saved), "--gitlab-project", "acme/org", "--pr", str(PR),
+            "--gitlab-api-url", f"{github.url}/api/v4")
+    result = vend(example, *args)
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"Plan comment created on acme/org!{PR} (")
+    [created] = _ours(github)
+    assert vend(example, *args).out.startswith("Plan comment unchanged")
+    result = vend(example, *args, "--full-plan-url", "https://ci.test/plan.json")
+    assert result.out.startswith("Plan comment updated")
+    assert [c["id"] for c in _ours(github)] == [created["id"]]
+    notes = f"/api/v4/projects/acme%2Forg/merge_requests/{PR}/notes"
+    assert github.requests[:3] == [("GET", f"{notes}?per_page=100&sort=asc&order_by=created_at"),
+                                   ("GET", f"{notes}?per_page=100&page=2"), ("POST", notes)]
+    assert github.requests[-1] == ("PUT", f"{notes}/{created['id']}")
+
+
+def test_gitlab_refusal_and_missing_token_are_one_message(example, vend, github, tmp_path, monkeypatch):
+    saved = tmp_path / "plan.json"
+    vend(example, "plan", "--out", str(saved))
+    args = ("comment", "--plan", str(saved), "--gitlab-project", "42", "--pr", "3", "--gitlab-api-url",
+            f"{github.url}/api/v4")
+    assert vend(example, *args).err == "Error: set GITLAB_TOKEN to a token that may write the pull request's comments\n"
+    monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
+    github.refusals.append(("GET", 403, {}, {"message": "403 Forbidden"}))
+    result = vend(example, *args)
+    assert (result.code, result.err) == (1, (
+        "Error: GitLab refused GET /projects/42/merge_requests/3/notes: HTTP 403 403 Forbidden; the token needs"
+        " the api scope and at least the Reporter role on the project\n"
+    ))
+    both = vend(example, "comment", "--plan", str(saved), "--gitlab-project", "42", "--github-repo", "a/b", "--pr", "3")
+    assert both.code == 2
+    assert "give exactly one of --github-repo OWNER/NAME and --gitlab-project ID|PATH" in both.err
