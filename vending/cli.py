@@ -1,6 +1,8 @@
 """`vend`: argv -> library call -> render -> exit code. The only module that prints or exits."""
 from __future__ import annotations
 
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from vending import __version__, engine
 from vending.apply.context import ApplyContext
 from vending.apply.executor import ApplyReport, Outcome
-from vending.errors import ApprovalNeeded, PlanError, ValidationFailed, VendError
+from vending.errors import ApprovalNeeded, ConfigError, PlanError, ValidationFailed, VendError
 from vending.model.live import LiveOrg
 from vending.model.loader import load, validate
 from vending.model.types import DesiredOrg
@@ -107,17 +109,27 @@ def allocate_cmd(repo: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) for `vend apply`.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 1 on error, 2 when there are changes.")
+@click.option("--base", "base", metavar="REF",
+              help="Mark each change as this branch's or already pending on REF (or drift), e.g. origin/main.")
 @click.pass_obj
-def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) -> None:
+def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, base: str | None) -> None:
     """Compare the repository with the live organization; change nothing.
 
     \b
-    Example:
+    Examples:
       vend plan --out plan.json --format markdown --detailed-exitcode
+      vend plan --base origin/main --format markdown   # in a pull request
     """
     desired = load(repo)
     with connect(desired.settings, repo) as connection:
-        plan, _ = _compute(desired, repo, connection, saving=out is not None)
+        if base is None:
+            plan, _ = _compute(desired, repo, connection, saving=out is not None)
+        else:
+            with err.status(f"Reading the organization from {connection.description}..."):
+                plan, _ = engine.plan_with_base(
+                    desired, repo, base, connection.clients, git_commit=engine.git_commit(repo),
+                    target=connection.description, saving=out is not None,
+                )
     if out:
         out.write_text(plan.dumps())
     click.echo(render(plan.to_json(), fmt), nl=False)
@@ -180,6 +192,50 @@ def show_cmd(plan_file: Path, fmt: str) -> None:
       vend show plan.json --format markdown > plan.md
     """
     click.echo(render(Plan.loads(plan_file.read_text()).to_json(), fmt), nl=False)
+
+
+@cli.command("comment")
+@click.option("--plan", "plan_file", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The saved plan (vend plan --base REF --out plan.json).")
+@click.option("--github-repo", metavar="OWNER/NAME", help="GitHub: the repository of the pull request.")
+@click.option("--gitlab-project", metavar="ID|PATH", help="GitLab: the project of the merge request (id or group/name).")
+@click.option("--pr", "number", required=True, type=click.IntRange(min=1),
+              help="The pull request's number (GitLab: the merge request's iid).")
+@click.option("--full-plan-url", metavar="URL", help="Where the full plan is (e.g. the CI artifact), linked from the comment.")
+@click.option("--github-api-url", default="https://api.github.com", show_default=True,
+              help="GitHub Enterprise Server: https://HOST/api/v3.")
+@click.option("--gitlab-api-url", default="https://gitlab.com/api/v4", show_default=True,
+              help="Self-managed GitLab: https://HOST/api/v4.")
+def comment_cmd(plan_file: Path, github_repo: str | None, gitlab_project: str | None, number: int,
+                full_plan_url: str | None, github_api_url: str, gitlab_api_url: str) -> None:
+    """Post the plan as the pull request's one vend comment, or edit it.
+
+    The token is read from GITHUB_TOKEN (GitHub) or GITLAB_TOKEN (GitLab).
+
+    \b
+    Example, in a pull-request build:
+      vend plan --base origin/main --out plan.json
+      vend comment --plan plan.json --github-repo acme/org --pr 42 --full-plan-url "$ARTIFACT_URL"
+    """
+    from vending.github_api import GitHub
+    from vending.gitlab_api import GitLab
+    from vending.pr_comment import CodeHost, body, post
+
+    if (github_repo is None) == (gitlab_project is None):
+        raise click.UsageError("give exactly one of --github-repo OWNER/NAME and --gitlab-project ID|PATH")
+    if github_repo is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", github_repo):
+        raise click.BadParameter(f"{github_repo!r} is not OWNER/NAME", param_hint="--github-repo")
+    variable = "GITHUB_TOKEN" if github_repo else "GITLAB_TOKEN"
+    token = os.environ.get(variable, "")
+    if not token:
+        raise ConfigError(f"set {variable} to a token that may write the pull request's comments")
+    host: CodeHost = GitHub(token, github_api_url) if github_repo else GitLab(token, gitlab_api_url)
+    where = github_repo or str(gitlab_project)
+    text = body(Plan.loads(plan_file.read_text()).to_json(), full_plan_url=full_plan_url, limit=host.limit)
+    posted = post(host, where, number, text)
+    mark = "#" if github_repo else "!"
+    click.echo(f"Plan comment {posted.action} on {where}{mark}{number} ({len(text):,} characters)"
+               + (f": {posted.url}" if posted.url else "."))
 
 
 @cli.command("graph")

@@ -100,3 +100,11 @@ class AwsCallFailed(VendError):
 
 class ApprovalNeeded(VendError):
     """`vend apply` has changes to approve and no terminal to ask on."""
+
+
+class BaseRefError(VendError):
+    """`--base REF` cannot be used: no such commit here, or the repository is not in git."""
+
+
+class CommentError(VendError):
+    """The plan comment could not be posted: the code host refused or could not be reached."""
