@@ -100,3 +100,7 @@ class AwsCallFailed(VendError):
 
 class ApprovalNeeded(VendError):
     """`vend apply` has changes to approve and no terminal to ask on."""
+
+
+class ImportRefused(VendError):
+    """`vend import` cannot describe this organization as asked, or would overwrite a file."""
