@@ -106,7 +106,7 @@ def _ous(live: LiveOrg, chosen: Selection, control_tower: bool) -> dict[OuPath, 
         for ou in sorted(children.get(parent.id, []), key=lambda o: (o.name, o.id)):
             problem = _ou_problem(ou, taken, registered, control_tower, live)
             if problem:
-                below = _count_below(ou, children)
+                below = _count_below(ou, children, live)
                 chosen.left_out.append(f"OU {path_str(ou.path)} ({ou.id}){below}: {problem}")
                 continue
             taken[ou.name.lower()] = ou
@@ -132,12 +132,15 @@ def _ou_problem(ou: LiveOu, taken: dict[str, LiveOu], registered: set[str], cont
     return None
 
 
-def _count_below(ou: LiveOu, children: dict[str, list[LiveOu]]) -> str:
-    count, stack = 0, list(children.get(ou.id, []))
+def _count_below(ou: LiveOu, children: dict[str, list[LiveOu]], live: LiveOrg) -> str:
+    """" and the N OU(s) and M account(s) in it": what leaving an OU out takes with it."""
+    ids, stack = {ou.id}, list(children.get(ou.id, []))
     while stack:
-        count += 1
-        stack.extend(children.get(stack.pop().id, []))
-    return f" and the {count} OU(s) below it" if count else ""
+        node = stack.pop()
+        ids.add(node.id)
+        stack.extend(children.get(node.id, []))
+    accounts = sum(a.parent_id in ids for a in live.accounts.values())
+    return f" with the {len(ids) - 1} OU(s) and {accounts} account(s) in it" if len(ids) > 1 or accounts else ""
 
 
 def _controls(live: LiveOrg, settings: OrgSettings, ous: dict[OuPath, LiveOu]) -> dict[OuPath, tuple[str, ...]]:
