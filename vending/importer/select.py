@@ -62,10 +62,6 @@ def select(live: LiveOrg, settings: OrgSettings, subtree: OuPath | None = None) 
             known = ", ".join(path_str(p) for p in sorted(ous) if p) or "none"
             raise ImportRefused(f"--ou {path_str(subtree)}: no such OU can be imported (OUs: {known})")
         full = {p for p in ous if p[: len(subtree)] == subtree}
-        skipped = sorted(p for p in ous if p not in full and p[: len(subtree)] != subtree and p)
-        if skipped:
-            chosen.left_out.append(f"{len(skipped)} OU(s) outside {path_str(subtree)}, and their accounts"
-                                   " (--ou): " + ", ".join(path_str(p) for p in skipped))
     else:
         full = set(ous)
     quarantine = settings.quarantine_ou
@@ -77,6 +73,13 @@ def select(live: LiveOrg, settings: OrgSettings, subtree: OuPath | None = None) 
         )
     needed = full | {p[:n] for p in full | {quarantine} for n in range(1, len(p) + 1)}
     chosen.ous = {p: ous[p] for p in sorted(needed) if p}
+    if subtree:
+        skipped = [path_str(p) for p in sorted(ous) if p and p not in needed]
+        bare = [path_str(p) for p in chosen.ous if p not in full]
+        chosen.left_out.append(
+            f"{len(skipped)} OU(s) outside {path_str(subtree)} and their accounts (--ou): {', '.join(skipped) or 'none'};"
+            f" the accounts of {', '.join(bare)} (written for their policies and tags only, as {path_str(subtree)}"
+            " and the quarantine OU need them)")
     chosen.full = full
     if control_tower:
         chosen.controls = _controls(live, settings, chosen.ous)
