@@ -77,6 +77,9 @@ def test_import_refuses_to_overwrite_and_names_the_first_file(applied, vend, tmp
     assert again.err == (f"Error: {into / 'accounts' / 'analytics-dev.yaml'} exists; vend import never overwrites"
                          " a file: import into an empty folder (--into DIR), or move the existing files away\n")
     assert {p: p.read_text() for p in into.rglob("*") if p.is_file()} == before
+    unknown = vend(applied, "import", "--into", str(tmp_path / "other"), "--ou", "Workloads/Nope")
+    assert unknown.code == 1 and not (tmp_path / "other").exists()
+    assert unknown.err.startswith("Error: --ou Workloads/Nope: no such OU can be imported (OUs: Infrastructure,")
 
 
 def test_a_subtree_imports_with_its_ancestors_and_the_quarantine_ou(applied, vend, tmp_path):
@@ -172,3 +175,17 @@ def test_hand_made_shapes_import_losslessly_and_say_what_they_leave_out(applied,
     assert "Left out: OU Workloads/Prod/Regulated/Data Lake (EU)/spark (ou-" in err
     assert "its name differs only in case from OU Spark" in err
     assert not (into / "accounts" / "no-owner.yaml").exists()
+
+
+def test_a_control_tower_landing_zone_imports_registrations_and_controls(example, vend, tmp_path):
+    settings = example / "vend.yaml"
+    settings.write_text(settings.read_text().replace("account_factory: organizations", "account_factory: control-tower"))
+    security = example / "ous" / "Security" / "ou.yaml"
+    security.write_text(security.read_text() + "controls: [AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS]\n")
+    assert vend(example, "apply", "--auto-approve").code == 0
+    into = tmp_path / "imported"
+    imported, planned = round_trip(vend, example, into)
+    assert imported.out.startswith("Imported 9 OU(s), 12 account(s) and 4 polic(ies) into")
+    assert "Left out" not in imported.err and "unmanaged" not in planned.out
+    assert body(into / "ous" / "Security" / "ou.yaml").endswith("\ncontrols:\n- AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS\n")
+    assert "account_factory: control-tower\n" in body(into / "vend.yaml")
