@@ -300,7 +300,7 @@ def import_cmd(repo: Path, into: Path | None, subtree: str | None) -> None:
     state_dir = None
     if target.kind == "local" and not target.endpoint and not keep:
         state_dir = relative_state_dir(str(repo), target.state_dir, str(into))
-    vend_yaml = None if keep else Settings(source.data, source.settings.policies_dir, state_dir)
+    vend_yaml = None if keep else Settings(source.data, state_dir)
     with connect(source.settings, repo) as connection:
         with err.status(f"Reading the organization from {connection.description}..."):
             live = engine.read_live(connection.clients, source.settings)

@@ -19,7 +19,7 @@ def build(live: LiveOrg, settings: OrgSettings, vend_yaml: Settings | None, now:
     """The files describing `live` (vend.yaml too unless `vend_yaml` is None) and the selection
     behind them, with what it left out."""
     chosen = select(live, settings, subtree)
-    return render(chosen, vend_yaml, now), chosen
+    return render(chosen, vend_yaml, now, settings.policies_dir), chosen
 
 
 __all__ = ["Imported", "Selection", "Settings", "build"]

@@ -16,6 +16,7 @@ import yaml
 
 from vending.importer.select import Selection
 from vending.importer.tags import factor
+from vending.model import rules_policies
 from vending.model.live import LiveOu
 from vending.model.types import FULL_AWS_ACCESS, POLICY_FOLDERS, POLICY_TYPES, ROOT, SCP, OuPath, path_str
 
@@ -25,7 +26,6 @@ class Settings:
     """The vend.yaml the import starts from (as parsed) and where its target's state is."""
 
     data: dict[str, Any]
-    policies_dir: str = "policies"
     state_dir: str | None = None
     """kind local, in-process: the state folder as written in the new vend.yaml (relative to it)."""
 
@@ -38,7 +38,7 @@ class Imported:
     policies: int = 0
 
 
-def render(chosen: Selection, settings: Settings | None, now: datetime) -> Imported:
+def render(chosen: Selection, settings: Settings | None, now: datetime, policies_dir: str = "policies") -> Imported:
     """The files; vend.yaml only when `settings` is given (else the repository's is kept)."""
     live = chosen.live
     header = (f"# Imported by `vend import` from organization {live.org_id} on"
@@ -67,11 +67,13 @@ def render(chosen: Selection, settings: Settings | None, now: datetime) -> Impor
         if account.state != "active":
             data["state"] = account.state
         out.files[f"accounts/{account.stem}.yaml"] = header + _dump(data)
-    policies_dir = settings.policies_dir if settings else "policies"
     for policy_id in sorted(chosen.policies, key=lambda i: (live.policies[i].type, live.policies[i].name)):
         policy = live.policies[policy_id]
         document = json.dumps(json.loads(policy.content), indent=2, ensure_ascii=False) + "\n"
-        out.files[f"{policies_dir}/{POLICY_FOLDERS[policy.type]}/{policy.name}.json"] = document
+        rel = f"{policies_dir}/{POLICY_FOLDERS[policy.type]}/{policy.name}.json"
+        out.files[rel] = document
+        for problem in rules_policies.read(rel, policy.name, policy.type, document)[1]:
+            chosen.warnings.append(f"{problem.format()}\n    (as AWS holds it; vend validate refuses it until it is fixed)")
     out.ous, out.accounts, out.policies = len(chosen.ous), len(chosen.accounts), len(chosen.policies)
     return out
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from vending.model.live import LiveAccount, LiveOrg, LiveOu, ProvisionedAccount
 from vending.model.repo_files import ignored
-from vending.model.rules_values import account_name_problem, account_stem, ou_name_problem
+from vending.model.rules_values import account_name_problem, account_stem, email_problem, ou_name_problem
 from vending.model.types import FULL_AWS_ACCESS, ROOT, SCP, OrgSettings, OuPath, path_str
 from vending.plan.diff_policies import service_managed
 from vending.errors import ImportRefused
@@ -66,9 +66,11 @@ def select(live: LiveOrg, settings: OrgSettings, subtree: OuPath | None = None) 
         full = set(ous)
     quarantine = settings.quarantine_ou
     if quarantine not in ous:
+        why = [line for line in chosen.left_out if any(line.startswith(f"OU {path_str(quarantine[:n])} (")
+                                                        for n in range(1, len(quarantine) + 1))]
         raise ImportRefused(
             f"vend.yaml: quarantine_ou: {path_str(quarantine)} is not an OU this import can describe"
-            + ("" if quarantine in _all_paths(live) else " (the organization has no such OU)")
+            + (f" ({'; '.join(why)})" if why else "" if quarantine in _all_paths(live) else " (the organization has no such OU)")
             + "; name an existing OU in vend.yaml, or create that OU, then import again"
         )
     needed = full | {p[:n] for p in full | {quarantine} for n in range(1, len(p) + 1)}
@@ -189,6 +191,9 @@ def _account_problem(account: LiveAccount, stem: str, path: OuPath, picked: dict
     problem = account_name_problem(account.name)
     if problem:
         return f"its name {problem}", ""
+    problem = email_problem(account.email)
+    if problem:
+        return f"its email {problem} (vend's check of AWS's rules)", ""
     if ignored(stem + ".yaml"):
         return f"its file {stem}.yaml would be a dot-file, which vend does not read", ""
     if stem in picked:
