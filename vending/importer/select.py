@@ -76,18 +76,24 @@ def select(live: LiveOrg, settings: OrgSettings, subtree: OuPath | None = None) 
     needed = full | {p[:n] for p in full | {quarantine} for n in range(1, len(p) + 1)}
     chosen.ous = {p: ous[p] for p in sorted(needed) if p}
     if subtree:
-        skipped = [path_str(p) for p in sorted(ous) if p and p not in needed]
-        bare = [path_str(p) for p in chosen.ous if p not in full]
-        chosen.left_out.append(
-            f"{len(skipped)} OU(s) outside {path_str(subtree)} and their accounts (--ou): {', '.join(skipped) or 'none'};"
-            f" the accounts of {', '.join(bare)} (written for their policies and tags only, as {path_str(subtree)}"
-            " and the quarantine OU need them)")
+        chosen.left_out.append(_outside(subtree, ous, needed, [p for p in chosen.ous if p not in full]))
     chosen.full = full
     if control_tower:
         chosen.controls = _controls(live, settings, chosen.ous)
     chosen.accounts = _accounts(live, settings, chosen, ous, control_tower)
     chosen.policies = _policies(live, chosen)
     return chosen
+
+
+def _outside(subtree: OuPath, ous: dict[OuPath, LiveOu], needed: set[OuPath], bare: list[OuPath]) -> str:
+    """What an --ou import leaves out: the OUs it does not write, and the accounts of those it
+    writes only because the subtree and the quarantine OU need them."""
+    skipped = [path_str(p) for p in sorted(ous) if p and p not in needed]
+    line = f"{len(skipped)} OU(s) outside {path_str(subtree)} and their accounts (--ou): {', '.join(skipped) or 'none'}"
+    if bare:
+        line += (f"; the accounts of {', '.join(path_str(p) for p in bare)} (written for their policies and tags"
+                 f" only, as {path_str(subtree)} and the quarantine OU need them)")
+    return line
 
 
 def _all_paths(live: LiveOrg) -> set[OuPath]:
