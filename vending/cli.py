@@ -388,6 +388,48 @@ def local_serve(repo: Path, port: int) -> None:
     )
 
 
+@cli.command("import")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write into (default: the repository, whose vend.yaml is then kept as is).")
+@click.option("--ou", "subtree", metavar="PATH", help="Import only this OU and its subtree (e.g. Workloads/Prod).")
+@click.pass_obj
+def import_cmd(repo: Path, into: Path | None, subtree: str | None) -> None:
+    """Describe the live organization as a repository (read-only); never overwrites a file.
+
+    \b
+    Example, from a repository whose vend.yaml names the organization:
+      vend import --into ../org && vend --repo ../org validate && vend --repo ../org plan
+    """
+    from datetime import datetime, timezone
+
+    from vending import importer
+    from vending.importer import disk
+    from vending.importer.render import Settings, relative_state_dir
+    from vending.model.types import parse_path
+
+    source = disk.read_settings(repo)
+    into = (into or repo).resolve()
+    target, keep = source.settings.target, into == repo
+    state_dir = None
+    if target.kind == "local" and not target.endpoint and not keep:
+        state_dir = relative_state_dir(str(repo), target.state_dir, str(into))
+    vend_yaml = None if keep else Settings(source.data, state_dir)
+    with connect(source.settings, repo) as connection:
+        with err.status(f"Reading the organization from {connection.description}..."):
+            live = engine.read_live(connection.clients, source.settings)
+    imported, chosen = importer.build(live, source.settings, vend_yaml, datetime.now(timezone.utc),
+                                      parse_path(subtree) if subtree else None)
+    disk.write(into, imported.files)
+    for line in chosen.left_out:
+        err.print(f"Left out: {line}", markup=False)
+    for line in chosen.warnings:
+        err.print(f"Warning: {line}", markup=False)
+    kept = f" (kept {into / 'vend.yaml'})" if keep else ""
+    click.echo(f"Imported {imported.ous} OU(s), {imported.accounts} account(s) and {imported.policies} polic(ies)"
+               f" into {into}{kept}; {len(chosen.left_out)} thing(s) left out."
+               f" Next: vend --repo {into} validate && vend --repo {into} plan")
+
+
 def _repo_everywhere(group: click.Group) -> None:
     """`vend plan --repo X` works like `vend --repo X plan`, for every subcommand."""
     for command in group.commands.values():

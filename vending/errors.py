@@ -108,3 +108,7 @@ class BaseRefError(VendError):
 
 class CommentError(VendError):
     """The plan comment could not be posted: the code host refused or could not be reached."""
+
+
+class ImportRefused(VendError):
+    """`vend import` cannot describe this organization as asked, or would overwrite a file."""
