@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import signal
 import socket
 import sys
@@ -19,7 +20,7 @@ from vending import __version__, engine
 from vending.apply.context import ApplyContext
 from vending.apply.executor import ApplyReport, Outcome
 from vending.apply.lock import Holder, PlanRef
-from vending.errors import ApprovalNeeded, PlanError, ValidationFailed, VendError
+from vending.errors import ApprovalNeeded, ConfigError, PlanError, ValidationFailed, VendError
 from vending.model.live import LiveOrg
 from vending.model.loader import load, validate
 from vending.model.types import DesiredOrg
@@ -115,17 +116,27 @@ def allocate_cmd(repo: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) for `vend apply`.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 1 on error, 2 when there are changes.")
+@click.option("--base", "base", metavar="REF",
+              help="Mark each change as this branch's or already pending on REF (or drift), e.g. origin/main.")
 @click.pass_obj
-def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool) -> None:
+def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, base: str | None) -> None:
     """Compare the repository with the live organization; change nothing.
 
     \b
-    Example:
+    Examples:
       vend plan --out plan.json --format markdown --detailed-exitcode
+      vend plan --base origin/main --format markdown   # in a pull request
     """
     desired = load(repo)
     with connect(desired.settings, repo) as connection:
-        plan, _ = _compute(desired, repo, connection, saving=out is not None)
+        if base is None:
+            plan, _ = _compute(desired, repo, connection, saving=out is not None)
+        else:
+            with err.status(f"Reading the organization from {connection.description}..."):
+                plan, _ = engine.plan_with_base(
+                    desired, repo, base, connection.clients, git_commit=engine.git_commit(repo),
+                    target=connection.description, saving=out is not None,
+                )
     if out:
         out.write_text(plan.dumps())
     click.echo(render(plan.to_json(), fmt), nl=False)
@@ -252,6 +263,50 @@ def show_cmd(plan_file: Path, fmt: str) -> None:
     click.echo(render(Plan.loads(plan_file.read_text()).to_json(), fmt), nl=False)
 
 
+@cli.command("comment")
+@click.option("--plan", "plan_file", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The saved plan (vend plan --base REF --out plan.json).")
+@click.option("--github-repo", metavar="OWNER/NAME", help="GitHub: the repository of the pull request.")
+@click.option("--gitlab-project", metavar="ID|PATH", help="GitLab: the project of the merge request (id or group/name).")
+@click.option("--pr", "number", required=True, type=click.IntRange(min=1),
+              help="The pull request's number (GitLab: the merge request's iid).")
+@click.option("--full-plan-url", metavar="URL", help="Where the full plan is (e.g. the CI artifact), linked from the comment.")
+@click.option("--github-api-url", default="https://api.github.com", show_default=True,
+              help="GitHub Enterprise Server: https://HOST/api/v3.")
+@click.option("--gitlab-api-url", default="https://gitlab.com/api/v4", show_default=True,
+              help="Self-managed GitLab: https://HOST/api/v4.")
+def comment_cmd(plan_file: Path, github_repo: str | None, gitlab_project: str | None, number: int,
+                full_plan_url: str | None, github_api_url: str, gitlab_api_url: str) -> None:
+    """Post the plan as the pull request's one vend comment, or edit it.
+
+    The token is read from GITHUB_TOKEN (GitHub) or GITLAB_TOKEN (GitLab).
+
+    \b
+    Example, in a pull-request build:
+      vend plan --base origin/main --out plan.json
+      vend comment --plan plan.json --github-repo acme/org --pr 42 --full-plan-url "$ARTIFACT_URL"
+    """
+    from vending.github_api import GitHub
+    from vending.gitlab_api import GitLab
+    from vending.pr_comment import CodeHost, body, post
+
+    if (github_repo is None) == (gitlab_project is None):
+        raise click.UsageError("give exactly one of --github-repo OWNER/NAME and --gitlab-project ID|PATH")
+    if github_repo is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", github_repo):
+        raise click.BadParameter(f"{github_repo!r} is not OWNER/NAME", param_hint="--github-repo")
+    variable = "GITHUB_TOKEN" if github_repo else "GITLAB_TOKEN"
+    token = os.environ.get(variable, "")
+    if not token:
+        raise ConfigError(f"set {variable} to a token that may write the pull request's comments")
+    host: CodeHost = GitHub(token, github_api_url) if github_repo else GitLab(token, gitlab_api_url)
+    where = github_repo or str(gitlab_project)
+    text = body(Plan.loads(plan_file.read_text()).to_json(), full_plan_url=full_plan_url, limit=host.limit)
+    posted = post(host, where, number, text)
+    mark = "#" if github_repo else "!"
+    click.echo(f"Plan comment {posted.action} on {where}{mark}{number} ({len(text):,} characters)"
+               + (f": {posted.url}" if posted.url else "."))
+
+
 @cli.command("graph")
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="dot", show_default=True)
 @click.pass_obj
@@ -270,6 +325,63 @@ def graph_cmd(repo: Path, fmt: str) -> None:
         plan, _ = _compute(desired, repo, connection)
     graph = build_graph(plan.changes)
     click.echo(to_dot(graph) if fmt == "dot" else to_mermaid(graph), nl=False)
+
+
+@cli.command("check")
+@click.option("--base", "base_ref", required=True, help="The git ref the pull request merges into (e.g. origin/main).")
+@click.option("--label", "labels", multiple=True, help="A label of the pull request (repeat for each).")
+@click.option("--author", help="The pull request's author (GitHub login).")
+@click.pass_obj
+def check_cmd(repo: Path, base_ref: str, labels: tuple[str, ...], author: str | None) -> None:
+    """Check what the working tree changes since --base against request-policy.yaml; no AWS call.
+
+    \b
+    Example, in a pull request's CI job:
+      vend check --base origin/main --label prod-approved --author alice
+    """
+    from vending.policy.check import check
+
+    result = check(repo, base_ref, list(labels), author)
+    for finding in result.findings:
+        click.echo(finding.format())
+    if result.findings:
+        click.echo(f"{len(result.findings)} finding(s) of the request policy ({result.policy_file}).")
+    else:
+        new = len(result.changes.new_accounts)
+        click.echo(f"Request policy satisfied ({result.policy_file}): {new} new account(s), "
+                   f"{len(result.changed_files)} file(s) changed since {base_ref}.")
+    for owners, files in result.reviews:
+        click.echo(f"Review needed from {' '.join(owners)}: {', '.join(files)}")
+    if result.findings:
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command("codeowners")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write (default: the CODEOWNERS GitHub reads at the git root, else .github/CODEOWNERS).")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 when the file is out of date.")
+@click.pass_obj
+def codeowners_cmd(repo: Path, out: Path | None, check_only: bool) -> None:
+    """Write CODEOWNERS from the reviewers of request-policy.yaml.
+
+    \b
+    Examples:
+      vend codeowners            # writes .github/CODEOWNERS
+      vend codeowners --check    # in CI: exit 1 when it is out of date
+    """
+    from vending.policy.check import codeowners_file
+
+    wanted = codeowners_file(repo, out)
+    if wanted.current():
+        click.echo(f"{wanted.path} is up to date.")
+        return
+    if check_only:
+        state = "out of date" if wanted.path.exists() else "missing"
+        click.echo(f"{wanted.path} is {state}: run vend codeowners and commit it.", err=True)
+        sys.exit(EXIT_ERROR)
+    wanted.path.parent.mkdir(parents=True, exist_ok=True)
+    wanted.path.write_text(wanted.text, encoding="utf-8")
+    click.echo(f"Wrote {wanted.path}.")
 
 
 @cli.group("local")
@@ -343,6 +455,48 @@ def local_serve(repo: Path, port: int) -> None:
         on_ready=lambda url: err.print(f"Serving the local organization on {url} (Ctrl-C to stop);"
                                        " other vend commands can use it meanwhile"),
     )
+
+
+@cli.command("import")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write into (default: the repository, whose vend.yaml is then kept as is).")
+@click.option("--ou", "subtree", metavar="PATH", help="Import only this OU and its subtree (e.g. Workloads/Prod).")
+@click.pass_obj
+def import_cmd(repo: Path, into: Path | None, subtree: str | None) -> None:
+    """Describe the live organization as a repository (read-only); never overwrites a file.
+
+    \b
+    Example, from a repository whose vend.yaml names the organization:
+      vend import --into ../org && vend --repo ../org validate && vend --repo ../org plan
+    """
+    from datetime import datetime, timezone
+
+    from vending import importer
+    from vending.importer import disk
+    from vending.importer.render import Settings, relative_state_dir
+    from vending.model.types import parse_path
+
+    source = disk.read_settings(repo)
+    into = (into or repo).resolve()
+    target, keep = source.settings.target, into == repo
+    state_dir = None
+    if target.kind == "local" and not target.endpoint and not keep:
+        state_dir = relative_state_dir(str(repo), target.state_dir, str(into))
+    vend_yaml = None if keep else Settings(source.data, state_dir)
+    with connect(source.settings, repo) as connection:
+        with err.status(f"Reading the organization from {connection.description}..."):
+            live = engine.read_live(connection.clients, source.settings)
+    imported, chosen = importer.build(live, source.settings, vend_yaml, datetime.now(timezone.utc),
+                                      parse_path(subtree) if subtree else None)
+    disk.write(into, imported.files)
+    for line in chosen.left_out:
+        err.print(f"Left out: {line}", markup=False)
+    for line in chosen.warnings:
+        err.print(f"Warning: {line}", markup=False)
+    kept = f" (kept {into / 'vend.yaml'})" if keep else ""
+    click.echo(f"Imported {imported.ous} OU(s), {imported.accounts} account(s) and {imported.policies} polic(ies)"
+               f" into {into}{kept}; {len(chosen.left_out)} thing(s) left out."
+               f" Next: vend --repo {into} validate && vend --repo {into} plan")
 
 
 def _repo_everywhere(group: click.Group) -> None:

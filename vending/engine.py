@@ -5,17 +5,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from vending import base_ref
 from vending.apply.context import ApplyContext, Polling
 from vending.apply.executor import ApplyReport, Progress, execute
 from vending.apply.lock import ApplyLock, default_bucket
 from vending.apply.registry import holds, limits
 from vending.aws.clients import AwsClients
-from vending.errors import DestroyNotAllowed, LockError, PlanError, StalePlanError
+from vending.errors import BaseRefError, DestroyNotAllowed, LockError, PlanError, StalePlanError, ValidationFailed
 from vending.model.live import LiveOrg
+from vending.model.loader import load
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
-from vending.plan import staleness
+from vending.plan import origin, staleness
 from vending.plan.build import build_plan
-from vending.plan.changes import Plan
+from vending.plan.changes import Base, Plan
 from vending.plan.diff_ous import tag_scope
 from vending.state.baselines import StackSetsReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
@@ -72,6 +74,48 @@ def plan(
     if saving:
         computed.live_digests = staleness.digests(live)
     return computed, live
+
+
+def plan_with_base(
+    desired: DesiredOrg, repo: Path, ref: str, clients: AwsClients, *, git_commit: str | None, target: str,
+    saving: bool = False,
+) -> tuple[Plan, LiveOrg]:
+    """The plan, each change marked as this tree's ("pr") or the base's (vending.plan.origin).
+
+    Both trees are planned against one read of the organization, scoped to what either needs,
+    so they differ only where their files do. A base that cannot be planned (invalid files, no
+    such folder, an impossible plan) is reported in the plan; then every change is this tree's."""
+    base = base_ref.resolve(repo, ref)
+    base_desired, problem = _load_base(repo, base)
+    scopes = [tag_scope(desired)] + ([tag_scope(base_desired)] if base_desired else [])
+    live = read_live(
+        clients, desired.settings, ou_tags=lambda path, node_id: any(scope(path, node_id) for scope in scopes),
+        baselines=bool(desired.baselines) or bool(base_desired and base_desired.baselines),
+    )
+    computed = build_plan(desired, live, git_commit=git_commit, target=target)
+    base_plan = None
+    if base_desired is not None:
+        try:
+            base_plan = build_plan(base_desired, live, git_commit=base.commit, target=target)
+        except PlanError as exc:
+            problem = f"{ref}'s files cannot be planned against this organization: {exc}"
+    if problem and len(problem) > 600:  # one sentence in a PR comment, not every finding
+        problem = problem[:600] + "..."
+    computed = origin.split(computed, base_plan, replace(base, problem=problem))
+    if saving:
+        computed.live_digests = staleness.digests(live)
+    return computed, live
+
+
+def _load_base(repo: Path, base: Base) -> tuple[DesiredOrg | None, str | None]:
+    try:
+        with base_ref.checkout(repo, base) as tree:
+            return load(tree), None
+    except BaseRefError as exc:
+        return None, str(exc)
+    except ValidationFailed as exc:
+        first = exc.diagnostics[0].format().splitlines()[0] if exc.diagnostics else ""
+        return None, f"{base.ref}'s files do not validate ({len(exc.diagnostics)} problem(s); first: {first})"
 
 
 def prepare_apply(

@@ -112,3 +112,15 @@ class LockHeld(LockError):
 
 class ApprovalNeeded(VendError):
     """`vend apply` has changes to approve and no terminal to ask on."""
+
+
+class BaseRefError(VendError):
+    """`--base REF` cannot be used: no such commit here, or the repository is not in git."""
+
+
+class CommentError(VendError):
+    """The plan comment could not be posted: the code host refused or could not be reached."""
+
+
+class ImportRefused(VendError):
+    """`vend import` cannot describe this organization as asked, or would overwrite a file."""

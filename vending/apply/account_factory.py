@@ -22,6 +22,7 @@ from vending.apply import deadlines
 from vending.apply.context import ApplyContext
 from vending.apply.waiting import Refused, poll, until_admitted
 from vending.aws.errors import error_code
+from vending.aws.paging import provisioned_products
 from vending.errors import ApplyFailure
 from vending.model.types import parse_path
 from vending.plan.changes import Action, Change
@@ -78,17 +79,8 @@ def _wait_record(ctx: ApplyContext, record_id: str, what: str) -> dict:
 def busy_products(ctx: ApplyContext) -> set[str]:
     """The Account Factory provisioned products UNDER_CHANGE now (of anyone): each holds one of
     its concurrent account operations."""
-    client, found, page_token = servicecatalog(ctx), set(), None
-    while True:  # botocore has no paginator for SearchProvisionedProducts
-        page = client.search_provisioned_products(
-            AccessLevelFilter={"Key": "Account", "Value": "self"},
-            Filters={"SearchQuery": [f"productId:{ctx.live.control_tower.product_id}"]},
-            PageSize=20, **({"PageToken": page_token} if page_token else {}),
-        )
-        found |= {p["Id"] for p in page.get("ProvisionedProducts", []) if p["Status"] == "UNDER_CHANGE"}
-        page_token = page.get("NextPageToken")
-        if not page_token:
-            return found
+    products = provisioned_products(servicecatalog(ctx), ctx.live.control_tower.product_id)
+    return {p["Id"] for p in products if p["Status"] == "UNDER_CHANGE"}
 
 
 def _admitted(ctx: ApplyContext, what: str, start: Callable[[int], str]) -> dict:

@@ -21,3 +21,20 @@ def pages(client: Any, operation: str, key: str, *, page_size: int = PAGE_SIZE, 
 def first(client: Any, operation: str, key: str, match: Callable[[dict], bool], **params: Any) -> dict | None:
     """The first item of a paginated list that `match`es, reading no further pages than needed."""
     return next((item for item in pages(client, operation, key, **params) if match(item)), None)
+
+
+def provisioned_products(servicecatalog: Any, product_id: str) -> Iterator[dict]:
+    """Every provisioned product of `product_id` the account sees (SearchProvisionedProducts,
+    which botocore cannot paginate: its token is PageToken/NextPageToken), 20 a page."""
+    token: str | None = None
+    while True:
+        page = servicecatalog.search_provisioned_products(
+            AccessLevelFilter={"Key": "Account", "Value": "self"},
+            Filters={"SearchQuery": [f"productId:{product_id}"]},
+            PageSize=20,
+            **({"PageToken": token} if token else {}),
+        )
+        yield from page.get("ProvisionedProducts", [])
+        token = page.get("NextPageToken")
+        if not token:
+            return

@@ -63,12 +63,17 @@ class Change:
     destructive: bool = False
     source: str | None = None
     """`file:line` of the YAML that asks for this change, for reviewers."""
+    origin: str | None = None
+    """With `vend plan --base`: "pr" (the files changed since the base ask for it) or "base"
+    (the base's own files ask for it too: pending there, or drift); None otherwise."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["kind"] = self.kind.value
         data["action"] = self.action.value
         data["depends_on"] = list(self.depends_on)
+        if self.origin is None:
+            del data["origin"]
         return data
 
     @staticmethod
@@ -83,6 +88,7 @@ class Change:
             depends_on=tuple(data.get("depends_on", ())),
             destructive=bool(data.get("destructive", False)),
             source=data.get("source"),
+            origin=data.get("origin"),
         )
 
 
@@ -93,6 +99,36 @@ class Note:
     kind: str
     address: str
     message: str
+
+
+@dataclass(frozen=True)
+class Base:
+    """What `vend plan --base REF` compared against (vending.plan.origin defines the split)."""
+
+    ref: str
+    commit: str
+    merge_base: str | None
+    """The commit the branch forked from REF at; None when the clone is too shallow to know."""
+    changed_files: tuple[str, ...]
+    """Repository files changed since the merge base (or REF), committed or not."""
+    withdrawn: tuple[str, ...] = ()
+    """Addresses the base's plan has and this plan has not: this tree takes those changes back."""
+    problem: str | None = None
+    """Why the base could not be planned (then every change counts as this tree's)."""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["changed_files"] = list(self.changed_files)
+        data["withdrawn"] = list(self.withdrawn)
+        return data
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> "Base":
+        return Base(
+            ref=data["ref"], commit=data["commit"], merge_base=data.get("merge_base"),
+            changed_files=tuple(data.get("changed_files", ())), withdrawn=tuple(data.get("withdrawn", ())),
+            problem=data.get("problem"),
+        )
 
 
 @dataclass
@@ -114,6 +150,8 @@ class Plan:
     stale one can name what changed (vending.plan.staleness); None when not kept."""
     baselines_read: bool = False
     """The plan read StackSets (the repository declares baselines); apply reads them too."""
+    base: Base | None = None
+    """Set by `vend plan --base`; older plans and plain plans have none (the key is left out)."""
     format_version: int = FORMAT_VERSION
 
     @property
@@ -138,10 +176,12 @@ class Plan:
         return counts
 
     def to_json(self) -> dict[str, Any]:
+        base = {"base": self.base.to_json()} if self.base else {}
         return {
             "format_version": self.format_version,
             "created_at": self.created_at,
             "git_commit": self.git_commit,
+            **base,
             "target": self.target,
             "fingerprint": self.fingerprint,
             "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read},
@@ -176,6 +216,7 @@ class Plan:
                 ou_tags_read=(data.get("read_scope") or {}).get("ou_tags"),
                 live_digests=data.get("live_digests"),
                 baselines_read=bool((data.get("read_scope") or {}).get("baselines", False)),
+                base=Base.from_json(data["base"]) if data.get("base") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanFileError(f"plan file is malformed: {exc}") from exc

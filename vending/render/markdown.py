@@ -10,7 +10,7 @@ import html
 import re
 from typing import Any
 
-from vending.render import view
+from vending.render import origin, view
 from vending.render.fields import FieldLine, clean, describe, field_lines, plural
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -19,13 +19,17 @@ _RESERVE = 1_024
 _MAX_LISTED_DESTRUCTIVE = 10
 _TEXT_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _SEE_JSON = "see the JSON plan artifact (`vend plan --out plan.json`) for the full plan"
+_TABLE_HEAD = "| Action | Address | Reason |\n| --- | --- | --- |\n"
+_MAX_LISTED_FILES = 20
 
 
 def render_markdown(plan: dict[str, Any], *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     """The plan as a Markdown comment no longer than `limit` characters (GitHub's by default)."""
-    head = _head(plan)
-    changes = view.ordered_changes(plan)
-    rows = [_row(c) for c in changes]
+    head = _head(plan) + _base_head(plan)
+    grouped = origin.groups(plan, view.ordered_changes(plan))
+    split = origin.base(plan) is not None
+    changes = [c for _, members in grouped for c in members]
+    rows = _group_rows(plan, grouped) if split else [_row(c) for c in changes]
     details = [_details(c) for c in changes]
     notes = _note_blocks(plan)
 
@@ -39,7 +43,7 @@ def render_markdown(plan: dict[str, Any], *, limit: int = GITHUB_COMMENT_LIMIT) 
 
     parts = [head]
     if rows:
-        parts.append("| Action | Address | Reason |\n| --- | --- | --- |\n")
+        parts += [] if split else [_TABLE_HEAD]
         parts += rows[:n_rows]
         if n_rows < len(rows):
             parts.append(f"\n_{plural(len(rows) - n_rows, 'more change')} not listed; {_SEE_JSON}._\n")
@@ -86,6 +90,41 @@ def _head(plan: dict[str, Any]) -> str:
             f"`vend apply` refuses {'it' if len(danger) == 1 else 'them'} without `--allow-destroy`.\n\n"
         )
     return text
+
+
+def _base_head(plan: dict[str, Any]) -> str:
+    """Which base the split is against, the files changed since, and what the split may miss."""
+    if origin.base(plan) is None:
+        return ""
+    files = origin.changed_files(plan)
+    listed = ", ".join(_code(f) for f in files[:_MAX_LISTED_FILES])
+    if len(files) > _MAX_LISTED_FILES:
+        listed += f" and {len(files) - _MAX_LISTED_FILES} more"
+    text = f"Base {_escape(origin.base_line(plan))}" + (f": {listed}.\n\n" if files else ".\n\n")
+    for fact in origin.facts(plan):
+        text += f"> [!NOTE]\n> {_escape(fact)}\n\n"
+    taken_back = origin.withdrawn(plan)
+    if taken_back:
+        listed = ", ".join(_code(a) for a in taken_back[:_MAX_LISTED_DESTRUCTIVE])
+        if len(taken_back) > _MAX_LISTED_DESTRUCTIVE:
+            listed += f" and {len(taken_back) - _MAX_LISTED_DESTRUCTIVE} more"
+        text += (f"This pull request takes back {plural(len(taken_back), 'change')} pending on"
+                 f" {_code(origin.ref(plan))}: {listed}.\n\n")
+    return text
+
+
+def _group_rows(plan: dict[str, Any], grouped: list[tuple[str | None, list[dict[str, Any]]]]) -> list[str]:
+    """Table rows, the first of each group carrying the group's heading and the table head, so a
+    cut keeps every heading it shows above its rows."""
+    rows: list[str] = []
+    for kind, members in grouped:
+        for index, change in enumerate(members):
+            row = _row(change)
+            if index == 0:
+                lead = "" if not rows else "\n"
+                row = f"{lead}#### {_escape(origin.heading(plan, str(kind), members))}\n\n{_TABLE_HEAD}{row}"
+            rows.append(row)
+    return rows
 
 
 def _row(change: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vending.render import view
+from vending.render import origin, view
 from vending.render.fields import FieldLine, clean, describe, field_lines, plural
 
 SYMBOLS = {"create": "+", "update": "~", "move": "->", "delete": "-", "remove": "-", "replace": "-/+"}
@@ -54,9 +54,13 @@ def render_text(plan: dict[str, Any], *, color: bool = False) -> str:
     if changes:
         out += _legend(changes, paint)
         out += ["vend will perform the following actions:", ""]
-        for change in changes:
-            out += _change_block(change, paint)
-            out.append("")
+        for group, members in origin.groups(plan, changes):
+            if group:
+                out += [paint(origin.heading(plan, group, members) + ":", "heading"), ""]
+            for change in members:
+                out += _change_block(change, paint)
+                out.append("")
+    out += _withdrawn(plan)
     out += _notes(plan)
     danger = view.destructive(plan)
     if danger:
@@ -71,13 +75,25 @@ def render_text(plan: dict[str, Any], *, color: bool = False) -> str:
 
 
 def _header(plan: dict[str, Any]) -> list[str]:
-    return [
+    lines = [
         "vend plan",
         f"  target:      {view.target_name(plan)}",
         f"  git commit:  {view.short_commit(plan.get('git_commit'))}",
         f"  fingerprint: {view.short_fingerprint(plan.get('fingerprint'))}",
-        "",
     ]
+    if origin.base(plan) is not None:
+        lines.append(f"  base:        {origin.base_line(plan)}")
+        lines += [f"                 {name}" for name in origin.changed_files(plan)]
+        lines += ["", *origin.facts(plan)] if origin.facts(plan) else []
+    return lines + [""]
+
+
+def _withdrawn(plan: dict[str, Any]) -> list[str]:
+    taken_back = origin.withdrawn(plan)
+    if not taken_back:
+        return []
+    return [f"This pull request takes back changes pending on {origin.ref(plan)} (they are in its plan, not in this one):",
+            *[f"  - {address}" for address in taken_back], ""]
 
 
 def _legend(changes: list[dict[str, Any]], paint: _Painter) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from vending.aws.paging import provisioned_products
 from vending.errors import ConfigError
 from vending.model.live import (
     EnabledBaseline,
@@ -147,19 +148,7 @@ class ControlTowerReader:
         )
 
     def _provisioned(self, product_id: str) -> tuple[ProvisionedAccount, ...]:
-        found: list[dict] = []
-        token: str | None = None
-        while True:  # botocore has no paginator for SearchProvisionedProducts
-            page = self.sc.search_provisioned_products(
-                AccessLevelFilter={"Key": "Account", "Value": "self"},
-                Filters={"SearchQuery": [f"productId:{product_id}"]},
-                PageSize=20,
-                **({"PageToken": token} if token else {}),
-            )
-            found.extend(page.get("ProvisionedProducts", []))
-            token = page.get("NextPageToken")
-            if not token:
-                break
+        found = list(provisioned_products(self.sc, product_id))
 
         def describe(item: dict) -> ProvisionedAccount:
             account_id = email = None
