@@ -59,6 +59,10 @@ def _change(spec: BaselineSpec, purpose: str, action: Action, operation: str, re
                   destructive=destructive, source=source)
 
 
+def _regions(regions: list[str]) -> str:
+    return ("Region " if len(regions) == 1 else "Regions ") + ", ".join(regions)
+
+
 def _key(found: Accounts, instance: LiveStackInstance) -> str:
     return f"{found.name(instance.account)} {instance.region}"
 
@@ -121,11 +125,11 @@ def _remove(ctx, spec, current, wanted_ids, wanted, before) -> Planned | None:
         source = where(spec.source)
         if gone_regions and len(gone) < len(current.ou_ids):
             ctx.notes.append(Note("info", addresses.stack_instances(spec.name, "remove"),
-                                  f"Regions {', '.join(gone_regions)} are also no longer wanted: one DeleteStackInstances"
+                                  f"{_regions(gone_regions)} also no longer wanted: one DeleteStackInstances"
                                   " covers OUs x Regions, so the next vend plan removes them from the other OUs"))
     elif gone_regions and current.ou_ids:
         ous, regions = list(current.ou_ids), gone_regions
-        reason = f"Regions {', '.join(gone_regions)} are no longer in {spec.source.file}"
+        reason = f"{_regions(gone_regions)} {'is' if len(gone_regions) == 1 else 'are'} no longer in {spec.source.file}"
         source = where(spec.source, "regions")
     else:
         return None
@@ -149,7 +153,7 @@ def _deploy(ctx, spec, targets, live_ous, live_regions, wanted, found, before) -
         reason = f"{spec.name} is listed on {', '.join(t.label for t in new)}"
         source = refs[0] if refs else where(spec.source)
     else:
-        reason = f"Regions {', '.join(new_regions)} added in {spec.source.file}"
+        reason = f"{_regions(new_regions)} added in {spec.source.file}"
         source = where(spec.source, "regions")
     left_out = _excluded_ids(ctx, spec, chosen, found)
     if left_out:
