@@ -42,10 +42,12 @@ class World:
     def cfn(self) -> Any:
         return self.local.session().client("cloudformation", region_name="us-east-1")
 
-    def context(self, polling: Polling = INSTANT, *, stacksets_role: str | None = None) -> ApplyContext:
+    def context(self, polling: Polling = INSTANT, *, settings: OrgSettings = SETTINGS) -> ApplyContext:
+        """As vend apply makes it (engine.prepare_apply): the live state read first."""
         clients = AwsClients(self.local.session(), observers=(self.counter,))
-        live = read_live(clients, SETTINGS, baselines=True)
-        return ApplyContext(live, clients, polling, "us-east-1", stacksets_role=stacksets_role)
+        live = read_live(clients, settings, baselines=True)
+        role = settings.stacksets.role_arn if settings.stacksets else None
+        return ApplyContext(live, clients, polling, "us-east-1", stacksets_role=role)
 
     def mutations(self) -> dict[str, int]:
         return {op: n for op, n in self.counter.counts.items() if op.startswith(MUTATING)}
