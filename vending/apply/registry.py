@@ -91,7 +91,9 @@ class Hold:
 
 
 def holds(ctx: ApplyContext) -> dict[str, Hold]:
-    """What is in flight in AWS at the start of the apply, per quota key."""
+    """What is in flight in AWS at the start of the apply, per quota key. StackSets operations
+    hold no slot: one binds only its own stack set, whose changes the plan chains one after the
+    other, and the appliers wait for the operation a change names as `in_flight` themselves."""
     live = ctx.live
     found = {
         ACCOUNT_CREATION: Hold(
