@@ -239,6 +239,7 @@ def deactivate_organizations_access(call: Call[Any]) -> dict[str, Any]:
 
 @handles("DescribeOrganizationsAccess")
 def describe_organizations_access(call: Call[Any]) -> dict[str, Any]:
-    backend = targets.org_backend(call.account_id)
+    """CallAs DELEGATED_ADMIN asks about the delegated administrator's organization."""
+    backend = targets.org_backend(owner(call))
     enabled = backend is not None and _trusted(backend)
     return {"Status": "ENABLED" if enabled else "DISABLED"}
