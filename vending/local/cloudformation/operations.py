@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from vending.local.cloudformation import errors as err
-from vending.local.cloudformation import stacks, template
+from vending.local.cloudformation import language_extensions, stacks, template
 from vending.local.cloudformation.store import Item, key, new_uuid, now
 from vending.local.cloudformation.targets import suspended, org_backend
 
@@ -207,9 +207,15 @@ def _apply(emulator: Any, item: Item, operation: Item, instance: Item) -> str | 
         return None
     body = item["TemplateBody"]
     parameters = effective(item, instance)
-    absent = template.missing(template.parse(body), parameters)
+    parsed = template.parse(body)
+    absent = template.missing(parsed, parameters)
     if absent:
         return f"ValidationError: Parameters: [{', '.join(absent)}] must have values"
+    try:
+        body = language_extensions.expand(body, parsed, account, region, instance["stack_name"],
+                                          parameters)
+    except language_extensions.TransformFailed as exc:
+        return str(exc)
     applied = dict(instance.get("applied") or {"name": instance["stack_name"]},
                    template=body, parameters=parameters)
     try:
