@@ -16,7 +16,7 @@ from tests.local.stacksets_support import (  # noqa: F401 (fixtures)
     tree,
 )
 from vending.local import LocalAws
-from vending.local.cloudformation import language_extensions
+from vending.local.cloudformation import intrinsics, language_extensions
 from vending.model.stackset_template import assemble, split
 
 GOLDEN = Path(__file__).parents[1] / "model" / "golden" / "stackset-vpc.json"
@@ -146,9 +146,21 @@ def test_expand_resolves_intrinsic_arguments_and_drops_the_transform() -> None:
                                          {"Fn::Sub": "${Env}"}]},
             "Missing": {"Fn::FindInMap": ["Cidrs", "000000000000", "dev", {"DefaultValue": {"Ref": "AWS::NoValue"}}]},
             "Standard": {"Fn::FindInMap": ["Cidrs", {"Ref": "Bucket"}, "dev"]}}}}}
-    expanded = json.loads(language_extensions.expand(json.dumps(template), template, "123456789012", "eu-west-1",
-                                                     "StackSet-x", {}))
+    known = language_extensions.values(template, "123456789012", "eu-west-1", "StackSet-x", {})
+    expanded = language_extensions.expand(template, known)
     assert expanded["Transform"] == "AWS::Serverless-2016-10-31"
     assert expanded["Resources"]["R"]["Properties"] == {
         "Region": "10.1.0.0/16", "Select": "x", "Missing": {"Ref": "AWS::NoValue"},
         "Standard": {"Fn::FindInMap": ["Cidrs", {"Ref": "Bucket"}, "dev"]}}
+
+
+def test_intrinsics_moto_lacks_are_filled_in() -> None:
+    template = {"Parameters": {"Block": {"Type": "String"}}, "Resources": {"S": {"Type": "AWS::EC2::Subnet", "Properties": {
+        "AvailabilityZone": {"Fn::Select": [1, {"Fn::GetAZs": ""}]},
+        "CidrBlock": {"Fn::Select": [1, {"Fn::Cidr": [{"Ref": "Block"}, 2, 11]}]},
+        "Later": {"Fn::Cidr": [{"Fn::GetAtt": ["Vpc", "CidrBlock"]}, 2, 11]}}}}}
+    known = language_extensions.values(template, "123456789012", "eu-west-1", "StackSet-x", {"Block": "10.0.16.0/20"})
+    assert intrinsics.fill(template, known)["Resources"]["S"]["Properties"] == {
+        "AvailabilityZone": {"Fn::Select": [1, {"Fn::GetAZs": "eu-west-1"}]},
+        "CidrBlock": {"Fn::Select": [1, ["10.0.16.0/21", "10.0.24.0/21"]]},
+        "Later": {"Fn::Cidr": [{"Fn::GetAtt": ["Vpc", "CidrBlock"]}, 2, 11]}}

@@ -52,7 +52,7 @@ class TransformFailed(Exception):
     """The transform cannot produce this instance's template; the message is its StatusReason."""
 
 
-class _Unresolved(Exception):
+class Unresolved(Exception):
     """An argument that is not known during the transform (a resource's Ref, Fn::GetAtt, ...)."""
 
 
@@ -79,19 +79,25 @@ def check(template: Mapping[str, Any], granted: list[str]) -> None:
                 raise err.validation(THREE_ARGUMENTS)
 
 
-def expand(body: str, template: Mapping[str, Any], account: str, region: str, stack_name: str,
-           parameters: Mapping[str, str]) -> str:
-    """The template as the transform hands it on for this account and Region (`body` unchanged
-    when it does not use the transform). Raises TransformFailed."""
-    if not uses(template):
-        return body
+def values(template: Mapping[str, Any], account: str, region: str, stack_name: str,
+           parameters: Mapping[str, str]) -> dict[str, str]:
+    """What a `Ref` resolves to during the transform: parameters (given, else their Default)
+    and the pseudo parameters known before the stack exists."""
     declared = template.get("Parameters") or {}
-    values = {name: str(spec["Default"]) for name, spec in declared.items()
-              if isinstance(spec, dict) and "Default" in spec}
-    values.update(parameters)
-    values.update({"AWS::AccountId": account, "AWS::Region": region, "AWS::Partition": "aws",
-                   "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": stack_name})
-    resolver = _Resolver(template.get("Mappings") or {}, values)
+    known = {name: str(spec["Default"]) for name, spec in declared.items()
+             if isinstance(spec, dict) and "Default" in spec}
+    known.update(parameters)
+    known.update({"AWS::AccountId": account, "AWS::Region": region, "AWS::Partition": "aws",
+                  "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": stack_name})
+    return known
+
+
+def expand(template: Mapping[str, Any], known: Mapping[str, str]) -> Mapping[str, Any]:
+    """The template as the transform hands it on, for the account and Region in `known`
+    (`values`); `template` itself when it does not use the transform. Raises TransformFailed."""
+    if not uses(template):
+        return template
+    resolver = Resolver(template.get("Mappings") or {}, known)
     result = {k: (v if k in ("Mappings", "Parameters") else resolver.walk(v)) for k, v in template.items()}
     others = [t for t in ([template["Transform"]] if isinstance(template["Transform"], str)
                           else template["Transform"]) if t != TRANSFORM]
@@ -99,10 +105,12 @@ def expand(body: str, template: Mapping[str, Any], account: str, region: str, st
         result["Transform"] = others[0] if len(others) == 1 else others
     else:
         del result["Transform"]
-    return json.dumps(result)
+    return result
 
 
-class _Resolver:
+class Resolver:
+    """Evaluates what the transform can evaluate; `resolve` raises Unresolved for the rest."""
+
     def __init__(self, mappings: Mapping[str, Any], values: Mapping[str, str]) -> None:
         self.mappings = mappings
         self.values = values
@@ -117,7 +125,7 @@ class _Resolver:
             args = node["Fn::FindInMap"]
             try:
                 return self.find(args)
-            except _Unresolved:
+            except Unresolved:
                 if _has_default(args):
                     raise TransformFailed(f"Template error: the arguments of Fn::FindInMap {json.dumps(args)} "
                                           f"must resolve during the {TRANSFORM} transform") from None
@@ -139,7 +147,7 @@ class _Resolver:
         """A DefaultValue: resolved where it can be, else handed on (e.g. Ref AWS::NoValue)."""
         try:
             return self.resolve(node)
-        except _Unresolved:
+        except Unresolved:
             return self.walk(node)
 
     def string(self, node: Any) -> str:
@@ -149,24 +157,24 @@ class _Resolver:
         return str(value)
 
     def resolve(self, node: Any) -> Any:
-        """The value of an argument during the transform, or _Unresolved."""
+        """The value of an argument during the transform, or Unresolved."""
         if isinstance(node, (str, int, float)):
             return node
         if isinstance(node, list):
             return [self.resolve(item) for item in node]
         if not isinstance(node, dict) or len(node) != 1:
-            raise _Unresolved
+            raise Unresolved
         (name, arg), = node.items()
         if name == "Ref":
             if arg in self.values:
                 return self.values[arg]
-            raise _Unresolved
+            raise Unresolved
         if name == "Fn::FindInMap":
             return self.find(arg)
         if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
             items = self.resolve(arg[1])
             if not isinstance(items, list):
-                raise _Unresolved
+                raise Unresolved
             return str(arg[0]).join(str(i) for i in items)
         if name == "Fn::Split" and isinstance(arg, list) and len(arg) == 2:
             return str(self.resolve(arg[1])).split(str(arg[0]))
@@ -178,7 +186,7 @@ class _Resolver:
             return items[index]
         if name == "Fn::Sub":
             return self.sub(arg)
-        raise _Unresolved
+        raise Unresolved
 
     def sub(self, arg: Any) -> str:
         text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1] if len(arg) > 1 else {})
@@ -192,7 +200,7 @@ class _Resolver:
                 return str(local[name])
             if name in self.values:
                 return self.values[name]
-            raise _Unresolved
+            raise Unresolved
 
         return re.sub(r"\$\{([^}]+)\}", one, str(text))
 
