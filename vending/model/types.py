@@ -119,6 +119,15 @@ class ControlTowerSettings:
 
 
 @dataclass(frozen=True)
+class StackSetsAdmin:
+    """vend.yaml `stacksets`: run StackSets from a registered delegated administrator account
+    (CallAs DELEGATED_ADMIN) through `role_arn`, a role in that account."""
+
+    delegated_admin: str
+    role_arn: str
+
+
+@dataclass(frozen=True)
 class OrgSettings:
     """vend.yaml: organization-wide settings."""
 
@@ -135,6 +144,8 @@ class OrgSettings:
     template_bucket: str | None = None
     """S3 bucket for stack-set templates over the 51,200-byte inline limit (TemplateURL, <= 1 MB)."""
     ip_plan: IpPlan | None = None
+    stacksets: StackSetsAdmin | None = None
+    """None: StackSets calls run in the management account (CallAs SELF)."""
 
 
 @dataclass(frozen=True)

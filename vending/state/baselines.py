@@ -83,6 +83,7 @@ class StackSetsReader:
             drift_status=summary.get("DriftStatus", "NOT_CHECKED"),
             instances=self._instances(name),
             operations=self._operations(name),
+            depends_on=tuple(sorted(auto.get("DependsOn") or ())),
         )
 
     def _instances(self, name: str) -> tuple[LiveStackInstance, ...]:
@@ -95,6 +96,7 @@ class StackSetsReader:
                 drift_status=i.get("DriftStatus", "NOT_CHECKED"),
                 ou_id=i.get("OrganizationalUnitId", ""),
                 status_reason=i.get("StatusReason", ""),
+                last_operation_id=i.get("LastOperationId", ""),
             )
             for i in pages(self.client, "list_stack_instances", "Summaries", page_size=PAGE_SIZE, StackSetName=name)
         ]
