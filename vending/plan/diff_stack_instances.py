@@ -251,7 +251,7 @@ def _exclude(ctx, spec, current, kept: list[Target], regions: list[str], found: 
     kept_text = "kept in the accounts (retain_stacks_on_account_removal)" if retain else "deleted"
     change = _change(spec, "exclude", Action.DELETE, "delete",
                      f"{', '.join(files)} exclude{'s' if len(files) == 1 else ''} {spec.name}, but"
-                     f" {'it has' if len(strays) == 1 else 'they have'} stack instances; their stacks are {kept_text}",
+                     f" {'it has' if len(files) == 1 else 'they have'} stack instances; their stacks are {kept_text}",
                      strays[0][2].baselines[spec.name].at,
                      ous=sorted({ou_label(ctx, o) for _, o, _ in strays}), ou_ids=sorted({o for _, o, _ in strays}),
                      pending=[], regions=sorted({i.region for i, _, _ in strays}),
