@@ -12,7 +12,7 @@ from vending.aws.clients import is_read_operation
 def test_example_org_applies_and_then_plans_no_changes(example, vend):
     first = vend(example, "plan", "--detailed-exitcode")
     assert first.code == 2, first.err
-    assert first.out.rstrip().endswith("Plan: 28 to add, 14 to change, 0 to destroy.")
+    assert first.out.rstrip().endswith("Plan: 35 to add, 14 to change, 0 to destroy.")
     applied = vend(example, "apply", "--auto-approve")
     assert applied.code == 0, applied.err
     assert "Apply complete: 42 applied, 0 failed, 0 skipped." in applied.out
