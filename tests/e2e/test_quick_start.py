@@ -15,7 +15,7 @@ def test_example_org_applies_and_then_plans_no_changes(example, vend):
     assert first.out.rstrip().endswith("Plan: 35 to add, 14 to change, 0 to destroy.")
     applied = vend(example, "apply", "--auto-approve")
     assert applied.code == 0, applied.err
-    assert "Apply complete: 42 applied, 0 failed, 0 skipped." in applied.out
+    assert "Apply complete: 49 applied, 0 failed, 0 skipped." in applied.out
     again = vend(example, "plan", "--detailed-exitcode")
     assert again.code == 0, again.out
     assert "No changes. Your organization matches the repository." in again.out

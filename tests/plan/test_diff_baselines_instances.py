@@ -63,6 +63,15 @@ def test_an_excluded_account_is_left_out_of_a_deploy_with_difference(make_repo: 
     assert deploy.after["covers"] == "Apps: 1 account today"
 
 
+def test_an_excluded_account_created_by_the_same_apply_is_left_out_once_it_exists(make_repo: MakeRepo) -> None:
+    excluded = {"accounts/new.yaml": account("new", extra="baselines:\n  audit: {exclude: true}\n")}
+    deploy = baseline_changes(plan(load(repo(make_repo, excluded)), org()))["stack_instances:audit/deploy"]
+    assert (deploy.after["account_filter"], deploy.after["accounts"], deploy.after["pending_accounts"]) == (
+        "DIFFERENCE", [], ["new"])
+    assert "account:new" in deploy.depends_on
+    assert deploy.reason == "audit is listed on Apps; new excluded (exclude: true)"
+
+
 def test_an_excluded_account_that_has_an_instance_is_removed_from_it(make_repo: MakeRepo) -> None:
     desired, have = converged(make_repo, OTHER, accounts=BOTH)
     excluded = load(repo(make_repo, {"accounts/other.yaml": account(

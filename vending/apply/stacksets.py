@@ -145,8 +145,9 @@ def apply_stack_instances(change: Change, ctx: ApplyContext) -> str:
         operation_id = after["operation_id"] if len(batches) == 1 else f"{after['operation_id']}-{number}"
         targets: dict[str, Any] = {"OrganizationalUnitIds": batch,
                                    "AccountFilterType": after.get("account_filter") or "NONE"}
-        if after.get("accounts"):
-            targets["Accounts"] = list(after["accounts"])
+        accounts = list(after.get("accounts") or []) + [ctx.account_id(n) for n in after.get("pending_accounts") or []]
+        if accounts:  # pending_accounts: excluded accounts created by this apply (the plan waits for them)
+            targets["Accounts"] = accounts
         extra = {"RetainStacks": bool(after.get("retain_stacks"))} if verb == "delete" else {}
         request = operations.Request(
             method, operation_id, StackSetName=name, DeploymentTargets=targets, Regions=list(after["regions"]),

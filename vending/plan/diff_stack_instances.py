@@ -156,14 +156,19 @@ def _deploy(ctx, spec, targets, live_ous, live_regions, wanted, found, before) -
         reason = f"{_regions(new_regions)} added in {spec.source.file}"
         source = where(spec.source, "regions")
     left_out = _excluded_ids(ctx, spec, chosen, found)
-    if left_out:
-        reason += f"; {', '.join(found.name(i) for i in left_out)} excluded (exclude: true)"
+    created = sorted(a.name for a in ctx.desired.accounts.values() if a.name in found.created
+                     and excluded(a, spec.name) and within(ctx.desired.placement(a), chosen))
+    if left_out or created:
+        names = sorted([found.name(i) for i in left_out] + created)
+        reason += f"; {', '.join(names)} excluded (exclude: true)"
     change = _change(spec, "deploy", Action.CREATE, "create", reason, source,
                      ous=[t.label for t in chosen], ou_ids=[t.ou_id for t in chosen if t.ou_id],
                      pending=[t.label for t in chosen if t.ou_id is None], regions=regions,
-                     depends=tuple(d for t in chosen for d in ctx.ou_dependency(t.path)),
-                     accounts=left_out, account_filter="DIFFERENCE" if left_out else "NONE",
-                     extra={"covers": covers(ctx, chosen, found, spec.name)}, before=before)
+                     depends=tuple(d for t in chosen for d in ctx.ou_dependency(t.path))
+                     + tuple(addresses.account(n) for n in created),
+                     accounts=left_out, account_filter="DIFFERENCE" if left_out or created else "NONE",
+                     extra={"covers": covers(ctx, chosen, found, spec.name),
+                            **({"pending_accounts": created} if created else {})}, before=before)
     return Planned(change)
 
 
