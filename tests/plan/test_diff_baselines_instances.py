@@ -9,7 +9,6 @@ from tests.plan.baselines_support import (
     APP_ID, OTHER_ID, baseline_changes, converged, instance, org, plan, repo,
 )
 from tests.plan.builders import live_account
-from vending.model.live_baselines import LiveBaselines
 from vending.model.loader import load
 from vending.plan import staleness
 from vending.plan.baseline_scope import Target

@@ -5,7 +5,7 @@ Runs after the account diff, so the accounts this plan creates or moves are know
 account's row enters the template with a placeholder id (the applier fills in the real one),
 and a moved account's row is in the template before auto-deployment reaches it. The order of
 one baseline is stacksets_access -> stack_set -> remove -> deploy -> fill -> retry -> exclude
-(a stack set runs one operation at a time); see docs in BASELINES_INTERFACE and the README.
+(a stack set runs one operation at a time); the README's "Baselines: planning" has the rest.
 
 Decisions: a retired baseline deletes its stack set (instances first, honouring
 retain_stacks_on_account_removal); a baseline listed on no OU keeps (or gets) its stack set
@@ -116,7 +116,7 @@ def _converge(ctx: DiffContext, spec: BaselineSpec, current: LiveStackSet | None
             after=after, depends_on=depends, source=where(spec.source))))
     else:
         before = _live_view(ctx, current, found)
-        changed = [f for f in COMPARED if not _same(f, before, after, current, spec)]
+        changed = [f for f in COMPARED if not _same(f, before, after, current)]
         if changed:
             planned.append(Planned(Change(
                 address=addresses.stack_set(spec.name), kind=Kind.STACK_SET, action=Action.UPDATE,
@@ -151,7 +151,7 @@ def _live_view(ctx: DiffContext, current: LiveStackSet, found: Accounts) -> dict
     }
 
 
-def _same(name: str, before: dict[str, Any], after: dict[str, Any], current: LiveStackSet, spec: BaselineSpec) -> bool:
+def _same(name: str, before: dict[str, Any], after: dict[str, Any], current: LiveStackSet) -> bool:
     if name != "parameters":
         return before[name] == after[name]
     return _effective(before["parameters"], current.template, after["parameters"]) == \
