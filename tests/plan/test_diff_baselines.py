@@ -200,6 +200,15 @@ def test_a_busy_stack_set_puts_the_operation_in_flight_on_its_first_change(make_
     assert update.after["in_flight"] == "op-running"
 
 
+def test_a_busy_stack_set_to_delete_carries_in_flight_in_before(make_repo: MakeRepo) -> None:
+    desired, have = converged(make_repo, ou_ids=(), regions=(),
+                              operations=(StackSetOperation("op-busy", "DELETE", "RUNNING"),))
+    retired = load(repo(make_repo, {"baselines/audit/baseline.yaml": BASELINE + "retired: true\n",
+                                    "ous/Apps/ou.yaml": "default_account_tags:\n  cost-center: apps\n"}))
+    delete = baseline_changes(plan(retired, have))["stack_set:audit"]
+    assert delete.after is None and delete.before["in_flight"] == "op-busy"
+
+
 def test_a_stack_set_no_baselines_folder_names_is_left_alone(make_repo: MakeRepo) -> None:
     desired, have = converged(make_repo)
     other = replace(have.baselines.stack_sets["audit"], baseline="old", name="vend-old")

@@ -220,13 +220,17 @@ def _link(ctx: DiffContext, live: LiveBaselines, planned: dict[str, list[Planned
                 extra += [a for d in spec.depends_on
                           for a in (addresses.stack_set(d), addresses.stack_instances(d, "deploy"))]
             after = dict(change.after) if change.after is not None else None
-            if after is not None and position == 0 and current is not None and current.busy():
-                after["in_flight"] = current.operations[0].id
+            before = change.before
+            if position == 0 and current is not None and current.busy():
+                if after is not None:
+                    after["in_flight"] = current.operations[0].id
+                else:  # a delete has no after: the applier reads it from before
+                    before = {**(before or {}), "in_flight": current.operations[0].id}
             if after is not None:
                 key = "client_request_token" if change.kind is Kind.STACK_SET and change.action is Action.CREATE \
                     else "operation_id"
                 after[key] = token(change.address, change.before, after, item.salt)
-            ctx.add(replace(change, after=after, depends_on=tuple(sorted(set(a for a in extra if a != change.address)))))
+            ctx.add(replace(change, before=before, after=after, depends_on=tuple(sorted(set(a for a in extra if a != change.address)))))
             chain.append(change.address)
             for ou_id in item.removed_ous:
                 if ou_id in retired_ous:
