@@ -18,9 +18,14 @@ from tests.e2e.test_control_tower import FAST, add_accounts, local, plan_of, run
 
 
 @pytest.fixture
+def example(example):
+    """The example without baselines, for now (see conftest.without_baselines)."""
+    return without_baselines(example)
+
+
+@pytest.fixture
 def ct_example(example):
-    """The Control Tower example, without baselines for now (see conftest.without_baselines)."""
-    repo = without_baselines(example)
+    repo = example
     settings = repo / "vend.yaml"
     settings.write_text(settings.read_text().replace("account_factory: organizations", "account_factory: control-tower"))
     return repo
