@@ -14,12 +14,14 @@ from vending.aws.clients import AwsClients
 from vending.errors import BaseRefError, DestroyNotAllowed, LockError, PlanError, StalePlanError, ValidationFailed
 from vending.model.live import LiveOrg
 from vending.model.loader import load
+from vending.model.live_baselines import LiveBaselines
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan import origin, staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Base, Plan
 from vending.plan.diff_ous import tag_scope
-from vending.state.baselines import StackSetsReader
+from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
+from vending.state.baselines import StackSetsReader, delegated_admins
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.organizations import OrganizationsReader
 
@@ -37,8 +39,7 @@ def read_live(
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
-        cloudformation = reader.client("cloudformation", settings.home_region)
-        live = replace(live, baselines=StackSetsReader(cloudformation, settings.home_region, workers=workers).read())
+        live = replace(live, baselines=_read_stack_sets(reader, settings, workers))
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -48,6 +49,25 @@ def read_live(
         workers=workers,
     ).read()
     return replace(live, control_tower=control_tower)
+
+
+def _read_stack_sets(reader: AwsClients, settings: OrgSettings, workers: int) -> LiveBaselines:
+    """vend's stack sets: as the management account, or - with vend.yaml `stacksets` - as the
+    registered delegated administrator (its role, CallAs DELEGATED_ADMIN)."""
+    admin = settings.stacksets
+    if admin is None:
+        cloudformation = reader.client("cloudformation", settings.home_region)
+        return StackSetsReader(cloudformation, settings.home_region, workers=workers).read()
+    if admin.delegated_admin not in delegated_admins(reader.organizations()):
+        raise PlanError([
+            f"{settings.source.at('stacksets')}: stacksets.delegated_admin: account {admin.delegated_admin} is not"
+            " registered as a StackSets delegated administrator. Register it from the management account"
+            " (aws organizations register-delegated-administrator --account-id"
+            f" {admin.delegated_admin} --service-principal {STACKSETS_PRINCIPAL}, after trusted access is"
+            " enabled), or remove stacksets from vend.yaml to run StackSets from the management account"
+        ])
+    cloudformation = reader.assumed(admin.role_arn, settings.home_region).client("cloudformation", settings.home_region)
+    return StackSetsReader(cloudformation, settings.home_region, workers=workers, call_as="DELEGATED_ADMIN").read()
 
 
 def _refuse_landing_zone(controltower: object, settings: OrgSettings) -> None:
@@ -148,7 +168,8 @@ def prepare_apply(
             f" computed (plan {saved.fingerprint[:19]}, now {live.fingerprint()[:19]})"
             + (f": {changed}" if changed else "")
         )
-    return ApplyContext(live, clients, polling, settings.home_region)
+    role = settings.stacksets.role_arn if settings.stacksets else None
+    return ApplyContext(live, clients, polling, settings.home_region, stacksets_role=role)
 
 
 def apply(

@@ -4,21 +4,16 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import boto3
-import botocore
-import botocore.session
-from botocore.credentials import AssumeRoleCredentialFetcher, CredentialProvider, RefreshableCredentials
-from botocore.exceptions import NoCredentialsError
 
 from vending.apply.context import INSTANT, Polling
-from vending.aws.clients import AwsClients, client_config, instrument
+from vending.aws.assume import assume
+from vending.aws.clients import AwsClients
 from vending.aws.errors import Caller, translated
 from vending.errors import ConfigError
 from vending.model.types import OrgSettings, Target
-
-SESSION_NAME = "vend"
 
 
 @dataclass(frozen=True)
@@ -69,46 +64,10 @@ def _aws(settings: OrgSettings, observers: tuple[Callable[[str], None], ...]) ->
     with translated(caller):
         base = boto3.Session(profile_name=target.profile)
         caller = replace(caller, whoami=AwsClients(base).principal)
-        session = _assume(base, target.role_arn, settings.home_region) if target.role_arn else base
+        session = assume(base, target.role_arn, settings.home_region) if target.role_arn else base
         clients = AwsClients(session, observers=observers)
     with translated(replace(caller, whoami=clients.principal)):
         yield Connection(clients, caller.target, Polling())
-
-
-def _assume(base: boto3.Session, role_arn: str, region: str) -> boto3.Session:
-    """A session as `role_arn`, assumed now (so a role that cannot be assumed fails before any
-    other call) and again whenever its credentials near expiry: an apply through Account
-    Factory can outlast the one hour an assumed role lasts."""
-    source = base.get_credentials()
-    if source is None:
-        raise NoCredentialsError()
-
-    def sts(service: str, **keys: Any) -> Any:
-        client = base.client(service, region_name=region, config=client_config(), **keys)
-        instrument(client)
-        return client
-
-    fetcher = AssumeRoleCredentialFetcher(
-        client_creator=sts, source_credentials=source, role_arn=role_arn,
-        extra_args={"RoleSessionName": SESSION_NAME},
-    )
-    credentials = RefreshableCredentials.create_from_metadata(
-        metadata=fetcher.fetch_credentials(), refresh_using=fetcher.fetch_credentials, method="assume-role"
-    )
-    assumed = botocore.session.Session()
-    assumed.get_component("credential_provider").insert_before("env", _Assumed(credentials))
-    return boto3.Session(botocore_session=assumed)
-
-
-class _Assumed(CredentialProvider):
-    METHOD = CANONICAL_NAME = "vend-assume-role"
-
-    def __init__(self, credentials: RefreshableCredentials) -> None:
-        super().__init__()
-        self._credentials = credentials
-
-    def load(self) -> RefreshableCredentials:
-        return self._credentials
 
 
 def _describe(target: Target) -> str:

@@ -49,3 +49,25 @@ def vend(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> Call
         return Result(int(exited.value.code or 0), captured.out, captured.err)
 
     return run
+
+
+def without_baselines(repo: Path) -> Path:
+    """The example without its baselines, for tests about other things that apply it.
+
+    TEMPORARY (baselines plan branch): the local emulator fails some of the example's VPC
+    instances with "list index out of range" at random; the lead restores these tests once the
+    emulator's fixes merge. Removes baselines/ and every `baselines:` block of ous/ and accounts/.
+    """
+    shutil.rmtree(repo / "baselines", ignore_errors=True)
+    for path in [*(repo / "ous").rglob("ou.yaml"), *(repo / "accounts").glob("*.yaml")]:
+        kept, skipping = [], False
+        for line in path.read_text().splitlines(keepends=True):
+            if line.startswith("baselines:"):
+                skipping = True
+                continue
+            if skipping and (line.startswith((" ", "-", "\t")) or not line.strip()):
+                continue
+            skipping = False
+            kept.append(line)
+        path.write_text("".join(kept))
+    return repo

@@ -11,7 +11,24 @@ from pathlib import Path
 
 import yaml
 
-from tests.e2e.test_control_tower import FAST, add_accounts, ct_example, local, plan_of, run  # noqa: F401
+import pytest
+
+from tests.e2e.conftest import without_baselines
+from tests.e2e.test_control_tower import FAST, add_accounts, local, plan_of, run
+
+
+@pytest.fixture
+def example(example):
+    """The example without baselines, for now (see conftest.without_baselines)."""
+    return without_baselines(example)
+
+
+@pytest.fixture
+def ct_example(example):
+    repo = example
+    settings = repo / "vend.yaml"
+    settings.write_text(settings.read_text().replace("account_factory: organizations", "account_factory: control-tower"))
+    return repo
 from vending import engine
 from vending.apply import accounts as account_applier
 from vending.apply.context import ApplyContext, Polling

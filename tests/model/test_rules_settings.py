@@ -57,3 +57,15 @@ def test_an_accounts_sso_user_needs_the_control_tower_engine(make_repo: MakeRepo
         "(Account Factory's SSOUser* parameters)\n"
         "    hint: remove sso_user, or set account_factory: control-tower in vend.yaml")
     assert codes(make_repo({"vend.yaml": CT, "accounts/web.yaml": web})) == set()
+
+
+def test_the_stacksets_role_must_be_in_the_delegated_admin_account(make_repo: MakeRepo) -> None:
+    block = 'stacksets:\n  delegated_admin: "222222222222"\n  role_arn: arn:aws:iam::{}:role/VendStackSets\n'
+    assert only(make_repo({"vend.yaml": VEND + block.format("333333333333")}), "V407").format() == (
+        "vend.yaml:10: V407 stacksets.role_arn: arn:aws:iam::333333333333:role/VendStackSets is a role in account"
+        " 333333333333, not in the delegated administrator 222222222222\n"
+        "    hint: name a role in the delegated administrator account (StackSets calls with CallAs DELEGATED_ADMIN"
+        " must be made from it), or fix stacksets.delegated_admin")
+    assert codes(make_repo({"vend.yaml": VEND + block.format("222222222222")})) == set()
+    loose = 'stacksets: {delegated_admin: "22", role_arn: arn:aws:iam::222222222222:role/X}\n'
+    assert {c for _, _, c in codes(make_repo({"vend.yaml": VEND + loose}))} == {"V013"}

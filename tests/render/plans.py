@@ -141,11 +141,106 @@ def empty_with_unmanaged() -> Plan:
                 git_commit=None, target="", created_at="2025-01-02T03:04:05Z")
 
 
+def _template(resources: dict, parameters: dict, extra: dict | None = None) -> str:
+    body = {"AWSTemplateFormatVersion": "2010-09-09", "Parameters": parameters, "Resources": resources, **(extra or {})}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+
+_PREFS = {"ConcurrencyMode": "STRICT_FAILURE_TOLERANCE", "MaxConcurrentCount": 10, "RegionConcurrencyType": "PARALLEL"}
+_VPC = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": {"Fn::FindInMap": [
+    "VendAccounts1", {"Ref": "AWS::AccountId"}, "VpcCidr"]}}}
+_FLOW = {"Type": "AWS::EC2::FlowLog", "Properties": {"ResourceId": {"Ref": "Vpc"}, "TrafficType": "REJECT"}}
+
+
+def baselines() -> Plan:
+    """Baselines: trusted access, a new stack set and its deployment, a template and row update,
+    a Region removed, a failed instance retried, an exclusion and a retired baseline."""
+    audit = _template({"AuditRole": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "vend-audit"}}},
+                      {"SecurityAccountId": {"Type": "String"}})
+    vpc_before = _template({"Vpc": _VPC, "FlowLog": _FLOW}, {"FlowLogTraffic": {"Type": "String"}})
+    vpc_after = _template({"Vpc": _VPC, "FlowLog": {**_FLOW, "Properties": {**_FLOW["Properties"], "TrafficType": "ALL"}},
+                           "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}}}},
+                          {"FlowLogTraffic": {"Type": "String"}})
+    rows = {"analytics-dev": {"VpcCidr": "10.4.0.0/20"}, "payments-dev": {"VpcCidr": "10.4.16.0/20"},
+            "shared-network": {"VpcCidr": "10.4.32.0/20"}}
+    auto = {"enabled": True, "retain_stacks_on_account_removal": False, "depends_on": []}
+    vpc_live = {"id": "vend-vpc:0f1e", "arn": "arn:aws:cloudformation:us-east-1:111111111111:stackset/vend-vpc:0f1e",
+                "name": "vend-vpc", "description": "The VPC", "template": vpc_before,
+                "parameters": {"FlowLogTraffic": "REJECT"}, "accounts": rows, "capabilities": ["CAPABILITY_AUTO_EXPAND"],
+                "auto_deployment": auto, "tags": {"vend:managed-by": "vend"}}
+    vpc_new = {**{k: v for k, v in vpc_live.items() if k not in ("id", "arn")}, "template": vpc_after,
+               "parameters": {"FlowLogTraffic": "ALL"},
+               "accounts": {**rows, "payments-dev": {"VpcCidr": "10.4.48.0/20"}, "payments-prod": {"VpcCidr": "10.0.16.0/20"}},
+               "account_ids": {"analytics-dev": "222233334444", "payments-dev": "111122223333",
+                               "payments-prod": None, "shared-network": "333344445555"},
+               "operation_preferences": _PREFS, "template_bucket": None, "in_flight": "6d1c0b6e-op-left-running",
+               "operation_id": "vend-" + "1" * 40}
+    instances = {"stack_set": "vend-vpc", "account_filter": "NONE", "accounts": [], "pending_ous": [],
+                 "operation_preferences": _PREFS}
+    changes = [
+        Change("stacksets_access", Kind.STACKSETS_ACCESS, Action.CREATE,
+               "trusted access for StackSets is not enabled in Organizations", source="vend.yaml:1",
+               after={"service_principal": "member.org.stacksets.cloudformation.amazonaws.com"}),
+        Change("stack_set:audit-role", Kind.STACK_SET, Action.CREATE, "new baseline in baselines/audit-role/baseline.yaml",
+               after={"name": "vend-audit-role", "description": "Read-only audit role", "template": audit,
+                      "parameters": {"SecurityAccountId": "123456789012"}, "accounts": {}, "account_ids": {},
+                      "capabilities": ["CAPABILITY_NAMED_IAM"], "auto_deployment": auto,
+                      "operation_preferences": {"ConcurrencyMode": "STRICT_FAILURE_TOLERANCE",
+                                                "RegionConcurrencyType": "SEQUENTIAL"},
+                      "template_bucket": None, "tags": {"vend:managed-by": "vend"},
+                      "client_request_token": "vend-" + "2" * 40},
+               depends_on=("stacksets_access",), source="baselines/audit-role/baseline.yaml:1"),
+        Change("stack_instances:audit-role/deploy", Kind.STACK_INSTANCES, Action.CREATE, "audit-role is listed on Security",
+               after={**instances, "stack_set": "vend-audit-role", "operation": "create", "ous": ["Security"],
+                      "ou_ids": ["ou-ab12-security"], "regions": ["us-east-1"],
+                      "covers": "Security: 2 accounts today", "operation_id": "vend-" + "3" * 40},
+               depends_on=("stack_set:audit-role", "stacksets_access"), source="ous/Security/ou.yaml:10"),
+        Change("stack_set:vpc", Kind.STACK_SET, Action.UPDATE,
+               "template, parameters, accounts differ from baselines/vpc/baseline.yaml (UpdateStackSet updates every instance)",
+               before=vpc_live, after=vpc_new, depends_on=("account:payments-prod", "stacksets_access"),
+               source="baselines/vpc/baseline.yaml:1"),
+        Change("stack_instances:vpc/remove", Kind.STACK_INSTANCES, Action.DELETE,
+               "Region eu-west-1 is no longer in baselines/vpc/baseline.yaml; their stacks are deleted from the accounts",
+               before={"ous": ["Workloads"], "regions": ["eu-west-1", "us-east-1"]},
+               after={**instances, "operation": "delete", "ous": ["Workloads"], "ou_ids": ["ou-ab12-workloads"],
+                      "regions": ["eu-west-1"], "retain_stacks": False, "operation_id": "vend-" + "4" * 40},
+               depends_on=("stack_set:vpc", "stacksets_access"), destructive=True,
+               source="baselines/vpc/baseline.yaml:5"),
+        Change("stack_instances:vpc/retry", Kind.STACK_INSTANCES, Action.UPDATE,
+               "1 stack instance failed (OUTDATED); vend retries with a new operation id (UpdateStackInstances)",
+               before={"ous": ["Workloads"], "regions": ["eu-west-1", "us-east-1"]},
+               after={**instances, "operation": "update", "ous": ["Workloads/Dev"], "ou_ids": ["ou-ab12-dev"],
+                      "accounts": ["222233334444"], "account_filter": "INTERSECTION", "regions": ["us-east-1"],
+                      "instances": {"analytics-dev us-east-1": "OUTDATED/FAILED: Resource limit exceeded"},
+                      "operation_id": "vend-" + "5" * 40},
+               depends_on=("stack_instances:vpc/remove", "stacksets_access"), source="baselines/vpc/baseline.yaml:1"),
+        Change("stack_instances:logging-bucket/exclude", Kind.STACK_INSTANCES, Action.DELETE,
+               "accounts/sandbox-bob.yaml excludes logging-bucket, but it has stack instances; their stacks are kept",
+               after={**instances, "stack_set": "vend-logging-bucket", "operation": "delete", "ous": ["Root"],
+                      "ou_ids": ["r-ab12"], "accounts": ["555566667777"], "account_filter": "INTERSECTION",
+                      "regions": ["us-east-1"], "retain_stacks": True,
+                      "instances": {"sandbox-bob us-east-1": "CURRENT/SUCCEEDED"}, "operation_id": "vend-" + "6" * 40},
+               depends_on=("stacksets_access",), source="accounts/sandbox-bob.yaml:9"),
+        Change("stack_set:old-vpc", Kind.STACK_SET, Action.DELETE, "retired: true in baselines/old-vpc/baseline.yaml",
+               before={**vpc_live, "id": "vend-old-vpc:9a8b", "name": "vend-old-vpc", "accounts": {},
+                       "arn": "arn:aws:cloudformation:us-east-1:111111111111:stackset/vend-old-vpc:9a8b"},
+               destructive=True, source="baselines/old-vpc/baseline.yaml:2"),
+    ]
+    order = [["stack_set:old-vpc", "stack_instances:logging-bucket/exclude", "stacksets_access"],
+             ["stack_set:audit-role", "stack_set:vpc"],
+             ["stack_instances:audit-role/deploy", "stack_instances:vpc/remove"], ["stack_instances:vpc/retry"]]
+    notes = [Note("warning", "stack_set:vpc", "stack instance payments-dev eu-west-1 of vend-vpc has DRIFTED: its"
+                  " resources were changed outside CloudFormation. vend does not overwrite hand-made changes")]
+    return Plan(fingerprint=FINGERPRINT, changes=changes, order=order, notes=notes, git_commit=COMMIT, target="prod",
+                created_at="2025-01-02T03:04:05Z", baselines_read=True)
+
+
 PLANS = {
     "all_creates": all_creates,
     "move_and_tags": move_and_tags,
     "destructive_close": destructive_close,
     "empty_unmanaged": empty_with_unmanaged,
+    "baselines": baselines,
 }
 
 

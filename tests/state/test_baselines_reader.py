@@ -126,12 +126,14 @@ def world(local: LocalAws, org: Any, security: dict[str, Any]) -> dict[str, Any]
     make_set(cfn, "vend-self", PermissionModel="SELF_MANAGED", AutoDeployment=None)
     make_set(cfn, "vend-old")
     cfn.delete_stack_set(StackSetName="vend-old")                      # DELETED: not listed
-    return {"cfn": cfn, "vpc": vpc, "first": first, "second": second, "ou": security["ou"]}
+    return {"cfn": cfn, "vpc": vpc, "first": first, "second": second, "ou": security["ou"], "drift": detected,
+            "created": created}
 
 
 def test_reads_exactly_vends_stack_sets_normalised(local: LocalAws, world: dict[str, Any]) -> None:
     first, second, ou = world["first"], world["second"], world["ou"]
-    done = {"status": "CURRENT", "detailed_status": "SUCCEEDED", "ou_id": ou}
+    last = world["drift"]  # LastOperationId: drift detection, except on the failed instance it skipped
+    done = {"status": "CURRENT", "detailed_status": "SUCCEEDED", "ou_id": ou, "last_operation_id": last}
     assert reader(local).read() == LiveBaselines(
         region=REGION,
         trusted_access=True,
@@ -145,7 +147,7 @@ def test_reads_exactly_vends_stack_sets_normalised(local: LocalAws, world: dict[
                 LiveStackInstance(first, OTHER, drift_status="IN_SYNC", **done),
                 LiveStackInstance(first, REGION, drift_status="DRIFTED", **done),
                 LiveStackInstance(second, OTHER, "OUTDATED", "FAILED", "NOT_CHECKED", ou,
-                                  "Resource limit exceeded"),
+                                  "Resource limit exceeded", world["created"]),
                 LiveStackInstance(second, REGION, drift_status="IN_SYNC", **done),
             ),
         )},

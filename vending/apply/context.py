@@ -48,11 +48,16 @@ costs milliseconds) or within seconds (the growing delay gives them up to ~50 s)
 
 
 class ApplyContext:
-    def __init__(self, live: LiveOrg, clients: Any, polling: Polling, home_region: str = "us-east-1") -> None:
+    def __init__(
+        self, live: LiveOrg, clients: Any, polling: Polling, home_region: str = "us-east-1",
+        *, stacksets_role: str | None = None,
+    ) -> None:
         self.live = live
         self.clients = clients
         self.polling = polling
         self.home_region = home_region
+        self.stacksets_role = stacksets_role
+        """vend.yaml stacksets.role_arn: StackSets calls go through it, CallAs DELEGATED_ADMIN."""
         self.fingerprint = live.fingerprint()
         """Of the state this apply started from: part of tokens that must differ per plan."""
         self._lock = threading.Lock()
@@ -61,10 +66,45 @@ class ApplyContext:
             (p.type, p.name): p.id for p in live.policies.values()
         }
         self._account_ids: dict[str, str] = {}
+        baselines = live.baselines.stack_sets.values() if live.baselines else ()
+        self._stack_set_arns: dict[str, str] = {s.name: s.arn for s in baselines if s.arn}
 
     @property
     def organizations(self) -> Any:
         return self.clients.organizations()
+
+    @property
+    def call_as(self) -> dict[str, str]:
+        """The CallAs parameter of every StackSets call ({} for the management account)."""
+        return {"CallAs": "DELEGATED_ADMIN"} if self.stacksets_role else {}
+
+    def _stacksets_clients(self) -> Any:
+        if self.stacksets_role:
+            return self.clients.assumed(self.stacksets_role, self.home_region)
+        return self.clients
+
+    @property
+    def cloudformation(self) -> Any:
+        """CloudFormation of the home Region, as StackSets are run (delegated admin or not)."""
+        return self._stacksets_clients().client("cloudformation", self.home_region)
+
+    @property
+    def s3(self) -> Any:
+        """S3 as the same principal, so CloudFormation can read the templates it uploads."""
+        return self._stacksets_clients().client("s3", self.home_region)
+
+    @property
+    def management_cloudformation(self) -> Any:
+        """CloudFormation as the management account: only it can enable trusted access."""
+        return self.clients.client("cloudformation", self.home_region)
+
+    def stack_set_arn(self, name: str) -> str:
+        with self._lock:
+            return self._stack_set_arns[name]
+
+    def set_stack_set_arn(self, name: str, arn: str) -> None:
+        with self._lock:
+            self._stack_set_arns[name] = arn
 
     def ou_id(self, path: str | OuPath) -> str:
         key = parse_path(path) if isinstance(path, str) else path

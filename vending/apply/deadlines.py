@@ -38,3 +38,18 @@ CONTROL_OPERATION = 30 * MINUTE
 
 POLICY_TYPE = 5 * MINUTE
 """EnablePolicyType: PENDING_ENABLE for seconds, normally (ORG-API EnablePolicyType)."""
+
+TRUSTED_ACCESS = 5 * MINUTE
+"""ActivateOrganizationsAccess until DescribeOrganizationsAccess says ENABLED: it enables a
+trusted service in Organizations, which takes seconds (CFN-API ActivateOrganizationsAccess)."""
+
+STACK_SET_OPERATION = 3 * 60 * MINUTE
+"""One StackSets operation (Create/Update/DeleteStackInstances, UpdateStackSet): AWS publishes
+no duration; each stack instance is one stack operation in one account and Region (minutes),
+run MaxConcurrentCount at a time per Region (aws-facts §4.2), so a change to thousands of
+accounts at low concurrency runs for hours. Past it the operation goes on in AWS; the next
+vend apply waits for it (its OperationId is stable) instead of starting another."""
+
+STACK_SET_SLOT = 3 * 60 * MINUTE
+"""Waiting out another operation on the same stack set (OperationInProgressException: one at a
+time, aws-facts §4.2), e.g. auto-deployment to accounts just created: one STACK_SET_OPERATION."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from vending.apply import account_factory, control_tower, deadlines
+from vending.apply import account_factory, control_tower, deadlines, stacksets
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -25,6 +25,9 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.CONTROL: control_tower.apply_control,
     Kind.FACTORY_ACCOUNT: account_factory.apply_factory_account,
     Kind.ENROLLMENT: account_factory.apply_enrollment,
+    Kind.STACKSETS_ACCESS: stacksets.apply_access,
+    Kind.STACK_SET: stacksets.apply_stack_set,
+    Kind.STACK_INSTANCES: stacksets.apply_stack_instances,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"
@@ -88,7 +91,9 @@ class Hold:
 
 
 def holds(ctx: ApplyContext) -> dict[str, Hold]:
-    """What is in flight in AWS at the start of the apply, per quota key."""
+    """What is in flight in AWS at the start of the apply, per quota key. StackSets operations
+    hold no slot: one binds only its own stack set, whose changes the plan chains one after the
+    other, and the appliers wait for the operation a change names as `in_flight` themselves."""
     live = ctx.live
     found = {
         ACCOUNT_CREATION: Hold(

@@ -7,7 +7,8 @@
 - failed responses tagged with their IAM action (`organizations:ListRoots`) for error messages;
 - a read-only variant that refuses any operation that is not List*, Describe*, Get*, Search* or Scan*: `vend plan`
   uses it, so a plan cannot mutate AWS even through a bug;
-- an optional request observer, used by tests and benchmarks to count calls by operation.
+- an optional request observer, used by tests and benchmarks to count calls by operation;
+- the same, in another role (`assumed`): StackSets through a delegated administrator account.
 """
 from __future__ import annotations
 
@@ -83,10 +84,22 @@ class AwsClients:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._principal: Any = _UNKNOWN
+        self._roles: dict[str, AwsClients] = {}
 
     def reader(self) -> "AwsClients":
         """The same session, but every client refuses mutating operations."""
         return AwsClients(self.session, read_only=True, observers=self.observers)
+
+    def assumed(self, role_arn: str, region: str) -> "AwsClients":
+        """Clients as `role_arn` (assumed from this session once, refreshed before expiry),
+        read-only if these are, with the same observers."""
+        from vending.aws.assume import assume
+
+        with self._lock:
+            if role_arn not in self._roles:
+                session = assume(self.session, role_arn, region)
+                self._roles[role_arn] = AwsClients(session, read_only=self.read_only, observers=self.observers)
+            return self._roles[role_arn]
 
     def organizations(self) -> Any:
         return self.client("organizations", ORGANIZATIONS_REGION)

@@ -74,6 +74,7 @@ CODES: dict[str, str] = {
     "V404": "unknown AWS Region (not in botocore's list of Regions)",
     "V405": "governed Regions from more than one AWS partition",
     "V406": "control_tower settings while account_factory is not control-tower",
+    "V407": "stacksets.role_arn is not a role in the stacksets.delegated_admin account",
     "V501": "invalid tag key (1-128 letters, digits, spaces and _ . : / = + - @)",
     "V502": "invalid tag value (0-256 letters, digits, spaces and _ . : / = + - @)",
     "V503": "tag key uses the reserved aws: prefix",

@@ -72,6 +72,8 @@ class LiveStackInstance:
     ou_id: str = ""
     """The target OU that reached the account (SERVICE_MANAGED)."""
     status_reason: str = ""
+    last_operation_id: str = ""
+    """The operation that last acted on it: a retry after a new failure gets a new operation id."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class LiveStackSet:
     """Sorted by account, then Region."""
     operations: tuple[StackSetOperation, ...] = ()
     """Operations in progress (the first page of ListStackSetOperations)."""
+    depends_on: tuple[str, ...] = ()
+    """AutoDeployment.DependsOn: ARNs of the stack sets auto-deployment deploys first, sorted."""
 
     def busy(self) -> bool:
         return bool(self.operations)

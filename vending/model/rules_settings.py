@@ -1,5 +1,5 @@
 """vend.yaml rules: Regions that exist and belong together, and settings for the other account
-engine (V403-V406)."""
+engine (V403-V406), the StackSets delegated administrator (V407)."""
 from __future__ import annotations
 
 import difflib
@@ -21,7 +21,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     if settings is None:
         return []
     return _home_governed(loaded, settings) + _unknown_regions(loaded, settings) + _partitions(loaded, settings) \
-        + _engine(loaded, settings)
+        + _engine(loaded, settings) + _stacksets_admin(loaded, settings)
 
 
 def _home_governed(loaded: Loaded, s: OrgSettings) -> list[Diagnostic]:
@@ -96,3 +96,26 @@ def _engine(loaded: Loaded, s: OrgSettings) -> list[Diagnostic]:
         f"(this organization uses {s.account_factory})",
         f"remove the control_tower block, or set account_factory: {CONTROL_TOWER}",
     )]
+
+
+def _stacksets_admin(loaded: Loaded, s: OrgSettings) -> list[Diagnostic]:
+    """V407: CallAs DELEGATED_ADMIN must come from the delegated administrator account itself,
+    so the role vend assumes for StackSets has to live in that account."""
+    admin = s.stacksets
+    if admin is None:
+        return []
+    role_account = admin.role_arn.split(":")[4] if admin.role_arn.count(":") >= 5 else ""
+    if role_account == admin.delegated_admin or not _account_id(role_account) or not _account_id(admin.delegated_admin):
+        return []  # malformed ids are the schema's findings (V013)
+    file = s.source.file
+    return [finding(
+        "V407", file, loaded.line(file, "stacksets", "role_arn"), "stacksets.role_arn",
+        f"{admin.role_arn} is a role in account {role_account}, not in the delegated"
+        f" administrator {admin.delegated_admin}",
+        "name a role in the delegated administrator account (StackSets calls with CallAs"
+        " DELEGATED_ADMIN must be made from it), or fix stacksets.delegated_admin",
+    )]
+
+
+def _account_id(text: str) -> bool:
+    return len(text) == 12 and text.isdigit()

@@ -26,6 +26,7 @@ from vending.model.types import (
     OuSpec,
     Source,
     SsoUser,
+    StackSetsAdmin,
     Target,
     parse_path,
 )
@@ -60,7 +61,14 @@ def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> Org
         ip_plan=_ip_plan(data["ip_plan"], file, lines) if "ip_plan" in data else None,
         lock=LockSettings(bucket=data.get("lock", {}).get("bucket"),
                           key=data.get("lock", {}).get("key", LockSettings.key)),
+        stacksets=_stacksets(data.get("stacksets")),
     )
+
+
+def _stacksets(data: Any) -> StackSetsAdmin | None:
+    if not isinstance(data, dict) or "delegated_admin" not in data or "role_arn" not in data:
+        return None  # reported by the schema
+    return StackSetsAdmin(delegated_admin=str(data["delegated_admin"]), role_arn=str(data["role_arn"]))
 
 
 def _ip_plan(data: dict[str, Any], file: str, lines: Lines | None) -> IpPlan | None:

@@ -128,6 +128,15 @@ class LockSettings:
 
 
 @dataclass(frozen=True)
+class StackSetsAdmin:
+    """vend.yaml `stacksets`: run StackSets from a registered delegated administrator account
+    (CallAs DELEGATED_ADMIN) through `role_arn`, a role in that account."""
+
+    delegated_admin: str
+    role_arn: str
+
+
+@dataclass(frozen=True)
 class OrgSettings:
     """vend.yaml: organization-wide settings."""
 
@@ -145,6 +154,8 @@ class OrgSettings:
     """S3 bucket for stack-set templates over the 51,200-byte inline limit (TemplateURL, <= 1 MB)."""
     ip_plan: IpPlan | None = None
     lock: LockSettings = LockSettings()
+    stacksets: StackSetsAdmin | None = None
+    """None: StackSets calls run in the management account (CallAs SELF)."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from vending.model.live import LiveOrg
 from vending.model.types import DesiredOrg
 from vending.plan.changes import Change, Note, Plan
 from vending.plan.diff_accounts import diff_accounts, note_unmanaged_accounts
+from vending.plan.diff_baselines import diff_baselines
 from vending.plan.diff_context import DiffContext
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
@@ -27,6 +28,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_ou_deletes(ctx, moves_out)
     diff_ou_tags(ctx)
     diff_attachments(ctx, created_policies)
+    diff_baselines(ctx)
     note_unmanaged_ous(ctx)
     note_unmanaged_accounts(ctx)
     if ctx.problems:

@@ -1,8 +1,8 @@
 """What changed in the organization since a saved plan was computed.
 
 The plan's `fingerprint` decides whether a saved plan is stale; these per-resource digests only
-explain it: a saved plan keeps one short digest per OU, account, policy and Control Tower
-resource read, and a refused apply names the ones whose live state now differs.
+explain it: a saved plan keeps one short digest per OU, account, policy, Control Tower
+resource and stack set read, and a refused apply names the ones whose live state now differs.
 """
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ def digests(live: LiveOrg) -> dict[str, str]:
         parts.update({f"baseline:{b.target}|{b.baseline}": asdict(b) for b in ct.enabled_baselines})
         parts.update({f"control:{c.target}|{c.control}": asdict(c) for c in ct.enabled_controls})
         parts.update({f"provisioned:{p.id}": asdict(p) for p in ct.provisioned})
+    if live.baselines is not None:
+        parts["stacksets"] = [live.baselines.trusted_access, sorted(live.baselines.foreign)]
+        parts.update({f"stack_set:{s.name}": asdict(s) for s in live.baselines.stack_sets.values()})
     return {key: _digest(value) for key, value in parts.items()}
 
 
@@ -68,6 +71,7 @@ def _label(key: str, live: LiveOrg) -> str:
         "organization": "the organization", "root": "the root (its tags or policies)",
         "policy_types": "the root's enabled policy types", "control_tower": "the Control Tower landing zone",
         "pending_creations": "the pending CreateAccount requests",
+        "stacksets": "StackSets (trusted access, or stack sets vend does not manage)",
     }
     if key in fixed:
         return fixed[key]
@@ -76,6 +80,8 @@ def _label(key: str, live: LiveOrg) -> str:
         return f"baseline {what} on {target}"
     if kind == "control":
         return f"control {what} on {target}"
+    if kind == "stack_set":
+        return f"stack set {ident}"
     if kind == "provisioned":
         return f"provisioned product {ident}"
     return f"{kind} {ident}"

@@ -17,8 +17,21 @@ ID_FIELD = "id"
 ID_KINDS = frozenset({"account", "ou", "policy"})
 """Kinds whose create gets an id from AWS, shown like Terraform's `(known after apply)`."""
 
-DOCUMENT_FIELDS = frozenset({"content"})
-"""Fields holding a JSON document (policy content): diffed line by line, pretty-printed."""
+DOCUMENT_FIELDS = frozenset({"content", "template"})
+"""Fields holding a JSON document (policy content, a stack set's template): diffed line by line,
+pretty-printed."""
+
+HIDDEN_FIELDS = frozenset({"account_ids", "client_request_token", "operation_id", "pending_ous", "pending_accounts"})
+"""Fields for the applier only (ids of accounts made by this apply, idempotency tokens); the
+JSON plan has them, text and Markdown leave them out."""
+
+APPLY_FIELDS = frozenset({"operation_preferences", "template_bucket", "in_flight"})
+"""How an update runs rather than what it changes: shown as context, never as a change."""
+
+OPERATION_KINDS = frozenset({"stack_instances"})
+"""Kinds whose `after` is one operation (targets, Regions, why), shown as such for every action."""
+
+_NOUNS = {"tags": "tag", "accounts": "account", "parameters": "parameter", "instances": "instance"}
 
 MOVE_FIELDS = ("ou", "parent")
 """The field whose change a move is about (account -> ou, OU -> parent)."""
@@ -92,8 +105,8 @@ def _key(item: tuple[Any, Any]) -> str:
 
 
 def is_identifier(name: str) -> bool:
-    """`id`, `root_id`, `parent_id`: AWS ids the applier needs, context for a reviewer."""
-    return name == ID_FIELD or name.endswith("_id")
+    """`id`, `root_id`, `parent_id`, `arn`: AWS ids the applier needs, context for a reviewer."""
+    return name in (ID_FIELD, "arn") or name.endswith("_id")
 
 
 def _field_order(names: set[str]) -> list[str]:
@@ -154,7 +167,7 @@ def _map(op: str, name: str, before: dict | None, after: dict | None) -> FieldLi
             children.append(FieldLine("-", shown, before=fmt_value(old[key])))
     if op == "~" and not children:
         return None
-    noun = "tag" if name == "tags" else "key"
+    noun = _NOUNS.get(name, "key")
     hidden = f"{plural(unchanged, 'unchanged ' + noun)} hidden" if unchanged else ""
     return FieldLine(op, name, shape="map", children=tuple(children), hidden=hidden)
 
@@ -173,33 +186,91 @@ def _field(op: str, name: str, before: Any, after: Any) -> FieldLine | None:
     )
 
 
+def template_summary(op: str, fields: dict[str, Any]) -> FieldLine:
+    """A stack set's template on create or delete: its resources, its size and how it is sent
+    (the whole document is in the JSON plan; a reviewer reads the resources)."""
+    from vending.model.stackset_template import INLINE_LIMIT, assemble
+
+    text = fields.get("template")
+    try:
+        body = json.loads(text) if isinstance(text, str) else dict(text or {})
+        resources = body.get("Resources") or {}
+    except (ValueError, TypeError, AttributeError):
+        return FieldLine(op, "template", before=None, after=fmt_value(text))
+    ids = fields.get("account_ids") or {}
+    rows = {(ids.get(name) or f"new{i:09d}"): row for i, (name, row) in enumerate(sorted((fields.get("accounts") or {}).items()))}
+    try:
+        size = len(assemble(json.dumps(body), rows).encode("utf-8"))
+    except (ValueError, TypeError, AttributeError):
+        size = len(str(text).encode("utf-8"))
+    if op == "-":
+        how = "as deployed"
+    elif size <= INLINE_LIMIT:
+        how = "sent inline (TemplateBody)"
+    elif fields.get("template_bucket"):
+        how = f"uploaded to s3://{clean(fields['template_bucket'])} (TemplateURL)"
+    else:
+        how = f"over the {INLINE_LIMIT:,}-byte inline limit, and vend.yaml sets no template_bucket"
+    head = f"{plural(len(resources), 'resource')}, {size:,} bytes with the per-account rows, {how}:"
+    doc = [DocLine(op, head)] + [DocLine(op, f"  {clean(k)}: {clean((v or {}).get('Type', '?') if isinstance(v, dict) else v)}")
+                                 for k, v in sorted(resources.items())]
+    return FieldLine(op, "template", shape="doc", doc=tuple(doc))
+
+
+def _operation_lines(change: dict[str, Any]) -> list[FieldLine]:
+    """One StackSet operation: its targets, Regions and reasons, `-` for a delete, else `+`."""
+    op = "-" if change.get("action") == "delete" else "+"
+    after: dict[str, Any] = change.get("after") or change.get("before") or {}
+    lines = []
+    for name in _field_order(set(after) - HIDDEN_FIELDS):
+        line = _field(op, name, after[name] if op == "-" else None, None if op == "-" else after[name])
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
 def field_lines(change: dict[str, Any]) -> tuple[list[FieldLine], int]:
     """The field lines of a change and how many unchanged fields were hidden.
 
     Creates show every field of `after`, deletes every field of `before`; updates and moves show
-    only what changed, plus the ids so a reviewer can find the object in the console.
+    only what changed, plus the ids so a reviewer can find the object in the console. A stack
+    set's template shows as a summary on create and delete, as a diff on update; fields for the
+    applier only (HIDDEN_FIELDS) are left out.
     """
     action = change.get("action")
     before: dict[str, Any] = change.get("before") or {}
     after: dict[str, Any] = change.get("after") or {}
     lines: list[FieldLine] = []
+    if change.get("kind") in OPERATION_KINDS:
+        return _operation_lines(change), 0
+    summarise = change.get("kind") == "stack_set"
     if action == "create":
-        names = set(after)
+        names = set(after) - HIDDEN_FIELDS
         if change.get("kind") in ID_KINDS:
             names.add(ID_FIELD)
         for name in _field_order(names):
             if name == ID_FIELD and name not in after:
                 lines.append(FieldLine("+", name, after=KNOWN_AFTER_APPLY))
+            elif name in APPLY_FIELDS and after[name] is None:
+                continue
+            elif summarise and name == "template":
+                lines.append(template_summary("+", after))
             elif (line := _field("+", name, None, after[name])) is not None:
                 lines.append(line)
         return lines, 0
     if action == "delete":
-        for name in _field_order(set(before)):
-            if (line := _field("-", name, before[name], None)) is not None:
+        for name in _field_order(set(before) - HIDDEN_FIELDS):
+            if summarise and name == "template":
+                lines.append(template_summary("-", before))
+            elif (line := _field("-", name, before[name], None)) is not None:
                 lines.append(line)
         return lines, 0
     hidden = 0
-    for name in _field_order(set(before) | set(after)):
+    for name in _field_order((set(before) | set(after)) - HIDDEN_FIELDS):
+        if name in APPLY_FIELDS and name not in before:
+            if after.get(name) is not None:
+                lines.append(FieldLine(" ", name, after=fmt_value(after[name])))
+            continue
         if is_identifier(name) and before.get(name, after.get(name)) == after.get(name, before.get(name)):
             # An id on one side only (e.g. the current parent a move needs) is context, not removal.
             lines.append(FieldLine(" ", name, after=fmt_value(after.get(name, before.get(name)))))
@@ -245,6 +316,10 @@ _VERBS = {
     ("ou_registration", "update"): "re-registered (ResetEnabledBaseline)",
     ("control", "create"): "enabled",
     ("control", "delete"): "disabled",
+    ("stacksets_access", "create"): "enabled",
+    ("stack_instances", "create"): "deployed",
+    ("stack_instances", "delete"): "removed",
+    ("stack_instances", "update"): "retried",
 }
 _DEFAULT_VERBS = {
     "create": "created",

@@ -12,7 +12,9 @@ Why this shape:
 - Trusted access (DescribeOrganizationsAccess) and the operations in progress (the first page of
   ListStackSetOperations: RUNNING, QUEUED, STOPPING) are read so a plan can say "enable trusted
   access" or wait for an operation a killed apply left behind.
-Stack sets are read in parallel, on a small thread pool, like the other readers.
+Stack sets are read in parallel, on a small thread pool, like the other readers. With a StackSets
+delegated administrator (vend.yaml `stacksets`) the client is that account's and every call says
+CallAs DELEGATED_ADMIN; `delegated_admins` reads whether the account is registered as one.
 """
 from __future__ import annotations
 
@@ -33,19 +35,30 @@ from vending.model.live_baselines import (
 
 PAGE_SIZE = 100
 """StackSets lists serve at most 100 items a page (MaxResults 1..100, CFN-API)."""
+PRINCIPAL = "member.org.stacksets.cloudformation.amazonaws.com"
+
+
+def delegated_admins(organizations: Any) -> set[str]:
+    """Ids of the accounts registered as StackSets delegated administrators (paged by 20)."""
+    admins = pages(organizations, "list_delegated_administrators", "DelegatedAdministrators",
+                   ServicePrincipal=PRINCIPAL)
+    return {a["Id"] for a in admins}
 
 
 class StackSetsReader:
     """Builds `LiveBaselines` from one read-only CloudFormation client of the home Region."""
 
-    def __init__(self, client: Any, region: str, *, workers: int = 4) -> None:
+    def __init__(self, client: Any, region: str, *, workers: int = 4, call_as: str = "SELF") -> None:
         self.client = client
         self.region = region
         self.workers = max(1, workers)
+        self.call_as = {"CallAs": call_as} if call_as != "SELF" else {}
+        """Passed to every StackSets call (nothing for the management account's own)."""
 
     def read(self) -> LiveBaselines:
-        trusted = self.client.describe_organizations_access()["Status"] == "ENABLED"
-        candidates = [s for s in pages(self.client, "list_stack_sets", "Summaries", page_size=PAGE_SIZE, Status="ACTIVE")
+        trusted = self.client.describe_organizations_access(**self.call_as)["Status"] == "ENABLED"
+        candidates = [s for s in pages(self.client, "list_stack_sets", "Summaries", page_size=PAGE_SIZE, Status="ACTIVE",
+                                       **self.call_as)
                       if baseline_of(s["StackSetName"])]
         foreign = [s["StackSetName"] for s in candidates if s.get("PermissionModel") != "SERVICE_MANAGED"]
         service_managed = [s for s in candidates if s.get("PermissionModel") == "SERVICE_MANAGED"]
@@ -59,7 +72,7 @@ class StackSetsReader:
     def _stack_set(self, summary: dict[str, Any]) -> LiveStackSet | None:
         """The stack set, or None when it lacks vend's tag (someone else's `vend-` name)."""
         name = summary["StackSetName"]
-        described = self.client.describe_stack_set(StackSetName=name)["StackSet"]
+        described = self.client.describe_stack_set(StackSetName=name, **self.call_as)["StackSet"]
         tags = {t["Key"]: t["Value"] for t in described.get("Tags", [])}
         if tags.get(MANAGED_TAG[0]) != MANAGED_TAG[1]:
             return None
@@ -83,6 +96,7 @@ class StackSetsReader:
             drift_status=summary.get("DriftStatus", "NOT_CHECKED"),
             instances=self._instances(name),
             operations=self._operations(name),
+            depends_on=tuple(sorted(auto.get("DependsOn") or ())),
         )
 
     def _instances(self, name: str) -> tuple[LiveStackInstance, ...]:
@@ -95,8 +109,10 @@ class StackSetsReader:
                 drift_status=i.get("DriftStatus", "NOT_CHECKED"),
                 ou_id=i.get("OrganizationalUnitId", ""),
                 status_reason=i.get("StatusReason", ""),
+                last_operation_id=i.get("LastOperationId", ""),
             )
-            for i in pages(self.client, "list_stack_instances", "Summaries", page_size=PAGE_SIZE, StackSetName=name)
+            for i in pages(self.client, "list_stack_instances", "Summaries", page_size=PAGE_SIZE, StackSetName=name,
+                           **self.call_as)
         ]
         return tuple(sorted(found, key=lambda i: (i.account, i.region)))
 
@@ -104,7 +120,7 @@ class StackSetsReader:
         """In-progress operations on the first page: one runs at a time (more only queue with
         managed execution). That AWS lists the newest first is unconfirmed; the emulator lists
         the oldest first, the same page while a stack set has had at most 100 operations."""
-        page = self.client.list_stack_set_operations(StackSetName=name, MaxResults=PAGE_SIZE)
+        page = self.client.list_stack_set_operations(StackSetName=name, MaxResults=PAGE_SIZE, **self.call_as)
         return tuple(sorted((StackSetOperation(o["OperationId"], o["Action"], o["Status"])
                              for o in page.get("Summaries", []) if o["Status"] in IN_PROGRESS),
                             key=lambda o: o.id))

@@ -24,12 +24,13 @@ from typing import Any
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionResult
+from moto.organizations.models import FakeDelegatedAdministrator
 
 # Importing these modules registers their handlers in HANDLERS.
 from vending.local.cloudformation import instances, sets  # noqa: F401
 from vending.local.cloudformation import stacks
 from vending.local.cloudformation.autodeploy import reconcile
-from vending.local.cloudformation.calls import HANDLERS
+from vending.local.cloudformation.calls import HANDLERS, PRINCIPAL
 from vending.local.cloudformation.store import StackSetStore
 from vending.local.errors import AwsServiceError
 from vending.local.framework import EmulatorContext, is_read
@@ -80,6 +81,10 @@ class StackSets:
                         if not path.startswith("DescribeStackSetOutput")}  # ours are AWS-shaped
         ctx.patcher.setattr(CloudFormationResponse, "RESPONSE_KEY_PATH_TO_TRANSFORMER",
                             transformers)
+        # AWS lets StackSets have a delegated administrator (RegisterDelegatedAdministrator with
+        # its service principal, CFN-UG "Register a delegated administrator"); moto's list lacks it.
+        ctx.patcher.setattr(FakeDelegatedAdministrator, "SUPPORTED_SERVICES",
+                            [*FakeDelegatedAdministrator.SUPPORTED_SERVICES, PRINCIPAL])
 
     def dispatch(self, operation: str, params: dict[str, Any], account_id: str,
                  region: str) -> dict[str, Any]:

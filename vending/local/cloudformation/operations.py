@@ -7,17 +7,20 @@ ListStackInstances, DescribeStackInstance, DescribeStackSetOperation, ListStackS
 ListStackSetOperationResults) is one poll of its running operation, and the
 `stack_set_polls`-th poll completes it. Then every target account and region is done at once:
 its stack created, updated or deleted in the member account (`stacks`), or failed by an injected
-fault, a missing parameter or moto's own refusal. Failure tolerance (FailureToleranceCount /
+fault, a missing parameter or moto's own refusal. Before moto sees an instance's template, the
+AWS::LanguageExtensions transform is expanded for its account and Region (language_extensions)
+and the intrinsics moto lacks are evaluated (intrinsics). Failure tolerance (FailureToleranceCount /
 FailureTolerancePercentage, default 0) is per Region; past it the operation FAILS and, with
 SEQUENTIAL Regions (the default), the later Regions are CANCELLED (aws-facts 4.2).
 One operation runs at a time per stack set; the next queued one starts at the next poll.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from vending.local.cloudformation import errors as err
-from vending.local.cloudformation import stacks, template
+from vending.local.cloudformation import intrinsics, language_extensions, stacks, template
 from vending.local.cloudformation.store import Item, key, new_uuid, now
 from vending.local.cloudformation.targets import suspended, org_backend
 
@@ -207,9 +210,17 @@ def _apply(emulator: Any, item: Item, operation: Item, instance: Item) -> str | 
         return None
     body = item["TemplateBody"]
     parameters = effective(item, instance)
-    absent = template.missing(template.parse(body), parameters)
+    parsed = template.parse(body)
+    absent = template.missing(parsed, parameters)
     if absent:
         return f"ValidationError: Parameters: [{', '.join(absent)}] must have values"
+    known = language_extensions.values(parsed, account, region, instance["stack_name"], parameters)
+    try:
+        ready = intrinsics.fill(language_extensions.expand(parsed, known), known)
+    except language_extensions.TransformFailed as exc:
+        return str(exc)
+    if ready != parsed:
+        body = json.dumps(ready)
     applied = dict(instance.get("applied") or {"name": instance["stack_name"]},
                    template=body, parameters=parameters)
     try:

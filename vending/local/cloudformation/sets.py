@@ -10,7 +10,7 @@ from typing import Any
 from moto.cloudformation.utils import get_stack_from_s3_url
 
 from vending.local.cloudformation import errors as err
-from vending.local.cloudformation import operations, targets, template
+from vending.local.cloudformation import language_extensions, operations, targets, template
 from vending.local.cloudformation.calls import (
     PRINCIPAL,
     fingerprint,
@@ -104,6 +104,7 @@ def create_stack_set(call: Call[Any]) -> dict[str, Any]:
     body = _template_body(call)
     parsed = template.parse(body)
     template.check_capabilities(parsed, list(p.get("Capabilities") or []))
+    language_extensions.check(parsed, list(p.get("Capabilities") or []))
     parameters = template.values(list(p.get("Parameters") or []), {})
     template.check_keys(parsed, list(parameters))
     set_id = f"{name}:{new_uuid()}"
@@ -162,6 +163,7 @@ def update_stack_set(call: Call[Any]) -> dict[str, Any]:
     granted = list(p["Capabilities"]) if p.get("Capabilities") is not None \
         else item["Capabilities"]
     template.check_capabilities(parsed, granted)
+    language_extensions.check(parsed, granted)
     previous = template.values(item["Parameters"], {})
     parameters = template.values(list(p.get("Parameters") or []), previous)
     template.check_keys(parsed, list(parameters))
@@ -239,6 +241,7 @@ def deactivate_organizations_access(call: Call[Any]) -> dict[str, Any]:
 
 @handles("DescribeOrganizationsAccess")
 def describe_organizations_access(call: Call[Any]) -> dict[str, Any]:
-    backend = targets.org_backend(call.account_id)
+    """CallAs DELEGATED_ADMIN asks about the delegated administrator's organization."""
+    backend = targets.org_backend(owner(call))
     enabled = backend is not None and _trusted(backend)
     return {"Status": "ENABLED" if enabled else "DISABLED"}
