@@ -176,3 +176,16 @@ def test_delete_with_retain_keeps_the_stacks_then_the_stack_set_goes(world: Worl
     assert stacksets.apply_stack_set(delete_set(), ctx) == "deleted stack set vend-audit"
     assert world.cfn.list_stack_sets(Status="ACTIVE")["Summaries"] == []
     assert stacksets.apply_stack_set(delete_set(), ctx) == "stack set vend-audit already deleted"
+
+
+def test_missing_ids_are_clear_failures(world: World) -> None:
+    enable(world)
+    ctx = world.context()
+    with pytest.raises(ApplyFailure) as failed:
+        stacksets.apply_stack_set(create_set(accounts={"ghost": {"Env": "g"}}, account_ids={"ghost": None}), ctx)
+    assert str(failed.value) == ("stack set vend-audit has values for account ghost, whose id is not known (it was"
+                                 " not created in this apply): run vend plan again")
+    with pytest.raises(ApplyFailure) as failed:
+        stacksets.apply_stack_set(create_set(auto_deployment={"enabled": True, "depends_on": ["base"]}), ctx)
+    assert str(failed.value) == "stack set vend-audit depends on vend-base, which does not exist: run vend plan again"
+    assert world.mutations() == {}

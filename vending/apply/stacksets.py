@@ -54,12 +54,17 @@ def _desired(after: dict[str, Any], ctx: ApplyContext) -> dict[str, Any]:
     deployment: dict[str, Any] = {"Enabled": bool(auto["enabled"])}
     if auto["enabled"]:
         deployment["RetainStacksOnAccountRemoval"] = bool(auto.get("retain_stacks_on_account_removal"))
-    depends_on = [ctx.stack_set_arn(stack_set_name(b)) for b in auto.get("depends_on") or []]
+    try:
+        depends_on = [ctx.stack_set_arn(stack_set_name(b)) for b in auto.get("depends_on") or []]
+    except KeyError as missing:
+        raise ApplyFailure(f"stack set {after['name']} depends on {missing.args[0]}, which does not exist:"
+                           " run vend plan again") from None
     if depends_on:
         deployment["DependsOn"] = depends_on
+    description = after.get("description")
     return {
         "StackSetName": after["name"],
-        "Description": after.get("description") or "",
+        **({"Description": description} if description else {}),  # AWS: 1-1,024 characters
         **operations.template(ctx, after),
         "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(after.get("parameters", {}).items())],
         "Capabilities": list(after.get("capabilities") or []),
