@@ -189,3 +189,24 @@ def test_missing_ids_are_clear_failures(world: World) -> None:
         stacksets.apply_stack_set(create_set(auto_deployment={"enabled": True, "depends_on": ["base"]}), ctx)
     assert str(failed.value) == "stack set vend-audit depends on vend-base, which does not exist: run vend plan again"
     assert world.mutations() == {}
+
+
+def test_delete_waits_for_an_operation_in_flight_and_out_a_busy_stack_set(world: World) -> None:
+    enable(world)
+    stacksets.apply_stack_set(create_set(), world.context())
+    ctx = world.context()
+    running = world.cfn.update_stack_set(StackSetName="vend-audit", UsePreviousTemplate=True,
+                                         OperationId="left-behind")["OperationId"]
+    change = delete_set()
+    change.before["in_flight"] = running
+    world.counter.counts.clear()
+    assert stacksets.apply_stack_set(change, ctx) == "deleted stack set vend-audit"
+    assert world.counter.counts["DeleteStackSet"] == 1  # waited for the operation first: never refused
+    world.cfn.create_stack_set(StackSetName="vend-audit", TemplateBody=stack_set_after()["template"],
+                               PermissionModel="SERVICE_MANAGED", AutoDeployment={"Enabled": False})
+    ctx = world.context()
+    world.cfn.update_stack_set(StackSetName="vend-audit", UsePreviousTemplate=True, OperationId="theirs")
+    world.counter.counts.clear()
+    assert stacksets.apply_stack_set(delete_set(), ctx) == "deleted stack set vend-audit"
+    assert world.counter.counts["DeleteStackSet"] >= 2  # refused while theirs ran, then done
+    assert world.cfn.list_stack_sets(Status="ACTIVE")["Summaries"] == []

@@ -45,7 +45,7 @@ def apply_stack_set(change: Change, ctx: ApplyContext) -> str:
         return _create(change.after or {}, ctx)
     if change.action is Action.UPDATE:
         return _update(change.after or {}, ctx)
-    return _delete(change.before or {}, change.after, ctx)
+    return _delete(change.before or {}, ctx)
 
 
 def _desired(after: dict[str, Any], ctx: ApplyContext) -> dict[str, Any]:
@@ -110,10 +110,11 @@ def _update(after: dict[str, Any], ctx: ApplyContext) -> str:
     return operations.run(ctx, name, "UpdateStackSet", request)
 
 
-def _delete(before: dict[str, Any], after: dict[str, Any] | None, ctx: ApplyContext) -> str:
-    """DeleteStackSet starts no operation, but is refused while one runs: waited out the same."""
+def _delete(before: dict[str, Any], ctx: ApplyContext) -> str:
+    """DeleteStackSet starts no operation, but is refused while one runs: waited out the same.
+    (A delete has no `after`; an operation the plan saw running is in `before.in_flight`.)"""
     name = before["name"]
-    operations.wait_in_flight(ctx, name, (after or {}).get("in_flight"))
+    operations.wait_in_flight(ctx, name, before.get("in_flight"))
 
     def attempt() -> str:
         try:
