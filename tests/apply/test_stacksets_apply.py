@@ -1,7 +1,9 @@
 """Baselines appliers against the StackSets emulator: trusted access, stack sets, instances."""
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -53,9 +55,9 @@ def test_a_new_baseline_is_one_create_stack_set_and_one_operation_for_the_ous(wo
     ctx.set_account_id("newbie", world.ids["s1"])  # as if created earlier in this apply
     create = create_set(accounts={"w1": {"Env": "w"}, "newbie": {"Env": "n"}},
                         account_ids={"w1": world.ids["w1"], "newbie": None})
-    create = Change(**{**create.__dict__, "depends_on": ("stacksets_access",)})
+    create = replace(create, depends_on=("stacksets_access",))
     deploy = instances(world, ous=["Workloads"])
-    deploy = Change(**{**deploy.__dict__, "depends_on": (create.address,)})
+    deploy = replace(deploy, depends_on=(create.address,))
     plan = Plan(fingerprint=ctx.fingerprint, changes=[access(), create, deploy], order=[])
     report = execute(plan, ctx, concurrency=4, limits={})
     assert report.ok, report.outcomes
@@ -72,8 +74,7 @@ def test_a_new_baseline_is_one_create_stack_set_and_one_operation_for_the_ous(wo
     assert described["PermissionModel"] == "SERVICE_MANAGED"
     assert described["Tags"] == [{"Key": "vend:managed-by", "Value": "vend"}]
     assert described["Parameters"] == [{"ParameterKey": "Env", "ParameterValue": "prod"}]
-    assert {a: list(s.values()) for a, s in [(world.ids["p1"], member_stacks(world.ids["p1"]))]} == {
-        world.ids["p1"]: [{"Env": "prod"}]}
+    assert list(member_stacks(world.ids["p1"], "eu-west-1").values()) == [{"Env": "prod"}]
 
 
 def test_create_again_is_done_and_depends_on_names_the_arns(world: World) -> None:
@@ -139,7 +140,6 @@ def test_a_large_template_goes_through_s3_and_template_url(world: World) -> None
                                             lambda params, **_: sent.append(dict(params)))
     stacksets.apply_stack_set(create_set(template=template, template_bucket="vend-templates"), ctx)
     body = stackset_template.assemble(template, {})
-    import hashlib
     key = f"vend/vend-audit/{hashlib.sha256(body.encode()).hexdigest()}.json"
     assert sent[0]["TemplateURL"] == f"https://vend-templates.s3.us-east-1.amazonaws.com/{key}"
     assert "TemplateBody" not in sent[0]
@@ -176,3 +176,37 @@ def test_delete_with_retain_keeps_the_stacks_then_the_stack_set_goes(world: Worl
     assert stacksets.apply_stack_set(delete_set(), ctx) == "deleted stack set vend-audit"
     assert world.cfn.list_stack_sets(Status="ACTIVE")["Summaries"] == []
     assert stacksets.apply_stack_set(delete_set(), ctx) == "stack set vend-audit already deleted"
+
+
+def test_missing_ids_are_clear_failures(world: World) -> None:
+    enable(world)
+    ctx = world.context()
+    with pytest.raises(ApplyFailure) as failed:
+        stacksets.apply_stack_set(create_set(accounts={"ghost": {"Env": "g"}}, account_ids={"ghost": None}), ctx)
+    assert str(failed.value) == ("stack set vend-audit has values for account ghost, whose id is not known (it was"
+                                 " not created in this apply): run vend plan again")
+    with pytest.raises(ApplyFailure) as failed:
+        stacksets.apply_stack_set(create_set(auto_deployment={"enabled": True, "depends_on": ["base"]}), ctx)
+    assert str(failed.value) == "stack set vend-audit depends on vend-base, which does not exist: run vend plan again"
+    assert world.mutations() == {}
+
+
+def test_delete_waits_for_an_operation_in_flight_and_out_a_busy_stack_set(world: World) -> None:
+    enable(world)
+    stacksets.apply_stack_set(create_set(), world.context())
+    ctx = world.context()
+    running = world.cfn.update_stack_set(StackSetName="vend-audit", UsePreviousTemplate=True,
+                                         OperationId="left-behind")["OperationId"]
+    change = delete_set()
+    change.before["in_flight"] = running
+    world.counter.counts.clear()
+    assert stacksets.apply_stack_set(change, ctx) == "deleted stack set vend-audit"
+    assert world.counter.counts["DeleteStackSet"] == 1  # waited for the operation first: never refused
+    world.cfn.create_stack_set(StackSetName="vend-audit", TemplateBody=stack_set_after()["template"],
+                               PermissionModel="SERVICE_MANAGED", AutoDeployment={"Enabled": False})
+    ctx = world.context()
+    world.cfn.update_stack_set(StackSetName="vend-audit", UsePreviousTemplate=True, OperationId="theirs")
+    world.counter.counts.clear()
+    assert stacksets.apply_stack_set(delete_set(), ctx) == "deleted stack set vend-audit"
+    assert world.counter.counts["DeleteStackSet"] >= 2  # refused while theirs ran, then done
+    assert world.cfn.list_stack_sets(Status="ACTIVE")["Summaries"] == []

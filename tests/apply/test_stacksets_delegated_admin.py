@@ -72,3 +72,16 @@ def test_stack_sets_are_made_by_the_delegated_admin_in_the_management_account(wo
     again = read_live(AwsClients(world.local.session()), settings, baselines=True)
     assert again.baselines is not None and list(again.baselines.stack_sets) == ["audit"]
     assert again.baselines.stack_sets["audit"].parameters == {"Env": "qa"}
+
+
+def test_an_assumed_role_reaches_vend_local_serve_too(tmp_path: Any) -> None:
+    from vending.local import LocalServer
+    from vending.local.endpoint import EndpointSession
+
+    with LocalServer(tmp_path, port=0) as server:
+        clients = AwsClients(EndpointSession(server.url))
+        accounts = clients.organizations().list_accounts()["Accounts"]
+        member = next(a["Id"] for a in accounts if a["Name"] == "Audit")
+        assumed = clients.assumed(f"arn:aws:iam::{member}:role/VendStackSets", "us-east-1")
+        assert assumed.client("sts", "us-east-1").get_caller_identity()["Account"] == member
+        assert assumed.client("cloudformation", "us-east-1").meta.endpoint_url == server.url

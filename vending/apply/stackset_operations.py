@@ -142,7 +142,11 @@ def template(ctx: ApplyContext, after: dict[str, Any]) -> dict[str, str]:
     """TemplateBody, or - over the inline limit - TemplateURL of the body uploaded to
     template_bucket under a content address (a re-run uploads the same key)."""
     ids = after.get("account_ids") or {}
-    rows = {ctx.account_id(name, ids.get(name)): row for name, row in (after.get("accounts") or {}).items()}
+    try:
+        rows = {ctx.account_id(name, ids.get(name)): row for name, row in (after.get("accounts") or {}).items()}
+    except KeyError as missing:
+        raise ApplyFailure(f"stack set {after['name']} has values for account {missing.args[0]}, whose id is"
+                           " not known (it was not created in this apply): run vend plan again") from None
     body = stackset_template.assemble(after["template"], rows)
     size = len(body.encode("utf-8"))
     if size <= stackset_template.INLINE_LIMIT:

@@ -45,7 +45,7 @@ def apply_stack_set(change: Change, ctx: ApplyContext) -> str:
         return _create(change.after or {}, ctx)
     if change.action is Action.UPDATE:
         return _update(change.after or {}, ctx)
-    return _delete(change.before or {}, change.after, ctx)
+    return _delete(change.before or {}, ctx)
 
 
 def _desired(after: dict[str, Any], ctx: ApplyContext) -> dict[str, Any]:
@@ -54,12 +54,17 @@ def _desired(after: dict[str, Any], ctx: ApplyContext) -> dict[str, Any]:
     deployment: dict[str, Any] = {"Enabled": bool(auto["enabled"])}
     if auto["enabled"]:
         deployment["RetainStacksOnAccountRemoval"] = bool(auto.get("retain_stacks_on_account_removal"))
-    depends_on = [ctx.stack_set_arn(stack_set_name(b)) for b in auto.get("depends_on") or []]
+    try:
+        depends_on = [ctx.stack_set_arn(stack_set_name(b)) for b in auto.get("depends_on") or []]
+    except KeyError as missing:
+        raise ApplyFailure(f"stack set {after['name']} depends on {missing.args[0]}, which does not exist:"
+                           " run vend plan again") from None
     if depends_on:
         deployment["DependsOn"] = depends_on
+    description = after.get("description")
     return {
         "StackSetName": after["name"],
-        "Description": after.get("description") or "",
+        **({"Description": description} if description else {}),  # AWS: 1-1,024 characters
         **operations.template(ctx, after),
         "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(after.get("parameters", {}).items())],
         "Capabilities": list(after.get("capabilities") or []),
@@ -105,10 +110,11 @@ def _update(after: dict[str, Any], ctx: ApplyContext) -> str:
     return operations.run(ctx, name, "UpdateStackSet", request)
 
 
-def _delete(before: dict[str, Any], after: dict[str, Any] | None, ctx: ApplyContext) -> str:
-    """DeleteStackSet starts no operation, but is refused while one runs: waited out the same."""
+def _delete(before: dict[str, Any], ctx: ApplyContext) -> str:
+    """DeleteStackSet starts no operation, but is refused while one runs: waited out the same.
+    (A delete has no `after`; an operation the plan saw running is in `before.in_flight`.)"""
     name = before["name"]
-    operations.wait_in_flight(ctx, name, (after or {}).get("in_flight"))
+    operations.wait_in_flight(ctx, name, before.get("in_flight"))
 
     def attempt() -> str:
         try:

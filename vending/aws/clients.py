@@ -85,6 +85,8 @@ class AwsClients:
         self._lock = threading.Lock()
         self._principal: Any = _UNKNOWN
         self._roles: dict[str, AwsClients] = {}
+        self.endpoint_url: str | None = None
+        """Where clients of an assumed role go when the base session pins an endpoint."""
 
     def reader(self) -> "AwsClients":
         """The same session, but every client refuses mutating operations."""
@@ -98,7 +100,9 @@ class AwsClients:
         with self._lock:
             if role_arn not in self._roles:
                 session = assume(self.session, role_arn, region)
-                self._roles[role_arn] = AwsClients(session, read_only=self.read_only, observers=self.observers)
+                clients = AwsClients(session, read_only=self.read_only, observers=self.observers)
+                clients.endpoint_url = getattr(self.session, "endpoint_url", None)  # `vend local serve`
+                self._roles[role_arn] = clients
             return self._roles[role_arn]
 
     def organizations(self) -> Any:
@@ -108,7 +112,8 @@ class AwsClients:
         key = f"{service}@{region}"
         with self._lock:
             if key not in self._clients:
-                client = self.session.client(service, region_name=region, config=client_config())
+                extra = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
+                client = self.session.client(service, region_name=region, config=client_config(), **extra)
                 instrument(client)
                 self._instrument(client)
                 self._clients[key] = client
