@@ -176,6 +176,7 @@ def test_an_instance_whose_stack_failed_is_created_afresh_on_retry(cfn: Any, tre
     started = cfn.create_stack_instances(StackSetName="vpc", Regions=[REGION],
                                          DeploymentTargets={"OrganizationalUnitIds": [tree["payments"]]})
     assert settle(cfn, "vpc", started["OperationId"])["Status"] == "FAILED"  # moto cannot log into no bucket
+    assert member_client("sns", tree["pay1"]).list_topics()["Topics"] == []  # rolled back
     fixed = json.loads(body)
     del fixed["Resources"]["Log"]
     updated = cfn.update_stack_set(StackSetName="vpc", TemplateBody=json.dumps(fixed))

@@ -35,11 +35,14 @@ def deploy(account: str, region: str, applied: Applied) -> str:
         stack = cfn.create_stack(name=applied["name"], template=applied["template"],
                                  parameters=dict(applied["parameters"]))
     except Exception:
-        # AWS rolls a failed creation back and a retry of the instance starts afresh; moto
-        # keeps the half-made stack under the name, so it goes (else: AlreadyExistsException)
+        # AWS rolls a failed creation back (deleting what it made) and a retry of the
+        # instance starts afresh; moto keeps the half-made stack and its resources
         for stack_id, stack in list(cfn.stacks.items()):
             if stack.name == applied["name"]:
-                del cfn.stacks[stack_id]
+                try:
+                    stack.delete()
+                finally:
+                    del cfn.stacks[stack_id]
         raise
     return stack.stack_id
 
