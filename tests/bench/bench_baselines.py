@@ -3,10 +3,9 @@
     python -m tests.bench.bench_baselines [--sizes 100 1000 5000] [--ous 50]
 
 For each size, in this one process: the synthetic organization of tests/bench/synthetic.py in
-the embedded local AWS, its repository with one baseline `bench` listed on every top-level
-(Division) OU, so it covers every generated OU and account, in both governed Regions; the
-stack set as vend names and tags it, deployed to those OUs (one CreateStackInstances), its
-operation run to the end. Then a `vend plan` (`engine.plan`) is measured:
+the embedded local AWS, then one baseline `bench` added to its repository, listed on every
+top-level (Division) OU, so it covers every generated OU and account, in both governed
+Regions, and applied by vend (one CreateStackSet, one CreateStackInstances). Then a `vend plan` (`engine.plan`) is measured:
 
 * PLAN READS: the CloudFormation requests the plan makes, against the floor of any reader
   that knows every instance's status: one request per stack set (its template and values)
@@ -26,16 +25,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import botocore.session
 
 from tests.bench import synthetic
 from vending import engine
 from vending.aws.clients import AwsClients, CallCounter
-from vending.model.live_baselines import MANAGED_TAG, stack_set_name
 from vending.model.loader import load
-from vending.model.stackset_template import final_template
 
 DEFAULT_SIZES = (100, 1000, 5000)
 BASELINE = "bench"
@@ -101,36 +98,16 @@ def covered(org: synthetic.SynOrg, targeted: list[tuple[str, ...]]) -> int:
     return sum(1 for a in org.accounts if org.placement(a)[:1] in {t[:1] for t in targeted})
 
 
-def deploy_directly(local: Any, repo: Path, targeted: list[tuple[str, ...]]) -> None:
-    """The stack set vend would have made of the baseline, deployed to the targeted OUs."""
+def deploy(repo: Path, clients: AwsClients) -> None:
+    """vend's own plan + apply of the repository (here: the new baseline)."""
+    from vending.apply.context import INSTANT
+
     desired = load(repo)
-    spec = desired.baselines[BASELINE]
-    final = final_template(spec, {})
-    session = local.session()
-    cfn = session.client("cloudformation")
-    org = session.client("organizations")
-    cfn.activate_organizations_access()
-    name = stack_set_name(BASELINE)
-    cfn.create_stack_set(
-        StackSetName=name, TemplateBody=final.body, PermissionModel="SERVICE_MANAGED",
-        AutoDeployment={"Enabled": True, "RetainStacksOnAccountRemoval": False},
-        Parameters=[{"ParameterKey": "Owner", "ParameterValue": "platform"}],
-        Capabilities=list(final.capabilities), Tags=[{"Key": MANAGED_TAG[0], "Value": MANAGED_TAG[1]}],
-        ManagedExecution={"Active": False})
-    root = org.list_roots()["Roots"][0]["Id"]
-    ids = {ou["Name"]: ou["Id"] for page in org.get_paginator("list_organizational_units_for_parent")
-           .paginate(ParentId=root) for ou in page["OrganizationalUnits"]}
-    started = cfn.create_stack_instances(
-        StackSetName=name, Regions=list(REGIONS),
-        DeploymentTargets={"OrganizationalUnitIds": sorted(ids[path[0]] for path in targeted)},
-        OperationPreferences={"RegionConcurrencyType": "PARALLEL", "MaxConcurrentPercentage": 100})
-    for _ in range(100):
-        status = cfn.describe_stack_set_operation(StackSetName=name, OperationId=started["OperationId"])[
-            "StackSetOperation"]["Status"]
-        if status not in ("RUNNING", "QUEUED"):
-            break
-    if status != "SUCCEEDED":
-        raise RuntimeError(f"deploying {name} ended {status}")
+    plan, live = engine.plan(desired, clients, git_commit=None, target="bench")
+    ctx = engine.prepare_apply(plan, clients, desired.settings, allow_destroy=False, polling=INSTANT, live=live)
+    report = engine.apply(plan, ctx, desired.settings)
+    if not report.ok:
+        raise RuntimeError("; ".join(f"{o.address}: {o.detail}" for o in report.outcomes if o.status != "applied")[:2000])
 
 
 def run_size(accounts: int, ous: int, log: Callable[[str], None] = print) -> Result:
@@ -139,13 +116,13 @@ def run_size(accounts: int, ous: int, log: Callable[[str], None] = print) -> Res
     org = synthetic.generate(accounts, ous)
     with tempfile.TemporaryDirectory(prefix="vend-bench-") as tmp:
         repo = synthetic.write_repo(org, Path(tmp) / "repo")
-        targeted = write_baseline(org, repo)
-        reached = covered(org, targeted)
         quota = max(2000, len(REGIONS) * accounts)
         with LocalAws(Path(tmp) / "state", stack_instance_quota=quota) as local:
             start = time.perf_counter()
             synthetic.seed_local(org, repo, local)
-            deploy_directly(local, repo, targeted)
+            targeted = write_baseline(org, repo)
+            reached = covered(org, targeted)
+            deploy(repo, AwsClients(local.session()))
             build = time.perf_counter() - start
             log(f"  built {accounts} accounts / {len(org.ous)} OUs, {reached * len(REGIONS)} instances"
                 f" in {build:.1f} s")

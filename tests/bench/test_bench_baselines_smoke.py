@@ -21,3 +21,17 @@ def test_baseline_plan_reads_are_the_floor_plus_a_constant():
     assert sum(result.reads.values()) == result.floor + 3
     assert "DescribeStackInstance" not in result.reads
     assert "target <= 1.2x" in bench_baselines.report([result])
+
+
+def test_baseline_changes_stay_within_three_mutating_calls_per_targeted_ou():
+    from tests.bench import bench_baseline_changes
+
+    steps = bench_baseline_changes.run_size(ACCOUNTS, OUS, log=lambda _: None)
+    assert steps == {
+        "new baseline": {"ActivateOrganizationsAccess": 1, "CreateStackSet": 1, "CreateStackInstances": 1},
+        "parameter change": {"UpdateStackSet": 1},
+        "per-account CIDR": {"UpdateStackSet": 1},  # 17 accounts' rows: still inline at this size
+    }
+    targeted = 2  # Division01 and Division02 at 6 OUs
+    assert all(sum(counts.values()) <= bench_baseline_changes.PER_OU_TARGET * targeted for counts in steps.values())
+    assert "met" in bench_baseline_changes.report(ACCOUNTS, targeted, steps)

@@ -164,3 +164,22 @@ def test_intrinsics_moto_lacks_are_filled_in() -> None:
         "AvailabilityZone": {"Fn::Select": [1, {"Fn::GetAZs": "eu-west-1"}]},
         "CidrBlock": {"Fn::Select": [1, ["10.0.16.0/21", "10.0.24.0/21"]]},
         "Later": {"Fn::Cidr": [{"Fn::GetAtt": ["Vpc", "CidrBlock"]}, 2, 11]}}
+
+
+def test_an_instance_whose_stack_failed_is_created_afresh_on_retry(cfn: Any, tree: dict[str, str]) -> None:
+    body = json.dumps({"Resources": {
+        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "vend-first"}},
+        "Log": {"Type": "AWS::EC2::FlowLog", "DependsOn": "Topic", "Properties": {
+            "ResourceId": "vpc-12345678", "ResourceType": "VPC", "TrafficType": "ALL",
+            "LogDestinationType": "s3", "LogDestination": "arn:aws:s3:::no-such-bucket"}}}})
+    cfn.create_stack_set(StackSetName="vpc", PermissionModel="SERVICE_MANAGED", AutoDeployment=AUTO, TemplateBody=body)
+    started = cfn.create_stack_instances(StackSetName="vpc", Regions=[REGION],
+                                         DeploymentTargets={"OrganizationalUnitIds": [tree["payments"]]})
+    assert settle(cfn, "vpc", started["OperationId"])["Status"] == "FAILED"  # moto cannot log into no bucket
+    assert member_client("sns", tree["pay1"]).list_topics()["Topics"] == []  # rolled back
+    fixed = json.loads(body)
+    del fixed["Resources"]["Log"]
+    updated = cfn.update_stack_set(StackSetName="vpc", TemplateBody=json.dumps(fixed))
+    assert settle(cfn, "vpc", updated["OperationId"])["Status"] == "SUCCEEDED"
+    stacks = member_client("cloudformation", tree["pay1"]).describe_stacks()["Stacks"]
+    assert [s["StackId"] for s in stacks] == [instances(cfn, "vpc")[tree["pay1"]]["StackId"]]

@@ -10,7 +10,10 @@ overrides never reach accounts added later (aws-facts 14a).
 Computed lazily, without hooks into the Organizations emulator: before every StackSets request
 the membership of the organization (account -> parent) is compared with the one each stack set
 saw last (a dict comparison, cheap); every account that entered or left a targeted subtree since
-gets a CREATE or DELETE operation, queued behind a running one. So CreateAccount, MoveAccount,
+gets a CREATE or DELETE operation, queued behind a running one. A CREATE waits until the stack
+sets of AutoDeployment.DependsOn have no operation in flight ("operations will be sequenced to
+ensure all dependencies complete ... before this stack set's operation begins", CFN-API
+AutoDeployment), so a VPC whose flow logs need the logging bucket comes after the bucket. So CreateAccount, MoveAccount,
 the Account Factory and RemoveAccountFromOrganization all count, however they changed the
 organization. An account that enters and leaves between two StackSets requests is not seen.
 """
@@ -77,9 +80,10 @@ def reconcile(item: Item, settings: Any) -> None:
             else:
                 deletes.append((account, region, instance["OrganizationalUnitId"]))
     if creates:
-        operations.start(item, settings, "CREATE", creates, {
+        created = operations.start(item, settings, "CREATE", creates, {
             "DeploymentTargets": {"OrganizationalUnitIds": sorted({t[2] for t in creates
                                                                    if t[2]})}}, queue=True)
+        created["waits_for"] = list(auto.get("DependsOn") or [])
     if deletes:
         operations.start(item, settings, "DELETE", deletes, {
             "RetainStacks": bool(auto.get("RetainStacksOnAccountRemoval")),

@@ -112,7 +112,10 @@ def update_stack_instances(call: Call[Any]) -> dict[str, Any]:
 
 @handles("DeleteStackInstances")
 def delete_stack_instances(call: Call[Any]) -> dict[str, Any]:
-    """Targeted OUs stop being auto-deployment targets in those Regions."""
+    """Targeted OUs stop being auto-deployment targets in those Regions when the whole OU is
+    removed (AccountFilterType NONE); deleting some accounts' instances (INTERSECTION,
+    DIFFERENCE) leaves the OU a target, so accounts joining it later still get instances. (The
+    emulator's reading of CFN-API DeploymentTargets; AWS does not spell it out.)"""
     item = stack_set(call)
     replayed = replay(call, item)
     if replayed:
@@ -121,7 +124,9 @@ def delete_stack_instances(call: Call[Any]) -> dict[str, Any]:
         raise err.in_progress(item["StackSetARN"])
     chosen = _existing(call, item)
     regions = set(call.params["Regions"])
-    for ou in (call.params.get("DeploymentTargets") or {}).get("OrganizationalUnitIds") or []:
+    targets = call.params.get("DeploymentTargets") or {}
+    whole = (targets.get("AccountFilterType") or "NONE") == "NONE"
+    for ou in targets.get("OrganizationalUnitIds") or [] if whole else []:
         left = sorted(set(item["auto_targets"].get(ou, [])) - regions)
         if left:
             item["auto_targets"][ou] = left

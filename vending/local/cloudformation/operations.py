@@ -82,15 +82,19 @@ def _preferences(given: Item) -> Item:
     return result
 
 
-def advance(emulator: Any, item: Item) -> None:
-    """One poll of the stack set's running operation (or start the next queued one)."""
+def advance(emulator: Any, item: Item, depth: int = 0) -> None:
+    """One poll of the stack set's running operation (or start the next queued one). An
+    auto-deployment waiting for its DependsOn stack sets polls theirs instead (time passes for
+    them too) and starts once none has an operation in flight."""
     operations = item["operations"].values()
     operation = next((o for o in operations if o["Status"] == "RUNNING"), None)
     if operation is None:
         operation = next((o for o in operations if o["Status"] == "QUEUED"), None)
         if operation is None:
             return
-        operation["Status"] = "RUNNING"
+    if _waiting(emulator, operation, depth):
+        return
+    operation["Status"] = "RUNNING"
     emulator.ctx.mark_changed()  # a poll that moves the operation on must be saved
     operation["polls_left"] -= 1
     if operation["polls_left"] > 0:
@@ -99,6 +103,17 @@ def advance(emulator: Any, item: Item) -> None:
             _detail(item, result, "RUNNING")
         return
     _complete(emulator, item, operation)
+
+
+def _waiting(emulator: Any, operation: Item, depth: int) -> bool:
+    """Polls the busy stack sets `operation` waits for; True while any still is."""
+    arns = set(operation.get("waits_for") or ())
+    if not arns or depth > 10:
+        return False
+    blocking = [other for other in emulator.store.all_sets() if other["StackSetARN"] in arns and busy(other)]
+    for other in blocking:
+        advance(emulator, other, depth + 1)
+    return any(busy(other) for other in blocking)
 
 
 def _detail(item: Item, result: Item, detailed: str) -> Item | None:

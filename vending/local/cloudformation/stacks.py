@@ -30,9 +30,20 @@ def deploy(account: str, region: str, applied: Applied) -> str:
     if existing is not None:
         existing.update(applied["template"], None, parameters=dict(applied["parameters"]))
         return existing.stack_id
-    stack = backend(account, region).create_stack(
-        name=applied["name"], template=applied["template"],
-        parameters=dict(applied["parameters"]))
+    cfn = backend(account, region)
+    try:
+        stack = cfn.create_stack(name=applied["name"], template=applied["template"],
+                                 parameters=dict(applied["parameters"]))
+    except Exception:
+        # AWS rolls a failed creation back (deleting what it made) and a retry of the
+        # instance starts afresh; moto keeps the half-made stack and its resources
+        for stack_id, stack in list(cfn.stacks.items()):
+            if stack.name == applied["name"]:
+                try:
+                    stack.delete()
+                finally:
+                    del cfn.stacks[stack_id]
+        raise
     return stack.stack_id
 
 
