@@ -16,6 +16,7 @@ from tests.e2e.baselines_support import (
     current,
     deployed,
     edit_yaml,
+    flow_log_traffic,
     ids,
     local,
     plan_of,
@@ -70,3 +71,39 @@ def test_an_override_and_an_exclusion(example):
         assert statuses(aws, "vend-vpc") == current(EXPECTED["vend-vpc"] - {("data-lake-prod", r) for r in REGIONS})
         assert vpcs(account["data-lake-prod"], "us-east-1") == []
         assert plan_of(example, aws).changes == []
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_example_apply_deploys_every_baseline_and_the_next_plan_is_empty(example, vend, engine_name):
+    example = _engine(example, engine_name)
+    applied = vend(example, "apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    with local(example, engine_name) as aws:
+        for stack_set, expected in EXPECTED.items():
+            assert statuses(aws, stack_set) == current(expected), stack_set
+        account = ids(aws)
+        # the real stacks in the members: each VPC has its block of the IP plan, and the
+        # per-account override (payments-prod: FlowLogTraffic ALL) reaches only its account
+        assert vpcs(account["payments-prod"], "us-east-1") == ["10.0.16.0/20"]
+        assert vpcs(account["payments-prod"], "eu-west-1") == ["10.8.16.0/20"]
+        assert vpcs(account["payments-dev"], "eu-west-1") == ["10.12.32.0/20"]
+        assert flow_log_traffic(account["payments-prod"], "us-east-1") == ["ALL"]
+        assert flow_log_traffic(account["payments-dev"], "us-east-1") == ["REJECT"]
+        assert vpcs(account["sandbox-alice"], "us-east-1") == []
+    again = vend(example, "plan", "--detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+    assert "No changes." in again.out
+
+
+def test_an_account_moved_out_of_a_targeted_ou_loses_its_instances(example):
+    with local(example) as aws:
+        converge(example, aws)
+        moved = ids(aws)["payments-dev"]
+        edit_yaml(example / "accounts" / "payments-dev.yaml", lambda a: a.update(ou="Sandbox"))
+        apply(example, aws)
+        assert statuses(aws, "vend-vpc") == current(EXPECTED["vend-vpc"] - {("payments-dev", r) for r in REGIONS})
+        assert vpcs(moved, "us-east-1") == [] and vpcs(moved, "eu-west-1") == []
+        assert statuses(aws, "vend-logging-bucket") == current(EXPECTED["vend-logging-bucket"])  # the root covers Sandbox
+        assert plan_of(example, aws).changes == []
+
+

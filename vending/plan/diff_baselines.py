@@ -129,9 +129,14 @@ def _converge(ctx: DiffContext, spec: BaselineSpec, current: LiveStackSet | None
             f"baseline {spec.name} is listed on no OU: its stack set has no stack instances (list it in an"
             " ou.yaml to deploy it, or set retired: true to delete it)"))
     quota_note(ctx, spec, targets, INSTANCE_QUOTA)
-    planned += instance_changes(ctx, spec, current, targets, found)
-    _move_edges(ctx, spec, found, flat)
-    return planned
+    # Instances go before the stack set's update, so it never reaches (and fails on) an instance
+    # whose row it drops; new instances come after it, so they get the new template.
+    instances = instance_changes(ctx, spec, current, targets, found)
+    removals = [p for p in instances if p.change.action is Action.DELETE]
+    moved_out = _move_edges(ctx, spec, found, flat)
+    if moved_out and planned:
+        planned[0] = Planned(replace(planned[0].change, depends_on=tuple(sorted({*planned[0].change.depends_on, *moved_out}))))
+    return removals + planned + [p for p in instances if p.change.action is not Action.DELETE]
 
 
 def _live_view(ctx: DiffContext, current: LiveStackSet, found: Accounts) -> dict[str, Any]:
@@ -171,24 +176,33 @@ def _effective(values: dict[str, str], template: str, desired: dict[str, str]) -
     return effective
 
 
-def _move_edges(ctx: DiffContext, spec: BaselineSpec, found: Accounts, flat: dict[str, Any]) -> None:
-    """stack_set:<b> -> the move of an existing account (with a row) into the baseline's OUs:
-    its values are in the template before auto-deployment gives it its first instance. The
-    move was planned by the account diff; the edge is added to it here (dataclasses.replace)."""
+def _move_edges(ctx: DiffContext, spec: BaselineSpec, found: Accounts, flat: dict[str, Any]) -> list[str]:
+    """Order account moves against the stack set's update (both planned already; the edges are
+    added here with dataclasses.replace):
+    - into the baseline's OUs with a row: stack_set:<b> -> the move, so its values are in the
+      template before auto-deployment gives it its first instance;
+    - out of them: the move -> stack_set:<b> (returned), so auto-deployment has taken its instances
+      away before the update drops its row (an instance without its row fails the update). Not
+      when the move already waits for a stack set (it also moves into another baseline): that
+      edge could close a cycle, and a rerun converges anyway."""
     memo: dict = {}
+    moved_out: list[str] = []
     for index, change in enumerate(ctx.changes):
         if change.kind not in (Kind.ACCOUNT, Kind.FACTORY_ACCOUNT) or change.action not in (Action.MOVE, Action.UPDATE):
             continue
         name = change.address.split(":", 1)[1]
         account, live = ctx.desired.accounts.get(name), found.live.get(name)
-        if account is None or live is None or name not in flat:
+        if account is None or live is None:
             continue
         was = ctx.matched_live.get(live.parent_id)
-        if spec.name in reaching(ctx.desired, ctx.desired.placement(account), memo) and (
-                was is None or spec.name not in reaching(ctx.desired, was, memo)):
-            address = addresses.stack_set(spec.name)
-            if address not in change.depends_on:
-                ctx.changes[index] = replace(change, depends_on=tuple(sorted((*change.depends_on, address))))
+        reached_now = spec.name in reaching(ctx.desired, ctx.desired.placement(account), memo)
+        reached_before = was is not None and spec.name in reaching(ctx.desired, was, memo)
+        address = addresses.stack_set(spec.name)
+        if reached_now and not reached_before and name in flat and address not in change.depends_on:
+            ctx.changes[index] = replace(change, depends_on=tuple(sorted((*change.depends_on, address))))
+        elif reached_before and not reached_now and not any(d.startswith("stack_set:") for d in change.depends_on):
+            moved_out.append(change.address)
+    return moved_out
 
 
 def _link(ctx: DiffContext, live: LiveBaselines, planned: dict[str, list[Planned]]) -> None:
@@ -210,10 +224,9 @@ def _link(ctx: DiffContext, live: LiveBaselines, planned: dict[str, list[Planned
             extra = list(change.depends_on)
             if needs_access:
                 extra.append(addresses.stacksets_access())
-            if change.kind is Kind.STACK_INSTANCES and chain:
+            if chain:
                 extra.append(chain[-1])
-            elif change.kind is Kind.STACK_INSTANCES and not (change.action is Action.DELETE and
-                                                               change.address.endswith("/remove")):
+            elif change.kind is Kind.STACK_INSTANCES and change.action is not Action.DELETE:
                 extra.append(addresses.stack_set(name))
             if change.address.endswith("/deploy"):
                 spec = ctx.desired.baselines[name]

@@ -165,11 +165,19 @@ def _deploy(ctx, spec, targets, live_ous, live_regions, wanted, found, before) -
                      ous=[t.label for t in chosen], ou_ids=[t.ou_id for t in chosen if t.ou_id],
                      pending=[t.label for t in chosen if t.ou_id is None], regions=regions,
                      depends=tuple(d for t in chosen for d in ctx.ou_dependency(t.path))
-                     + tuple(addresses.account(n) for n in created),
+                     + tuple(addresses.account(n) for n in _arriving(ctx, chosen, found)),
                      accounts=left_out, account_filter="DIFFERENCE" if left_out or created else "NONE",
                      extra={"covers": covers(ctx, chosen, found, spec.name),
                             **({"pending_accounts": created} if created else {})}, before=before)
     return Planned(change)
+
+
+def _arriving(ctx: DiffContext, targets: list[Target], found: Accounts) -> list[str]:
+    """Accounts this plan creates inside `targets`: the deploy waits for them, so its own
+    operation reaches them (auto-deployment would too, but unordered: a baseline that depends on
+    another could then run before the other has reached them)."""
+    return sorted(a.name for a in ctx.desired.accounts.values()
+                  if a.name in found.created and within(ctx.desired.placement(a), targets))
 
 
 def _excluded_ids(ctx, spec, targets: list[Target], found: Accounts) -> list[str]:
