@@ -158,7 +158,7 @@ def deployed(account_id: str, region: str, stack_set: str, resource: str, name: 
 
 def converge(repo: Path, aws: LocalAws) -> None:
     """Apply until the plan is empty (at most 3 applies): the starting point of the tests of
-    one behaviour. That a single apply converges is test_baselines' first test."""
+    one behaviour. That a single apply converges is tested in test_baselines_apply.py."""
     for _ in range(3):
         if not plan_of(repo, aws).changes:
             return
