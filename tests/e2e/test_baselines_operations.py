@@ -3,6 +3,7 @@ UpdateStackSet, a failed instance is shown in the plan with AWS's reason and ret
 apply, and an apply killed during an operation resumes without starting a second one."""
 from __future__ import annotations
 
+import re
 import signal
 
 import pytest
@@ -84,6 +85,10 @@ def test_an_apply_killed_during_an_operation_resumes_it(example, vend, tmp_path,
     with local(example) as aws:
         started = operations(aws, stack_set)[len(before):]
         assert [action for action, _ in started] == ["UPDATE" if operation == "UpdateStackSet" else "CREATE"]
+    refused = vend(example, "apply", "--auto-approve")  # the killed apply still holds the lock
+    assert refused.code == 1 and "that apply was killed" in refused.err, refused.err
+    lock_id = re.search(r"vend force-unlock (\S+)$", refused.err.strip()).group(1)
+    assert vend(example, "force-unlock", lock_id).code == 0
     resumed = vend(example, "apply", "--auto-approve")
     assert resumed.code == 0, resumed.out + resumed.err
     with local(example) as aws:
