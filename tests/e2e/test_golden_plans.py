@@ -34,8 +34,6 @@ def first_plan(vend, repo: Path, fmt: str) -> str:
 
 
 def moved_plan(vend, repo: Path, fmt: str) -> str:
-    from tests.e2e.conftest import without_baselines
-    repo = without_baselines(repo)  # for now: see conftest.without_baselines
     vend(repo, "apply", "--auto-approve")
     path = repo / "accounts" / "payments-dev.yaml"
     path.write_text(path.read_text().replace("Workloads/Dev", "Workloads/Test").replace(

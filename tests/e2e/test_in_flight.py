@@ -13,14 +13,7 @@ import yaml
 
 import pytest
 
-from tests.e2e.conftest import without_baselines
 from tests.e2e.test_control_tower import FAST, add_accounts, local, plan_of, run
-
-
-@pytest.fixture
-def example(example):
-    """The example without baselines, for now (see conftest.without_baselines)."""
-    return without_baselines(example)
 
 
 @pytest.fixture

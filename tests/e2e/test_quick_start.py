@@ -44,8 +44,6 @@ def test_plan_makes_no_mutating_aws_call(example, vend, monkeypatch):
 
 
 def test_moving_an_account_and_changing_a_tag_shows_exactly_that(example, vend):
-    from tests.e2e.conftest import without_baselines
-    example = without_baselines(example)  # for now: see conftest.without_baselines
     vend(example, "apply", "--auto-approve")
     path = example / "accounts" / "payments-dev.yaml"
     data = yaml.safe_load(path.read_text())

@@ -183,3 +183,27 @@ def test_an_instance_whose_stack_failed_is_created_afresh_on_retry(cfn: Any, tre
     assert settle(cfn, "vpc", updated["OperationId"])["Status"] == "SUCCEEDED"
     stacks = member_client("cloudformation", tree["pay1"]).describe_stacks()["Stacks"]
     assert [s["StackId"] for s in stacks] == [instances(cfn, "vpc")[tree["pay1"]]["StackId"]]
+
+
+def test_a_flow_log_into_a_missing_bucket_fails_with_ec2s_reason(cfn: Any, tree: dict[str, str]) -> None:
+    body = json.dumps({"Resources": {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "FlowLog": {"Type": "AWS::EC2::FlowLog", "Properties": {
+            "ResourceId": {"Ref": "Vpc"}, "ResourceType": "VPC", "TrafficType": "REJECT",
+            "LogDestinationType": "s3", "LogDestination": {"Fn::Sub": "arn:aws:s3:::logs-${AWS::AccountId}"}}}}})
+    cfn.create_stack_set(StackSetName="vpc", PermissionModel="SERVICE_MANAGED", AutoDeployment=AUTO, TemplateBody=body)
+    started = cfn.create_stack_instances(StackSetName="vpc", Regions=[REGION],
+                                         DeploymentTargets={"Accounts": [tree["pay1"]], "AccountFilterType": "INTERSECTION",
+                                                            "OrganizationalUnitIds": [tree["payments"]]})
+    assert settle(cfn, "vpc", started["OperationId"])["Status"] == "FAILED"
+    failed = cfn.list_stack_instances(StackSetName="vpc")["Summaries"]
+    assert [i["StatusReason"] for i in failed] == [
+        "ResourceLogicalId:FlowLog, ResourceType:AWS::EC2::FlowLog, ResourceStatusReason:Resource handler"
+        f' returned message: "LogDestination: logs-{tree["pay1"]} does not exist." (HandlerErrorCode: InvalidRequest).']
+    member_client("s3", tree["pay1"]).create_bucket(Bucket=f"logs-{tree['pay1']}")
+    retried = cfn.create_stack_instances(StackSetName="vpc", Regions=[REGION], DeploymentTargets={
+        "Accounts": [tree["pay1"]], "AccountFilterType": "INTERSECTION", "OrganizationalUnitIds": [tree["payments"]]},
+        OperationId="retry-1")
+    assert settle(cfn, "vpc", retried["OperationId"])["Status"] == "SUCCEEDED"
+    logs = member_client("ec2", tree["pay1"]).describe_flow_logs()["FlowLogs"]
+    assert [(f["LogDestination"], f["TrafficType"]) for f in logs] == [(f"arn:aws:s3:::logs-{tree['pay1']}", "REJECT")]

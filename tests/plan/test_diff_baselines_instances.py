@@ -6,9 +6,10 @@ from dataclasses import replace
 from tests.model.conftest import make_repo  # noqa: F401  (the fixture)
 from tests.model.repo import MakeRepo, account
 from tests.plan.baselines_support import (
-    APP_ID, OTHER_ID, baseline_changes, converged, instance, org, plan, repo,
+    APP_ID, BASELINE, OTHER_ID, TEMPLATE, applied, baseline_changes, converged, instance, org, plan, repo,
 )
 from tests.plan.builders import live_account
+from vending.model.live_baselines import LiveBaselines
 from vending.model.loader import load
 from vending.plan import staleness
 from vending.plan.baseline_scope import Target
@@ -93,6 +94,26 @@ def test_an_account_without_an_instance_is_filled(make_repo: MakeRepo) -> None:
     assert (fill.action, fill.after["operation"], fill.after["account_filter"]) == (Action.CREATE, "create", "INTERSECTION")
     assert (fill.after["accounts"], fill.after["regions"], fill.after["ou_ids"]) == ([OTHER_ID], ["eu-west-1"], ["ou-apps"])
     assert fill.after["instances"] == {"other eu-west-1": "no stack instance"}
+
+
+def test_a_fill_waits_for_the_fill_of_the_baseline_it_depends_on(make_repo: MakeRepo) -> None:
+    # both baselines miss other's eu-west-1 instance: net (whose stacks need audit's) comes second
+    desired = load(repo(make_repo, {**OTHER, "baselines/net/baseline.yaml": BASELINE + "depends_on: [audit]\n",
+                                    "baselines/net/template.yaml": TEMPLATE,
+                                    "ous/Apps/ou.yaml": "default_account_tags:\n  cost-center: apps\nbaselines: [audit, net]\n"}))
+    first = baseline_changes(plan(desired, org(accounts=BOTH)))
+    ids = {"app": APP_ID, "other": OTHER_ID}
+    present = tuple(instance(i, r) for i in (APP_ID, OTHER_ID) for r in ("eu-west-1", "us-east-1")
+                    if (i, r) != (OTHER_ID, "eu-west-1"))
+    sets = {name: applied(first[f"stack_set:{name}"], ids, instances=present) for name in ("audit", "net")}
+    sets["net"] = replace(sets["net"], depends_on=(sets["audit"].arn,))
+    p = plan(desired, org(accounts=BOTH, baselines=LiveBaselines("us-east-1", True, sets)))
+    found = baseline_changes(p)
+    assert set(found) == {"stack_instances:audit/fill", "stack_instances:net/fill"}
+    assert found["stack_instances:net/fill"].depends_on == ("stack_instances:audit/fill", "stack_set:audit", "stack_set:net")
+    assert found["stack_instances:audit/fill"].depends_on == ("stack_set:audit",)
+    rank = {a: i for i, layer in enumerate(p.order) for a in layer}
+    assert rank["stack_instances:audit/fill"] < rank["stack_instances:net/fill"]
 
 
 def test_a_failed_instance_is_retried_with_aws_reason_and_a_new_id_after_a_new_failure(make_repo: MakeRepo) -> None:

@@ -205,6 +205,16 @@ def _move_edges(ctx: DiffContext, spec: BaselineSpec, found: Accounts, flat: dic
     return moved_out
 
 
+def _prerequisites(depends_on: tuple[str, ...], planned: dict[str, list[Planned]]) -> list[str]:
+    """What an instance operation of a baseline waits for: the stack sets it depends on, and
+    every operation of theirs that puts instances in place (a deploy, a fill or a retry). A VPC
+    whose flow logs go to the logging bucket fails in an account the bucket has not reached."""
+    return [a for d in depends_on for a in (
+        addresses.stack_set(d),
+        *(p.change.address for p in planned.get(d, ())
+          if p.change.kind is Kind.STACK_INSTANCES and p.change.action is not Action.DELETE))]
+
+
 def _link(ctx: DiffContext, live: LiveBaselines, planned: dict[str, list[Planned]]) -> None:
     """Edges inside and between baselines, trusted access, operations in flight, tokens."""
     exists = {p.change.address for ps in planned.values() for p in ps}
@@ -228,10 +238,8 @@ def _link(ctx: DiffContext, live: LiveBaselines, planned: dict[str, list[Planned
                 extra.append(chain[-1])
             elif change.kind is Kind.STACK_INSTANCES and change.action is not Action.DELETE:
                 extra.append(addresses.stack_set(name))
-            if change.address.endswith("/deploy"):
-                spec = ctx.desired.baselines[name]
-                extra += [a for d in spec.depends_on
-                          for a in (addresses.stack_set(d), addresses.stack_instances(d, "deploy"))]
+            if change.kind is Kind.STACK_INSTANCES and change.action is not Action.DELETE:
+                extra += _prerequisites(ctx.desired.baselines[name].depends_on, planned)
             after = dict(change.after) if change.after is not None else None
             before = change.before
             if position == 0 and current is not None and current.busy():

@@ -28,7 +28,7 @@ from moto.organizations.models import FakeDelegatedAdministrator
 
 # Importing these modules registers their handlers in HANDLERS.
 from vending.local.cloudformation import instances, sets  # noqa: F401
-from vending.local.cloudformation import stacks
+from vending.local.cloudformation import resources, stacks
 from vending.local.cloudformation.autodeploy import reconcile
 from vending.local.cloudformation.calls import HANDLERS, PRINCIPAL
 from vending.local.cloudformation.store import StackSetStore
@@ -56,6 +56,7 @@ class StackSets:
 
     def install(self, ctx: EmulatorContext) -> None:
         self._ctx = ctx
+        resources.install(ctx)
         original = CloudFormationResponse.call_action
         emulator = self
 

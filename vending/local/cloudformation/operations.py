@@ -20,7 +20,7 @@ import json
 from typing import Any
 
 from vending.local.cloudformation import errors as err
-from vending.local.cloudformation import intrinsics, language_extensions, stacks, template
+from vending.local.cloudformation import intrinsics, language_extensions, resources, stacks, template
 from vending.local.cloudformation.store import Item, key, new_uuid, now
 from vending.local.cloudformation.targets import suspended, org_backend
 
@@ -240,6 +240,8 @@ def _apply(emulator: Any, item: Item, operation: Item, instance: Item) -> str | 
                    template=body, parameters=parameters)
     try:
         applied["StackId"] = stacks.deploy(account, region, applied)
+    except resources.ResourceHandlerFailed as exc:
+        return str(exc)
     except Exception as exc:  # moto refusing the template's resources: the instance fails
         return f"{type(exc).__name__}: {exc}"
     instance.update(applied=applied, StackId=applied["StackId"], DriftStatus="NOT_CHECKED")
