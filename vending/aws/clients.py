@@ -7,7 +7,8 @@
 - failed responses tagged with their IAM action (`organizations:ListRoots`) for error messages;
 - a read-only variant that refuses any operation that is not List*, Describe*, Get*, Search* or Scan*: `vend plan`
   uses it, so a plan cannot mutate AWS even through a bug;
-- an optional request observer, used by tests and benchmarks to count calls by operation;
+- an optional request observer, used by tests and benchmarks to count calls by operation, and an
+  action observer told each call's "service:Operation" (the IAM policy's tests check them);
 - the same, in another role (`assumed`): StackSets through a delegated administrator account.
 """
 from __future__ import annotations
@@ -77,10 +78,12 @@ class AwsClients:
         *,
         read_only: bool = False,
         observers: tuple[Callable[[str], None], ...] = (),
+        action_observers: tuple[Callable[[str], None], ...] = (),
     ) -> None:
         self.session = session
         self.read_only = read_only
         self.observers = observers
+        self.action_observers = action_observers
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._principal: Any = _UNKNOWN
@@ -90,7 +93,8 @@ class AwsClients:
 
     def reader(self) -> "AwsClients":
         """The same session, but every client refuses mutating operations."""
-        return AwsClients(self.session, read_only=True, observers=self.observers)
+        return AwsClients(self.session, read_only=True, observers=self.observers,
+                          action_observers=self.action_observers)
 
     def assumed(self, role_arn: str, region: str) -> "AwsClients":
         """Clients as `role_arn` (assumed from this session once, refreshed before expiry),
@@ -100,7 +104,8 @@ class AwsClients:
         with self._lock:
             if role_arn not in self._roles:
                 session = assume(self.session, role_arn, region)
-                clients = AwsClients(session, read_only=self.read_only, observers=self.observers)
+                clients = AwsClients(session, read_only=self.read_only, observers=self.observers,
+                                     action_observers=self.action_observers)
                 clients.endpoint_url = getattr(self.session, "endpoint_url", None)  # `vend local serve`
                 self._roles[role_arn] = clients
             return self._roles[role_arn]
@@ -131,6 +136,8 @@ class AwsClients:
 
     def _instrument(self, client: Any) -> None:
         events = client.meta.events
+        for observer in self.action_observers:  # first: a refused mutation is seen too
+            events.register("before-call.*.*", _observe_action(observer))
         if self.read_only:
             events.register("before-call.*.*", _refuse_mutation)
         for observer in self.observers:
@@ -155,11 +162,16 @@ def _bound_connection_retries(attempts: int, caught_exception: Exception | None 
     return None
 
 
+def api_operation(model: Any) -> str:
+    """`organizations:ListRoots`: the call's service prefix (its signing name) and operation."""
+    service = model.service_model.signing_name or model.service_model.endpoint_prefix
+    return f"{service}:{model.name}"
+
+
 def _tag_iam_action(parsed: Any, model: Any, **_: Any) -> None:
     error = parsed.get("Error") if isinstance(parsed, dict) else None
     if isinstance(error, dict) and error:
-        service = model.service_model.signing_name or model.service_model.endpoint_prefix
-        error.setdefault(IAM_ACTION_KEY, f"{service}:{model.name}")
+        error.setdefault(IAM_ACTION_KEY, api_operation(model))
 
 
 def _refuse_mutation(model: Any, **_: Any) -> None:
@@ -172,5 +184,12 @@ def _refuse_mutation(model: Any, **_: Any) -> None:
 def _observe(observer: Callable[[str], None]) -> Callable[..., None]:
     def handler(event_name: str, **_: Any) -> None:
         observer(event_name.rsplit(".", 1)[-1])  # "before-send.organizations.ListRoots"
+
+    return handler
+
+
+def _observe_action(observer: Callable[[str], None]) -> Callable[..., None]:
+    def handler(model: Any, **_: Any) -> None:
+        observer(api_operation(model))  # once per call (retries are not new actions)
 
     return handler

@@ -1,0 +1,88 @@
+"""Every AWS operation vend's code calls, by the module that calls it.
+
+This registry is the source of `vend iam-policy`: the plan role may call what READS lists, the
+apply role what READS and WRITES list, plus the apply lock's actions. Two tests keep it true:
+tests/iam_policy/test_registry.py finds every boto3 operation named in each module's source and
+requires it here (and nothing here that the module does not name), and
+tests/iam_policy/test_observed.py plans and applies the example organization through an action
+observer and requires every call it sees to be allowed. Adding a call to a reader or an applier
+without adding it here fails both.
+"""
+from __future__ import annotations
+
+from vending.apply.lock import IAM_ACTIONS as LOCK_ACTIONS
+
+READS: dict[str, tuple[str, ...]] = {
+    "vending.state.organizations": (
+        "organizations:DescribePolicy", "organizations:ListAccountsForParent",
+        "organizations:ListCreateAccountStatus", "organizations:ListOrganizationalUnitsForParent",
+        "organizations:ListPolicies", "organizations:ListPoliciesForTarget", "organizations:ListRoots",
+        "organizations:ListTagsForResource", "organizations:ListTargetsForPolicy",
+    ),
+    "vending.state.baselines": (
+        "cloudformation:DescribeOrganizationsAccess", "cloudformation:DescribeStackSet",
+        "cloudformation:ListStackInstances", "cloudformation:ListStackSetOperations",
+        "cloudformation:ListStackSets", "organizations:ListDelegatedAdministrators",
+    ),
+    "vending.state.control_tower": (
+        "controltower:GetLandingZone", "controltower:ListBaselines", "controltower:ListEnabledBaselines",
+        "controltower:ListEnabledControls", "controltower:ListLandingZones",
+        "servicecatalog:GetProvisionedProductOutputs", "servicecatalog:ListProvisioningArtifacts",
+        "servicecatalog:SearchProductsAsAdmin",
+    ),
+    "vending.aws.paging": ("organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts"),
+    "vending.aws.clients": ("sts:GetCallerIdentity",),
+}
+"""What reading the organization calls (`vend plan`, `vend import`, and `vend apply` again)."""
+
+WRITES: dict[str, tuple[str, ...]] = {
+    "vending.apply.organizations": (
+        "organizations:AttachPolicy", "organizations:CloseAccount", "organizations:CreateOrganizationalUnit",
+        "organizations:CreatePolicy", "organizations:DeleteOrganizationalUnit", "organizations:DetachPolicy",
+        "organizations:EnablePolicyType", "organizations:ListOrganizationalUnitsForParent",
+        "organizations:ListParents", "organizations:ListPolicies", "organizations:ListRoots",
+        "organizations:TagResource", "organizations:UntagResource", "organizations:UpdateOrganizationalUnit",
+        "organizations:UpdatePolicy",
+    ),
+    "vending.apply.accounts": (
+        "organizations:CreateAccount", "organizations:DescribeCreateAccountStatus", "organizations:ListAccounts",
+        "organizations:ListCreateAccountStatus", "organizations:MoveAccount",
+    ),
+    "vending.apply.account_factory": (
+        "servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord",
+        "servicecatalog:ProvisionProduct", "servicecatalog:TerminateProvisionedProduct",
+        "servicecatalog:UpdateProvisionedProduct",
+    ),
+    "vending.apply.control_tower": (
+        "controltower:DisableBaseline", "controltower:DisableControl", "controltower:EnableBaseline",
+        "controltower:EnableControl", "controltower:GetBaselineOperation", "controltower:GetControlOperation",
+        "controltower:ListEnabledBaselines", "controltower:ResetEnabledBaseline",
+    ),
+    "vending.apply.stacksets": (
+        "cloudformation:ActivateOrganizationsAccess", "cloudformation:CreateStackInstances",
+        "cloudformation:CreateStackSet", "cloudformation:DeleteStackInstances", "cloudformation:DeleteStackSet",
+        "cloudformation:DescribeOrganizationsAccess", "cloudformation:DescribeStackSet",
+        "cloudformation:UpdateStackInstances", "cloudformation:UpdateStackSet",
+    ),
+    "vending.apply.stackset_operations": (
+        "cloudformation:DescribeStackSetOperation", "cloudformation:ListStackSetOperationResults",
+        "cloudformation:ListStackSetOperations", "s3:PutObject",
+    ),
+    "vending.apply.lock": LOCK_ACTIONS,
+}
+"""What only applying calls (`vend apply`, `vend force-unlock`)."""
+
+INDIRECT: dict[str, tuple[str, ...]] = {
+    "vending.aws.assume": ("sts:AssumeRole",),
+}
+"""Calls botocore makes on vend's behalf (AssumeRoleCredentialFetcher), named nowhere in vend:
+the StackSets delegated administrator's role (vend.yaml `stacksets.role_arn`), read and applied."""
+
+NO_PERMISSION = frozenset({"sts:GetCallerIdentity"})
+"""Operations every principal may call: no policy grants them (aws-facts; IAM's STS docs)."""
+
+TEMPLATE_ACTIONS = ("s3:GetObject", "s3:PutObject")
+"""On the template bucket's objects: vend uploads a template over 51,200 bytes
+(vending.apply.stackset_operations) and CloudFormation reads it back from TemplateURL with the
+caller's credentials."""
+
