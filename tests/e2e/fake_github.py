@@ -17,6 +17,8 @@ BODY_LIMIT = 65_536
 class FakeGitHub:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     """Issue number -> its comments, oldest first."""
+    pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Pull request number -> what GET /repos/OWNER/NAME/pulls/N answers (labels, user)."""
     requests: list[tuple[str, str]] = field(default_factory=list)
     refusals: list[tuple[str, int, dict[str, str], dict[str, Any]]] = field(default_factory=list)
     """(method, status, headers, body): the next request with that method gets it instead."""
@@ -67,6 +69,8 @@ def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
                 parts = ["repos", *parts[3:4], "x", "issues", parts[5], "comments", *parts[7:]]
                 if method == "PUT":
                     parts, method = ["repos", "x", "x", "issues", "comments", parts[6]], "PATCH"
+            if parts[3:4] == ["pulls"] and len(parts) == 5 and method == "GET" and int(parts[4]) in fake.pulls:
+                return self._send(200, fake.pulls[int(parts[4])])
             if parts[3:4] == ["issues"] and parts[5:6] == ["comments"] and method in ("GET", "POST"):
                 number = int(parts[4])
                 if method == "POST":
