@@ -92,3 +92,22 @@ def test_a_stale_plan_is_refused_as_vend_apply_refuses_it(example, vend, tmp_pat
         f" (plan {json.loads(saved.read_text())['fingerprint'][:19]}, now sha256:")
     assert result.err.endswith(f"): OU Console ({console}) is new\n")
     assert vend(example, "apply", str(saved)).err == result.err  # word for word what apply says
+
+
+def test_an_organization_with_stack_sets_is_copied_and_a_baseline_update_rehearses(example, vend, tmp_path):
+    assert vend(example, "apply", "--auto-approve").code == 0
+    baseline = example / "baselines" / "vpc" / "baseline.yaml"
+    baseline.write_text(baseline.read_text().replace("FlowLogTraffic: REJECT", "FlowLogTraffic: ALL"))
+    saved = tmp_path / "plan.json"
+    assert vend(example, "plan", "--out", str(saved)).code == 0
+    assert [c["address"] for c in json.loads(saved.read_text())["changes"]] == ["stack_set:vpc"]
+    before = _live_fingerprint(example)
+
+    result = vend(example, "rehearse", str(saved))
+
+    assert result.code == 0, result.out + result.err
+    assert ", StackSets trusted access, 3 stack set(s) with " in result.out.splitlines()[0]
+    assert "Applied 1 of 1 change(s); 0 refused, 0 skipped." in result.out
+    assert "\nNo changes. Your organization matches the repository.\n" in result.out
+    assert _live_fingerprint(example) == before
+    assert vend(example, "plan", "--detailed-exitcode").code == 2

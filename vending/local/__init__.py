@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import boto3
 import botocore.session
@@ -156,6 +157,13 @@ class LocalAws:
             if ct.landing(self.management_account_id)["landing_zone"] is None:
                 return None
             return summarize(ct, self.management_account_id)
+
+    def emulator(self, name: str) -> Any:
+        """The running plug-in called `name` (`framework.Emulator.name`), for code that builds
+        state directly on it (a rehearsal's copy of an organization); then `save()`."""
+        if self._runtime is None:
+            raise LocalStateError("LocalAws.emulator() outside its `with` block")
+        return next(e for e in self._runtime.emulators if e.name == name)
 
     def save(self) -> None:
         """Write this process's state now, atomically. Requests need no saving; this is for

@@ -9,12 +9,13 @@ no request of the copy runs through the emulators' rules - the organization alre
 
 What vend does not read cannot be copied: policies attached directly to accounts (each copied
 account gets AWS's default FullAWSAccess), IAM, SSO. What vend reads but this module cannot
-rebuild yet is returned by `gaps`, and the rehearsal stops naming it.
+rebuild yet is returned by `gaps`, and the rehearsal stops naming it. Stack sets: see
+`copy_stacksets`.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from moto.organizations import utils
@@ -29,6 +30,7 @@ from moto.organizations.models import (
 )
 
 from vending.model.live import LiveOrg, LiveOu
+from vending.rehearse import copy_stacksets
 from vending.model.types import OrgSettings
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 
@@ -55,6 +57,8 @@ class Copied:
     policies: int
     attachments: int
     trusted_access: bool
+    stack_sets: int = 0
+    stack_instances: int = 0
 
 
 def gaps(live: LiveOrg, settings: OrgSettings) -> list[str]:
@@ -67,9 +71,7 @@ def gaps(live: LiveOrg, settings: OrgSettings) -> list[str]:
         names = ", ".join(sorted(p.account_name for p in live.pending_creations))
         found.append(f"CreateAccount requests still in progress ({names}): wait for them and rehearse again")
     if live.baselines is not None:
-        if live.baselines.stack_sets:
-            found.append("existing stack sets and their instances (" + ", ".join(sorted(
-                s.name for s in live.baselines.stack_sets.values())) + ")")
+        found += copy_stacksets.gaps(live.baselines)
         if live.baselines.foreign:
             found.append("stack sets vend does not manage (" + ", ".join(live.baselines.foreign) + ")")
         if settings.stacksets is not None:
@@ -77,9 +79,10 @@ def gaps(live: LiveOrg, settings: OrgSettings) -> list[str]:
     return found
 
 
-def load(live: LiveOrg) -> Copied:
+def load(live: LiveOrg, stack_sets: Any = None) -> Copied:
     """Replace the local AWS's organizations with a copy of `live` (call inside a running
-    `LocalAws` whose management account is `live.management_account_id`, then save it)."""
+    `LocalAws` whose management account is `live.management_account_id`, then save it), and
+    copy its stack sets into `stack_sets`, the running StackSets emulator."""
     organizations_backends.clear()
     organizations_backends.master_accounts.clear()
     backend = organizations_backends[live.management_account_id][PARTITION]
@@ -116,7 +119,11 @@ def load(live: LiveOrg) -> Copied:
     trusted = bool(live.baselines and live.baselines.trusted_access)
     if trusted:
         backend.services.append(FakeServiceAccess(ServicePrincipal=STACKSETS_PRINCIPAL).describe())
-    return Copied(len(live.ous), len(live.accounts), len(live.policies), attachments, trusted)
+    copied = Copied(len(live.ous), len(live.accounts), len(live.policies), attachments, trusted)
+    if live.baselines is None or not live.baselines.stack_sets:
+        return copied
+    instances = copy_stacksets.load(stack_sets, live.baselines, live.management_account_id)
+    return replace(copied, stack_sets=len(live.baselines.stack_sets), stack_instances=instances)
 
 
 def _policy(org: FakeOrganization, policy_id: str, name: str, kind: str, description: str, content: str,

@@ -73,7 +73,7 @@ def rehearse(
         quota = settings.control_tower.account_concurrency
         with LocalAws(Path(scratch), management_account_id=live.management_account_id,
                       account_factory_quota=quota) as aws:
-            copied = copy.load(live)
+            copied = copy.load(live, aws.emulator("stacksets"))
             aws.save()
             clients = AwsClients(aws.session())
             _check_copy(clients, settings, live, source)
