@@ -111,3 +111,18 @@ def test_an_organization_with_stack_sets_is_copied_and_a_baseline_update_rehears
     assert "\nNo changes. Your organization matches the repository.\n" in result.out
     assert _live_fingerprint(example) == before
     assert vend(example, "plan", "--detailed-exitcode").code == 2
+
+
+def test_a_control_tower_landing_zone_is_named_as_not_rehearsed(example, vend):
+    settings = example / "vend.yaml"
+    settings.write_text(settings.read_text().replace("account_factory: organizations", "account_factory: control-tower"))
+    with LocalAws(example / ".vend", control_tower=True) as aws:
+        zone = aws.landing_zone()
+
+    result = vend(example, "rehearse")
+
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        "Error: cannot rehearse against local emulator (.vend): the scratch copy cannot reproduce the"
+        f" Control Tower landing zone ({zone.landing_zone_arn}): its baselines, controls and Account Factory products"
+        " yet, so nothing was rehearsed\n")
