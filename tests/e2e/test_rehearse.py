@@ -115,8 +115,8 @@ def test_an_organization_with_stack_sets_is_copied_and_a_baseline_update_rehears
 
 def test_a_control_tower_landing_zone_is_named_as_not_rehearsed(example, vend):
     settings = example / "vend.yaml"
-    engine = settings.read_text().replace("account_factory: organizations", "account_factory: control-tower")
-    settings.write_text(engine)
+    text = settings.read_text().replace("account_factory: organizations", "account_factory: control-tower")
+    settings.write_text(text)
     with LocalAws(example / ".vend", control_tower=True) as aws:
         zone = aws.landing_zone()
 
