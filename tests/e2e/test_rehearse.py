@@ -127,3 +127,19 @@ def test_a_control_tower_landing_zone_is_named_as_not_rehearsed(example, vend):
         "Error: cannot rehearse against local emulator (.vend): the scratch copy cannot reproduce the"
         f" Control Tower landing zone ({zone.landing_zone_arn}): its baselines, controls and Account Factory products"
         " yet, so nothing was rehearsed\n")
+
+
+def test_vend_yaml_faults_run_in_the_rehearsal_too(example, vend):
+    settings = example / "vend.yaml"
+    settings.write_text(settings.read_text().replace(
+        "  state_dir: .vend\n",
+        "  state_dir: .vend\n  faults:\n    fail: [{operation: CreateOrganizationalUnit, on_call: 1}]\n"))
+
+    result = vend(example, "rehearse")
+
+    assert result.code == 1
+    refused = result.out.split("Refused by the emulator, as AWS answers:\n")[1].split("\n\n")[0]
+    assert len(refused.splitlines()) == 1
+    assert refused.endswith(": CreateOrganizationalUnit -> ServiceException: Organizations can't complete your"
+                            " request because of an internal service error. Try again later.")
+    assert "1 refused" in result.out and "Plan of the rehearsed end state:" in result.out
