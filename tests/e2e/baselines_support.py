@@ -1,17 +1,13 @@
 """Helpers of the baselines end-to-end tests: plan and apply in-process against the example's
-local AWS, read stack instances and member stacks back, count calls, kill an apply mid-way."""
+local AWS, read stack instances and member stacks back, count calls (an apply killed mid-way:
+tests/proofs/processes.killed_apply)."""
 from __future__ import annotations
 
-import os
-import signal
-import sys
-import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import yaml
-from botocore.client import BaseClient
 
 from tests.local.stacksets_support import member_client
 from vending import engine
@@ -108,41 +104,6 @@ def edit_yaml(path: Path, change: Any) -> None:
     data = yaml.safe_load(path.read_text())
     change(data)
     path.write_text(yaml.safe_dump(data, sort_keys=False))
-
-
-def killed_after(repo: Path, operation: str, log: Path) -> int:
-    """`vend apply --auto-approve` in a forked child that SIGKILLs itself right after its first
-    `operation` call returned (before vend saw the answer). Returns the child's exit status
-    (-9 when it was killed). Fork only outside any `LocalAws` block (one per process)."""
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            os.dup2(fd, 1)
-            os.dup2(fd, 2)
-            original = BaseClient._make_api_call
-
-            def call(client: BaseClient, name: str, params: dict) -> dict:
-                try:
-                    return original(client, name, params)
-                finally:
-                    if name == operation:
-                        os.kill(os.getpid(), signal.SIGKILL)
-
-            BaseClient._make_api_call = call  # type: ignore[method-assign]
-            sys.argv = ["vend", "--repo", str(repo), "apply", "--auto-approve"]
-            from vending.cli import main
-
-            main()
-        except SystemExit as exited:
-            code = int(exited.code or 0)
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
 
 
 def deployed(account_id: str, region: str, stack_set: str, resource: str, name: str) -> Any:

@@ -14,13 +14,13 @@ from tests.e2e.baselines_support import (
     converge,
     current,
     ids,
-    killed_after,
     local,
     mutating,
     operations,
     plan_of,
     statuses,
 )
+from tests.proofs.processes import killed_apply
 from vending.aws.clients import CallCounter
 from vending.plan.changes import Kind
 from vending.render import render
@@ -81,7 +81,7 @@ def test_an_apply_killed_during_an_operation_resumes_it(example, vend, tmp_path,
     with local(example) as aws:
         before = operations(aws, stack_set)
     edit(example)
-    assert killed_after(example, operation, tmp_path / "killed.log") == -signal.SIGKILL
+    assert killed_apply(example, 1, tmp_path / "killed.log", operation) == -signal.SIGKILL
     with local(example) as aws:
         started = operations(aws, stack_set)[len(before):]
         assert [action for action, _ in started] == ["UPDATE" if operation == "UpdateStackSet" else "CREATE"]

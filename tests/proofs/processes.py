@@ -90,10 +90,12 @@ def served(state_dir: Path, *, control_tower: bool) -> Iterator[str]:
 
 class MutationCounter:
     """Wraps every botocore API call of the process: counts the mutating ones as they return
-    (or fail), and on the `kill_at`-th the process SIGKILLs itself."""
+    (or fail), and on the `kill_at`-th the process SIGKILLs itself. With `operation`, counts
+    only calls of that operation (read or not): `kill_at=1` kills right after the first one."""
 
-    def __init__(self, kill_at: int | None = None) -> None:
+    def __init__(self, kill_at: int | None = None, operation: str | None = None) -> None:
         self.kill_at = kill_at
+        self.operation = operation
         self.count = 0
         self._lock = threading.Lock()
         self._original = BaseClient._make_api_call
@@ -105,7 +107,7 @@ class MutationCounter:
             try:
                 return counter._original(client, operation, params)
             finally:
-                if not is_read_operation(operation):
+                if operation == counter.operation if counter.operation else not is_read_operation(operation):
                     counter.counted()
 
         BaseClient._make_api_call = call  # type: ignore[method-assign]
@@ -120,16 +122,17 @@ class MutationCounter:
                 os.kill(os.getpid(), signal.SIGKILL)
 
 
-def killed_apply(repo: Path, kill_at: int, log: Path) -> int:
+def killed_apply(repo: Path, kill_at: int, log: Path, operation: str | None = None) -> int:
     """`vend --repo REPO apply --auto-approve` in a child that SIGKILLs itself right after its
-    `kill_at`-th mutating AWS call returned. Returns the child's exit status as
-    `os.waitstatus_to_exitcode` gives it: -9 when it was killed."""
+    `kill_at`-th mutating AWS call (or call of `operation`) returned, before vend saw the
+    answer. Returns the child's exit status as `os.waitstatus_to_exitcode` gives it: -9 when it
+    was killed. Fork only outside any `LocalAws` block (one per process)."""
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
             _quiet(log)
-            MutationCounter(kill_at).install()
+            MutationCounter(kill_at, operation).install()
             sys.argv = ["vend", "--repo", str(repo), "apply", "--auto-approve"]
             from vending.cli import main
 

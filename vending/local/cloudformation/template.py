@@ -9,6 +9,8 @@ StackSet").
 """
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from moto.cloudformation.models import Stack
@@ -23,9 +25,13 @@ NAME_PROPERTIES = ("RoleName", "UserName", "GroupName", "ManagedPolicyName",
 
 
 def parse(body: str) -> dict[str, Any]:
-    """The template as a dict (JSON or YAML), or ValidationError "Template format error"."""
+    """The template as a dict (JSON or YAML), or ValidationError "Template format error".
+
+    Shared, never to be changed: every instance of an operation deploys the same body, which
+    is parsed once (vend's per-account table makes bodies of hundreds of KB at 5,000 accounts,
+    and moto parses JSON with its YAML loader, about a second each)."""
     try:
-        parsed = Stack.parse_template(body)
+        parsed = _parsed(body)
     except Exception as exc:  # yaml/json errors of every kind
         raise err.validation(f"Template format error: {exc}") from None
     if not isinstance(parsed, dict) or not isinstance(parsed.get("Resources"), dict) \
@@ -33,6 +39,14 @@ def parse(body: str) -> dict[str, Any]:
         raise err.validation("Template format error: At least one Resources member must be "
                              "defined.")
     return parsed
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(body: str) -> Any:
+    try:
+        return json.loads(body)  # JSON is YAML too, and json reads it 100 times faster
+    except ValueError:
+        return Stack.parse_template(body)
 
 
 def check_capabilities(template: dict[str, Any], granted: list[str]) -> None:
