@@ -124,3 +124,8 @@ class CommentError(VendError):
 
 class ImportRefused(VendError):
     """`vend import` cannot describe this organization as asked, or would overwrite a file."""
+
+
+class RehearsalError(VendError):
+    """`vend rehearse` cannot rehearse: the organization has parts the scratch copy cannot
+    reproduce, or the copy does not read back as the organization did."""

@@ -33,6 +33,8 @@ class Outcome:
     status: str
     """applied, failed or skipped."""
     detail: str
+    aws_error: tuple[str, str, str] | None = None
+    """A change AWS refused: (operation, error code, message) as AWS answered them."""
 
 
 @dataclass
@@ -122,10 +124,13 @@ def _apply_one(change: Change, ctx: ApplyContext) -> Outcome:
     except (ClientError, BotoCoreError) as exc:
         # Credentials, permissions, network, throttling: the same clear message as everywhere.
         clear = explain(exc, Caller(whoami=getattr(ctx.clients, "principal", lambda: None)))
-        if clear is None and isinstance(exc, ClientError):
+        refused = None
+        if isinstance(exc, ClientError):
             error = exc.response.get("Error", {})
-            clear = f"{error.get('Code')}: {error.get('Message')}"
-        return Outcome(change.address, "failed", clear or str(exc))
+            refused = (exc.operation_name, str(error.get("Code")), str(error.get("Message")))
+            if clear is None:
+                clear = f"{refused[1]}: {refused[2]}"
+        return Outcome(change.address, "failed", clear or str(exc), refused)
     except Exception as exc:  # a bug must not abandon the changes already in flight
         return Outcome(change.address, "failed", f"internal error: {type(exc).__name__}: {exc}")
     return Outcome(change.address, "applied", detail)

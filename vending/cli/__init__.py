@@ -1,7 +1,7 @@
 """`vend`: argv -> library call -> render -> exit code. The only package that prints or exits.
 
-One module per command group (organization, applying, pull_request, local, iam_policy), all on the group
-of `app`; `main` turns typed errors into messages and exit codes.
+One module per command group (organization, applying, pull_request, local, iam_policy,
+rehearse), all on the group of `app`; `main` turns typed errors into messages and exit codes.
 """
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import sys
 
 import click
 
-from vending.cli import applying, iam_policy, local, organization, pull_request  # noqa: F401 (register commands)
+from vending.cli import (  # noqa: F401 (register commands)
+    applying, iam_policy, local, organization, pull_request, rehearse,
+)
 from vending.cli.app import EXIT_ERROR, EXIT_OK, cli, err, repo_everywhere
 from vending.errors import PlanError, ValidationFailed, VendError
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import boto3
 import botocore.session
@@ -32,7 +33,7 @@ from vending.local.controltower import (
 )
 from vending.local.errors import AwsServiceError, LocalStateError
 from vending.local.faults import Faults
-from vending.local.framework import ACCOUNT_FACTORY_QUOTA, STACK_INSTANCE_QUOTA, LocalSettings
+from vending.local.framework import ACCOUNT_FACTORY_QUOTA, MANAGEMENT_ACCOUNT_ID, STACK_INSTANCE_QUOTA, LocalSettings
 from vending.local.runtime import Runtime
 from vending.local.server import LocalServer, serve
 from vending.local.state_store import StateStore, reset
@@ -71,7 +72,8 @@ class LocalAws:
     Control Tower operation takes to complete;
     `provisioning_seconds` adds a wall-clock latency to every record (for makespan benchmarks).
     `stack_set_polls` is the status reads a StackSets operation takes; `stack_instance_quota` the
-    stack instances a stack set may have (default 2,000).
+    stack instances a stack set may have (default 2,000). `management_account_id` is the
+    management account's id (a scratch copy of another organization keeps that one's).
     """
 
     def __init__(
@@ -88,9 +90,11 @@ class LocalAws:
         provisioning_seconds: float = 0.0,
         stack_set_polls: int = 2,
         stack_instance_quota: int = STACK_INSTANCE_QUOTA,
+        management_account_id: str = MANAGEMENT_ACCOUNT_ID,
     ):
         self.state_dir = Path(state_dir)
         self.settings = LocalSettings(
+            management_account_id=management_account_id,
             create_account_polls=create_account_polls, close_account_polls=close_account_polls,
             control_tower=control_tower, account_factory_quota=account_factory_quota,
             provisioning_polls=provisioning_polls, operation_polls=operation_polls,
@@ -153,6 +157,13 @@ class LocalAws:
             if ct.landing(self.management_account_id)["landing_zone"] is None:
                 return None
             return summarize(ct, self.management_account_id)
+
+    def emulator(self, name: str) -> Any:
+        """The running plug-in called `name` (`framework.Emulator.name`), for code that builds
+        state directly on it (a rehearsal's copy of an organization); then `save()`."""
+        if self._runtime is None:
+            raise LocalStateError("LocalAws.emulator() outside its `with` block")
+        return next(e for e in self._runtime.emulators if e.name == name)
 
     def save(self) -> None:
         """Write this process's state now, atomically. Requests need no saving; this is for

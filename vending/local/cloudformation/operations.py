@@ -223,6 +223,13 @@ def _apply(emulator: Any, item: Item, operation: Item, instance: Item) -> str | 
         elif applied:
             stacks.remove(account, region, applied["StackId"])
         return None
+    return deploy_instance(item, instance)
+
+
+def deploy_instance(item: Item, instance: Item) -> str | None:
+    """Create or update the instance's stack from the stack set's template and values; a
+    StatusReason if that failed."""
+    account, region = instance["Account"], instance["Region"]
     body = item["TemplateBody"]
     parameters = effective(item, instance)
     parsed = template.parse(body)

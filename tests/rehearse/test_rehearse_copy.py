@@ -1,0 +1,75 @@
+"""The scratch copy reads back as the organization it copies: same ids, same fingerprint."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tests.bench.synthetic import generate, live_org
+from vending import engine
+from vending.aws.clients import AwsClients
+from vending.local import LocalAws
+from vending.model.live import LiveControlTower, PendingCreation
+from vending.model.live_baselines import LiveBaselines
+from vending.model.types import OrgSettings, Target
+from vending.rehearse import copy
+
+MANAGEMENT = "210987654321"
+SETTINGS = OrgSettings(home_region="us-east-1", governed_regions=("us-east-1",), account_factory="organizations",
+                       target=Target(), required_tags=(), quarantine_ou=("Suspended",))
+
+
+def a_live_org():
+    """A synthetic organization (tags on the root and OUs, SCPs and a tag policy attached at
+    every level, suspended accounts) under another management account than the emulator's."""
+    live = _with_root_id(live_org(generate(accounts=24, ous=9)), "r-b3nc")  # AWS's root id form
+    accounts = {}
+    for account in live.accounts.values():
+        account_id = MANAGEMENT if account.id == "123456789012" else account.id
+        accounts[account_id] = replace(account, id=account_id)
+    first = next(a for a in accounts.values() if a.id != MANAGEMENT)
+    accounts[first.id] = replace(first, status="SUSPENDED")
+    root = replace(live.root, tags={"owner": "platform"})
+    # vend never fetches AWS-managed documents (vending.state.organizations): read as "".
+    policies = {i: replace(p, content="") if p.aws_managed else p for i, p in live.policies.items()}
+    return replace(live, management_account_id=MANAGEMENT, accounts=accounts, root=root, policies=policies,
+                   baselines=LiveBaselines(region="us-east-1", trusted_access=True))
+
+
+def _with_root_id(live, root_id):
+    old = live.root.id
+    ous = {i: replace(ou, parent_id=root_id if ou.parent_id == old else ou.parent_id) for i, ou in live.ous.items()}
+    accounts = {i: replace(a, parent_id=root_id if a.parent_id == old else a.parent_id)
+                for i, a in live.accounts.items()}
+    return replace(live, root=replace(live.root, id=root_id), ous=ous, accounts=accounts)
+
+
+def test_a_copy_reads_back_with_the_same_ids_and_fingerprint(tmp_path):
+    live = a_live_org()
+    with LocalAws(tmp_path / "scratch", management_account_id=MANAGEMENT) as aws:
+        copied = copy.load(live)
+        aws.save()
+        clients = AwsClients(aws.session())
+        back = engine.read_live(clients, SETTINGS, baselines=True)
+        assert aws.session().client("sts").get_caller_identity()["Account"] == MANAGEMENT
+    assert back == live
+    assert back.fingerprint() == live.fingerprint()
+    assert copied == copy.Copied(ous=len(live.ous), accounts=24, policies=5,
+                                 attachments=sum(len(ids) for node in (live.root, *live.ous.values())
+                                                 for ids in node.policies.values()),
+                                 trusted_access=True)
+    # The copy is written: a new process (a new LocalAws on the same folder) sees it too.
+    with LocalAws(tmp_path / "scratch", management_account_id=MANAGEMENT) as aws:
+        again = engine.read_live(AwsClients(aws.session()), SETTINGS, baselines=True)
+    assert again.fingerprint() == live.fingerprint()
+
+
+def test_the_parts_a_copy_cannot_reproduce_are_named():
+    live = a_live_org()
+    assert copy.gaps(live, SETTINGS) == []
+    tower = LiveControlTower("arn:aws:controltower:us-east-1:210987654321:landingzone/1A2B", "3.3",
+                             "ACTIVE", "arn:b", None, (), (), "prod-1", "pa-1", ())
+    pending = (PendingCreation("car-0123456789abcdef0123456789abcdef", "new-team"),)
+    assert copy.gaps(replace(live, control_tower=tower, pending_creations=pending), SETTINGS) == [
+        "the Control Tower landing zone (arn:aws:controltower:us-east-1:210987654321:landingzone/1A2B):"
+        " its baselines, controls and Account Factory products",
+        "CreateAccount requests still in progress (new-team): wait for them and rehearse again",
+    ]
