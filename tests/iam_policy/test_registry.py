@@ -24,6 +24,9 @@ SERVICES = ("organizations", "cloudformation", "controltower", "servicecatalog",
 NOT_CALLS = ("local", "policy")
 """Packages that name operations without calling AWS: the emulator, and the request policy
 (whose label keys are named after operations, e.g. close_account)."""
+SCRATCH_ONLY = ("vending.rehearse.copy", "vending.rehearse.copy_stacksets")
+"""Modules that call only the scratch local emulator of `vend rehearse` (building its copy of
+the organization); the rehearsal reads the live organization through vending.state."""
 
 
 def _operations_by_name() -> dict[str, set[str]]:
@@ -55,8 +58,9 @@ def modules() -> dict[str, Path]:
     found = {}
     for path in sorted(ROOT.rglob("*.py")):
         parts = path.relative_to(ROOT.parent).with_suffix("").parts
-        if parts[1] not in NOT_CALLS:
-            found[".".join(p for p in parts if p != "__init__")] = path
+        name = ".".join(p for p in parts if p != "__init__")
+        if parts[1] not in NOT_CALLS and name not in SCRATCH_ONLY:
+            found[name] = path
     return found
 
 
