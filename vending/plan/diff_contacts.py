@@ -117,7 +117,8 @@ def _one(spec: AccountSpec, kind: str, want: Contact | None, account: LiveAccoun
     if account is None:
         if wanted is None:
             return None  # a new account has no contacts
-        prerequisites = tuple(a for a in (addresses.account(spec.name), f"factory_account:{spec.name}") if a in creating)
+        creation = addresses.account(spec.name)  # CreateAccount, or Account Factory under Control Tower
+        prerequisites = (creation,) if creation in creating else ()
         return Change(address=address, kind=Kind.CONTACT, action=Action.CREATE, source=source,
                       reason=f"new account: its {kind} contact from {origin}",
                       after={**ident, **wanted}, depends_on=prerequisites)
