@@ -19,9 +19,11 @@ from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan import origin, staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Base, Plan
+from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_ous import tag_scope
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 from vending.state.baselines import StackSetsReader, delegated_admins
+from vending.state.contacts import ACCOUNT_REGION, ContactsReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.organizations import OrganizationsReader
 
@@ -32,14 +34,20 @@ def read_live(
     *,
     ou_tags: Callable[[OuPath, str], bool] = lambda path, node_id: True,
     baselines: bool = False,
+    contacts: ContactScope | None = None,
     workers: int = 4,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
-    Region) only with `baselines`, i.e. when the repository declares any."""
+    Region) only with `baselines`, i.e. when the repository declares any; alternate contacts
+    only with `contacts` (the accounts and types to read, from the accounts just read)."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
         live = replace(live, baselines=_read_stack_sets(reader, settings, workers))
+    if contacts is not None:
+        account = reader.client("account", ACCOUNT_REGION)
+        read = ContactsReader(account, reader.organizations(), live.management_account_id).read(contacts(live))
+        live = replace(live, contacts=read)
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -89,7 +97,8 @@ def plan(
     """The plan, and the live state it was computed from (for an immediate apply). A plan
     `saving` for a later `vend apply plan.json` keeps per-resource digests of that state, so a
     stale one can say what changed."""
-    live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines))
+    live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
+                     contacts=contact_scope(desired))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -111,6 +120,7 @@ def plan_with_base(
     live = read_live(
         clients, desired.settings, ou_tags=lambda path, node_id: any(scope(path, node_id) for scope in scopes),
         baselines=bool(desired.baselines) or bool(base_desired and base_desired.baselines),
+        contacts=_either(contact_scope(desired), contact_scope(base_desired) if base_desired else None),
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None
@@ -125,6 +135,14 @@ def plan_with_base(
     if saving:
         computed.live_digests = staleness.digests(live)
     return computed, live
+
+
+def _either(*scopes: ContactScope | None) -> ContactScope | None:
+    """The contacts both trees need read (None when neither declares any)."""
+    present = [s for s in scopes if s is not None]
+    if not present:
+        return None
+    return lambda live: sorted({pair for scope in present for pair in scope(live)})
 
 
 def _load_base(repo: Path, base: Base) -> tuple[DesiredOrg | None, str | None]:
@@ -160,6 +178,7 @@ def prepare_apply(
         live = read_live(
             clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope,
             baselines=saved.baselines_read,
+            contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
         )
     if live.fingerprint() != saved.fingerprint:
         changed = staleness.what_changed(saved.live_digests, live) if saved.live_digests else ""
@@ -170,6 +189,10 @@ def prepare_apply(
         )
     role = settings.stacksets.role_arn if settings.stacksets else None
     return ApplyContext(live, clients, polling, settings.home_region, stacksets_role=role)
+
+
+def _saved_scope(pairs: list[list[str]]) -> ContactScope:
+    return lambda live: [(account_id, kind) for account_id, kind in pairs]
 
 
 def apply(

@@ -12,7 +12,7 @@ import pytest
 from vending.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE_PARTS = ("vend.yaml", "ous", "accounts", "policies", "baselines")
+EXAMPLE_PARTS = ("vend.yaml", "ous", "accounts", "policies", "baselines", "identity")
 
 
 @dataclass

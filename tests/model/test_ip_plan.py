@@ -86,7 +86,7 @@ def test_allocate_fills_lowest_blocks_of_the_right_pool_in_file_order_and_is_ide
 
 
 def test_allocate_on_the_example_repository_changes_nothing(tmp_path: Path) -> None:
-    for part in ("vend.yaml", "ous", "accounts", "policies", "baselines"):
+    for part in ("vend.yaml", "ous", "accounts", "policies", "baselines", "identity"):
         source = REPO_ROOT / part
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / part)
     assert allocate(tmp_path) == []

@@ -12,7 +12,7 @@ import pytest
 from vending.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE_PARTS = ("vend.yaml", "ous", "accounts", "policies", "baselines")
+EXAMPLE_PARTS = ("vend.yaml", "ous", "accounts", "policies", "baselines", "identity")
 SMALLER = ("Infrastructure", "Workloads/Prod", "Workloads/Test", "shared-network",
            "shared-services", "payments-prod", "data-lake-prod", "analytics-test")
 """Left out of the example: what remains is 4 new accounts in 5 OUs (Security, Suspended,

@@ -53,3 +53,8 @@ vend apply waits for it (its OperationId is stable) instead of starting another.
 STACK_SET_SLOT = 3 * 60 * MINUTE
 """Waiting out another operation on the same stack set (OperationInProgressException: one at a
 time, aws-facts §4.2), e.g. auto-deployment to accounts just created: one STACK_SET_OPERATION."""
+
+CONTACT_PROPAGATION = 5 * MINUTE
+"""Put/DeleteAlternateContact refused with AccessDeniedException right after this apply
+enabled trusted access for Account Management or created the account: AWS documents no
+propagation delay (unconfirmed), so vend retries for a few minutes before giving up."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from vending.apply import account_factory, control_tower, deadlines, stacksets
+from vending.apply import account_factory, contacts, control_tower, deadlines, stacksets
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -28,6 +28,8 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.STACKSETS_ACCESS: stacksets.apply_access,
     Kind.STACK_SET: stacksets.apply_stack_set,
     Kind.STACK_INSTANCES: stacksets.apply_stack_instances,
+    Kind.ACCOUNT_ACCESS: contacts.apply_access,
+    Kind.CONTACT: contacts.apply_contact,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"
@@ -36,6 +38,7 @@ ACCOUNT_FACTORY = "controltower:account-operation"
 OU_OPERATION = "controltower:ou-operation"
 CONTROL_OPERATION = "controltower:control-operation"
 UNMANAGE = "controltower:unmanage"
+CONTACT_WRITES = "account:alternate-contact-writes"
 
 ORGANIZATIONS_ACCOUNT_CREATIONS = 5
 """Organizations allows five CreateAccount requests in progress at once (aws-facts §2.1)."""
@@ -45,6 +48,9 @@ unconfirmed by an AWS page): beyond it CloseAccount fails CLOSE_ACCOUNT_REQUESTS
 CONTROL_OPERATIONS = 20
 """Control Tower allows 100 concurrent control operations, console included (aws-facts §1.4);
 vend takes a fifth of that so people working in the console are not locked out."""
+CONCURRENT_CONTACT_WRITES = 2
+"""Account Management throttles DeleteAlternateContact at 1/s (burst 6) and PutAlternateContact at
+5/s (burst 8, unconfirmed; aws-facts §9.4): two writes in flight stay under both."""
 
 
 def limits(settings: OrgSettings) -> dict[str, int]:
@@ -56,6 +62,7 @@ def limits(settings: OrgSettings) -> dict[str, int]:
         OU_OPERATION: 1,  # one OU operation at a time, not adjustable (aws-facts §1.4)
         CONTROL_OPERATION: CONTROL_OPERATIONS,
         UNMANAGE: 1,  # unmanaging must be done one account at a time (aws-facts §1.3)
+        CONTACT_WRITES: CONCURRENT_CONTACT_WRITES,
     }
 
 
@@ -74,6 +81,7 @@ def limit_key(change: Change) -> str:
         Kind.OU_REGISTRATION: OU_OPERATION,
         Kind.CONTROL: CONTROL_OPERATION,
         Kind.ENROLLMENT: UNMANAGE,
+        Kind.CONTACT: CONTACT_WRITES,
     }.get(change.kind, "")
 
 

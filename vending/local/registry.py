@@ -6,10 +6,11 @@ is then bootstrapped, persisted and restored with the others; nothing else needs
 Order matters where emulators build on each other: they are bootstrapped and restored in this
 order, so Control Tower (which adds the Account Factory to Service Catalog and accounts to
 Organizations) comes after both; StackSets reads the organization, so it comes after Organizations. S3 (the apply lock's
-bucket) stands alone.
+bucket) stands alone; Account Management reads the organization (who may pass AccountId).
 """
 from __future__ import annotations
 
+from vending.local.account import AccountManagement
 from vending.local.cloudformation import StackSets
 from vending.local.controltower import ControlTower
 from vending.local.framework import Emulator
@@ -20,4 +21,4 @@ from vending.local.servicecatalog import ServiceCatalog
 
 def emulators() -> list[Emulator]:
     catalog = ServiceCatalog()
-    return [OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3()]
+    return [OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement()]

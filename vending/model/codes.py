@@ -2,7 +2,8 @@
 
 Codes never change meaning once released; retired codes are not reused. Ranges: V0xx files,
 YAML and schema; V1xx accounts; V2xx OUs; V3xx policies; V4xx vend.yaml; V5xx tags (on
-accounts, OUs and the root alike); V6xx baselines; V7xx the IP plan.
+accounts, OUs and the root alike); V6xx baselines; V7xx the IP plan;
+V8xx account settings (contacts, budget, access, support, permission sets).
 """
 from __future__ import annotations
 
@@ -102,6 +103,17 @@ CODES: dict[str, str] = {
     "V706": "IP pools overlap, or two pools for one Region and environment",
     "V707": "not a network address (host bits set, or not IPv4)",
     "V708": "IP pool or allocation in a Region that is not governed",
+    "V801": "alternate contact email that AWS refuses",
+    "V802": "alternate contact phone number that AWS refuses (digits, spaces, ( ) + - only)",
+    "V803": "budget alert threshold out of range (a percentage, more than 0 and at most 1,000)",
+    "V804": "budget alert recipient is not an email address or owner",
+    "V805": "access names a permission set that has no file under identity/permission-sets/",
+    "V806": "access group that does not look like an Identity Center display name",
+    "V807": "permission set inline_policy is not valid JSON (or not a policy document)",
+    "V808": "permission set inline_policy over 32,768 characters (or 10,240 not white space)",
+    "V809": "permission set session_duration outside 1-12 hours",
+    "V810": "permission set file name is not a permission set name (1-32 letters, digits and _ + = , . @ -)",
+    "V811": "more than 20 managed policies (AWS and customer) on one permission set",
 }
 
 

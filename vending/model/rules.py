@@ -16,6 +16,7 @@ from vending.model import (
     rules_policies,
     rules_settings,
     rules_tags,
+    settings_rules,
 )
 from vending.model.types import (
     AccountSpec,
@@ -65,7 +66,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     """Every cross-file finding."""
     found: list[Diagnostic] = []
     for rule in (rules_accounts.check, rules_ous.check, rules_policies.check, rules_tags.check,
-                 rules_settings.check, rules_baselines.check, rules_ip_plan.check):
+                 rules_settings.check, rules_baselines.check, rules_ip_plan.check, settings_rules.check):
         found.extend(rule(loaded))
     return found
 

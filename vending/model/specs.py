@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vending.model.settings_specs import layer as settings_layer
 from vending.model.types import (
     ROOT,
     AccountBaseline,
@@ -127,6 +128,7 @@ def ou(path: OuPath, data: dict[str, Any], source: Source, lines: Lines | None =
         controls=tuple(data.get("controls", ())) if path != ROOT else (),
         baselines=tuple(BaselineRef(name, _at(source.file, lines, "baselines", i))
                         for i, name in enumerate(data.get("baselines", ()))),
+        settings=settings_layer(data),
     )
 
 
@@ -151,4 +153,5 @@ def account(data: dict[str, Any], source: Source, lines: Lines | None = None) ->
         },
         network={region: Allocation(cidr, _at(source.file, lines, "network", region))
                  for region, cidr in data.get("network", {}).items()},
+        settings=settings_layer(data),
     )

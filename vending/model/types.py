@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from vending.model.settings_types import EMPTY, AccountSettings, PermissionSetSpec, SettingsLayer, resolve
+
 OuPath = tuple[str, ...]
 """An OU by its names from the root: ("Workloads", "Dev"). The root itself is ()."""
 
@@ -177,6 +179,8 @@ class OuSpec:
     controls: tuple[str, ...] = ()
     """Control Tower control identifiers, as written (see `control_arn`)."""
     baselines: tuple[BaselineRef, ...] = ()
+    settings: SettingsLayer = EMPTY
+    """contacts, budget, access, support inherited by the accounts below."""
     """Baselines every account of this OU's subtree must have (one stack set each, OU-targeted)."""
 
     @property
@@ -212,6 +216,8 @@ class AccountSpec:
     baselines: dict[str, AccountBaseline] = field(default_factory=dict)
     """Per-account baseline settings: parameter values of its own, or an exclusion."""
     network: dict[str, Allocation] = field(default_factory=dict)
+    settings: SettingsLayer = EMPTY
+    """The account file's own contacts, budget, access, support (overriding its OUs')."""
     """The account's IP blocks by Region (vend.yaml ip_plan), as committed in its file."""
 
 
@@ -236,6 +242,7 @@ class DesiredOrg:
     accounts: dict[str, AccountSpec]
     policies: dict[tuple[str, str], PolicySpec]
     baselines: dict[str, BaselineSpec] = field(default_factory=dict)
+    permission_sets: dict[str, PermissionSetSpec] = field(default_factory=dict)
 
     def ou(self, path: OuPath) -> OuSpec | None:
         return self.root if path == ROOT else self.ous.get(path)
@@ -250,6 +257,11 @@ class DesiredOrg:
         tags["owner"] = account.owner
         tags.update(account.tags)
         return tags
+
+    def account_settings(self, account: AccountSpec) -> AccountSettings:
+        """Contacts, budget, access and support: the root's, each OU's down, then the account's."""
+        ous = [self.ou(account.ou[:depth]) for depth in range(len(account.ou) + 1)]
+        return resolve([spec.settings for spec in ous if spec is not None] + [account.settings])
 
     def sso_user(self, account: AccountSpec) -> SsoUser:
         """The account's Identity Center user: its overrides, then vend.yaml's, then its email."""

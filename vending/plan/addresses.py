@@ -48,6 +48,14 @@ def stacksets_access() -> str:
     return "stacksets_access"
 
 
+def account_access() -> str:
+    return "account_access"
+
+
+def contact(account_name: str, kind: str) -> str:
+    return f"alternate_contact:{account_name}/{kind}"
+
+
 def stack_set(baseline: str) -> str:
     return f"stack_set:{baseline}"
 

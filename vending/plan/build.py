@@ -9,6 +9,7 @@ from vending.model.types import DesiredOrg
 from vending.plan.changes import Change, Note, Plan
 from vending.plan.diff_accounts import diff_accounts, note_unmanaged_accounts
 from vending.plan.diff_baselines import diff_baselines
+from vending.plan.diff_contacts import contact_scope, diff_contacts
 from vending.plan.diff_context import DiffContext
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
@@ -29,6 +30,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_ou_tags(ctx)
     diff_attachments(ctx, created_policies)
     diff_baselines(ctx)
+    diff_contacts(ctx)
     note_unmanaged_ous(ctx)
     note_unmanaged_accounts(ctx)
     if ctx.problems:
@@ -52,6 +54,7 @@ def build_plan(
     return Plan(
         ou_tags_read=sorted(node.id for node in read if node.tags is not None),
         baselines_read=live.baselines is not None,
+        contacts_read=_contacts_read(desired, live),
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),
         order=order,
@@ -60,3 +63,9 @@ def build_plan(
         target=target,
         created_at=(now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
     )
+
+
+def _contacts_read(desired: DesiredOrg, live: LiveOrg) -> list[list[str]] | None:
+    """The (account id, type) pairs apply must read again; None when contacts are not managed."""
+    scope = contact_scope(desired)
+    return None if scope is None or live.contacts is None else [list(pair) for pair in scope(live)]

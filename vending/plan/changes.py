@@ -49,6 +49,10 @@ class Kind(str, Enum):
     """Baselines: a SERVICE_MANAGED stack set itself (Create/Update/DeleteStackSet)."""
     STACK_INSTANCES = "stack_instances"
     """Baselines: one Create/Update/DeleteStackInstances operation on a stack set's targets."""
+    ACCOUNT_ACCESS = "account_access"
+    """Account settings: trusted access for AWS Account Management (EnableAWSServiceAccess)."""
+    CONTACT = "alternate_contact"
+    """Account settings: one alternate contact of one account (Put/DeleteAlternateContact)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,9 @@ class Plan:
     stale one can name what changed (vending.plan.staleness); None when not kept."""
     baselines_read: bool = False
     """The plan read StackSets (the repository declares baselines); apply reads them too."""
+    contacts_read: list[list[str]] | None = None
+    """[account id, contact type] pairs whose alternate contacts the plan asked for (None: the
+    repository declares none); apply reads the same ones."""
     base: Base | None = None
     """Set by `vend plan --base`; older plans and plain plans have none (the key is left out)."""
     format_version: int = FORMAT_VERSION
@@ -184,7 +191,8 @@ class Plan:
             **base,
             "target": self.target,
             "fingerprint": self.fingerprint,
-            "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read},
+            "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read,
+                           **({"contacts": self.contacts_read} if self.contacts_read is not None else {})},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
@@ -216,6 +224,7 @@ class Plan:
                 ou_tags_read=(data.get("read_scope") or {}).get("ou_tags"),
                 live_digests=data.get("live_digests"),
                 baselines_read=bool((data.get("read_scope") or {}).get("baselines", False)),
+                contacts_read=(data.get("read_scope") or {}).get("contacts"),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:

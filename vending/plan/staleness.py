@@ -38,6 +38,10 @@ def digests(live: LiveOrg) -> dict[str, str]:
     if live.baselines is not None:
         parts["stacksets"] = [live.baselines.trusted_access, sorted(live.baselines.foreign)]
         parts.update({f"stack_set:{s.name}": asdict(s) for s in live.baselines.stack_sets.values()})
+    if live.contacts is not None:
+        parts["account_access"] = live.contacts.trusted_access
+        parts.update({f"contact:{account_id}|{kind}": value for account_id, kinds in live.contacts.contacts.items()
+                      for kind, value in kinds.items()})
     return {key: _digest(value) for key, value in parts.items()}
 
 
@@ -72,6 +76,7 @@ def _label(key: str, live: LiveOrg) -> str:
         "policy_types": "the root's enabled policy types", "control_tower": "the Control Tower landing zone",
         "pending_creations": "the pending CreateAccount requests",
         "stacksets": "StackSets (trusted access, or stack sets vend does not manage)",
+        "account_access": "trusted access for AWS Account Management",
     }
     if key in fixed:
         return fixed[key]
@@ -80,6 +85,9 @@ def _label(key: str, live: LiveOrg) -> str:
         return f"baseline {what} on {target}"
     if kind == "control":
         return f"control {what} on {target}"
+    if kind == "contact":
+        owner = live.accounts.get(target)
+        return f"the {what} contact of account {owner.name if owner else target}"
     if kind == "stack_set":
         return f"stack set {ident}"
     if kind == "provisioned":
