@@ -2,7 +2,7 @@
 
 Codes never change meaning once released; retired codes are not reused. Ranges: V0xx files,
 YAML and schema; V1xx accounts; V2xx OUs; V3xx policies; V4xx vend.yaml; V5xx tags (on
-accounts, OUs and the root alike); V6xx baselines; V7xx the IP plan.
+accounts, OUs and the root alike); V6xx baselines; V7xx the IP plan; V8xx the Service Catalog (catalog/).
 """
 from __future__ import annotations
 
@@ -102,10 +102,36 @@ CODES: dict[str, str] = {
     "V706": "IP pools overlap, or two pools for one Region and environment",
     "V707": "not a network address (host bits set, or not IPv4)",
     "V708": "IP pool or allocation in a Region that is not governed",
+    "V801": "unknown product (in a portfolio's products or an enforced portfolio's product)",
+    "V802": "unknown product version (an enforced portfolio's version)",
+    "V803": "version name used twice in one product",
+    "V804": "TagOption key not in catalog/tagoptions.yaml",
+    "V805": "TagOption value not in the library for its key (or listed twice there)",
+    "V806": "unknown OU in a portfolio's shares or ous",
+    "V807": "unknown account in a portfolio's shares (neither an account name nor a 12-digit id)",
+    "V808": "more than 150 products in one portfolio",
+    "V809": "more than 10 IAM_PATTERN principals in one portfolio",
+    "V810": "more than 25 TagOptions on one product or portfolio",
+    "V811": "more than 25 values for one TagOption key",
+    "V812": "more than 100 versions of one product",
+    "V813": "more than 5,000 accounts shared with one portfolio",
+    "V814": "principal ARN that AWS refuses (IAM_PATTERN with an account id or a misplaced wildcard, IAM without one)",
+    "V815": "share_principals with an account share (warning: AWS ignores SharePrincipals there)",
+    "V816": "two LAUNCH or two STACKSET constraints, or LAUNCH with STACKSET, on one product of a portfolio",
+    "V817": "template constraint names a parameter that a version's template does not declare",
+    "V818": "enforced version inactive or deprecated",
+    "V819": "product template is not valid CloudFormation (cfn-lint error)",
+    "V820": "product template file missing",
+    "V821": "product folder without product.yaml, or with a name that is not a product name",
+    "V822": "portfolio field that does not belong to its distribution, or a missing one",
+    "V823": "catalog without a template bucket, or catalog.delegated_admin without role_arn",
+    "V824": "enforced parameter the version's template does not declare, or a required one without a value",
+    "V825": "retired product still listed in a portfolio",
+    "V826": "constraints for a product the portfolio does not hold",
 }
 
 
-WARNINGS = frozenset({"V612"})
+WARNINGS = frozenset({"V612", "V815"})
 """Codes reported as warnings: `vend validate` shows them and still exits 0."""
 
 
