@@ -19,7 +19,7 @@ def test_example_catalog_loads_into_typed_specs() -> None:
     library = catalog.tag_options
     assert library is not None and library.source.file == "catalog/tagoptions.yaml"
     assert library.values("environment") == ("development", "test", "production")
-    assert library.options[("data-classification", "legacy")] == TagOption("data-classification", "legacy", False, 3)
+    assert library.options[("data-classification", "legacy")] == TagOption("data-classification", "legacy", False, 3, 16)
     assert sorted(catalog.products) == ["dynamodb-table", "s3-bucket", "security-alarms", "sqs-queue"]
     s3 = catalog.products["s3-bucket"]
     assert (s3.display_name, s3.owner, s3.distributor) == ("S3 bucket", "Platform team", "Cloud Center of Excellence")

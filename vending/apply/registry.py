@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from vending.apply import account_factory, control_tower, deadlines, stacksets
+from vending.apply import account_factory, catalog, control_tower, deadlines, stacksets
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -28,6 +28,7 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.STACKSETS_ACCESS: stacksets.apply_access,
     Kind.STACK_SET: stacksets.apply_stack_set,
     Kind.STACK_INSTANCES: stacksets.apply_stack_instances,
+    Kind.TAG_OPTION: catalog.apply_tag_option,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"

@@ -73,10 +73,11 @@ def _library(repo: _Reader, entry: Entry) -> TagOptionLibrary | None:
         return None
     options: dict[TagOptionKey, TagOption] = {}
     repeated = []
+    lines = repo.lines[entry.rel]
     for key, values in data.get("tag_options", {}).items():
         for i, item in enumerate(values if isinstance(values, list) else ()):
             if isinstance(item, dict) and isinstance(item.get("value"), str):
-                option = TagOption(key, item["value"], item.get("active", True), i)
+                option = TagOption(key, item["value"], item.get("active", True), i, lines.at(("tag_options", key, i)))
                 if (key, option.value) in options:
                     repeated.append(option)
                 else:

@@ -18,12 +18,13 @@ ConstraintType = Literal["LAUNCH", "NOTIFICATION", "RESOURCE_UPDATE", "TEMPLATE"
 
 @dataclass(frozen=True)
 class TagOption:
-    """One library entry; `index` is its position in the key's list (for line look-ups)."""
+    """One library entry; `index` is its position in the key's list, `line` its line."""
 
     key: str
     value: str
     active: bool = True
     index: int = 0
+    line: int = 1
 
 
 @dataclass(frozen=True)

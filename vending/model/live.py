@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from vending.model.live_baselines import LiveBaselines
+from vending.model.live_catalog import LiveCatalog
 from vending.model.types import OuPath
 
 
@@ -126,6 +127,8 @@ class LiveOrg:
     control_tower: LiveControlTower | None = None
     baselines: LiveBaselines | None = None
     """None when not read: only a repository that declares baselines reads StackSets."""
+    catalog: LiveCatalog | None = None
+    """None when not read: only a repository that declares catalog/ reads its hub."""
 
     def ou_arn(self, ou_id: str) -> str:
         """An OU's ARN, as the controltower API names targets."""

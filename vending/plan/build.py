@@ -9,6 +9,7 @@ from vending.model.types import DesiredOrg
 from vending.plan.changes import Change, Note, Plan
 from vending.plan.diff_accounts import diff_accounts, note_unmanaged_accounts
 from vending.plan.diff_baselines import diff_baselines
+from vending.plan.diff_catalog import diff_tag_options
 from vending.plan.diff_context import DiffContext
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
@@ -29,6 +30,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_ou_tags(ctx)
     diff_attachments(ctx, created_policies)
     diff_baselines(ctx)
+    diff_tag_options(ctx)
     note_unmanaged_ous(ctx)
     note_unmanaged_accounts(ctx)
     if ctx.problems:
@@ -52,6 +54,7 @@ def build_plan(
     return Plan(
         ou_tags_read=sorted(node.id for node in read if node.tags is not None),
         baselines_read=live.baselines is not None,
+        catalog_read=live.catalog is not None,
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),
         order=order,

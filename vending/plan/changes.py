@@ -49,6 +49,8 @@ class Kind(str, Enum):
     """Baselines: a SERVICE_MANAGED stack set itself (Create/Update/DeleteStackSet)."""
     STACK_INSTANCES = "stack_instances"
     """Baselines: one Create/Update/DeleteStackInstances operation on a stack set's targets."""
+    TAG_OPTION = "tag_option"
+    """Catalog: one TagOption of the hub's library (CreateTagOption / UpdateTagOption Active)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ class Plan:
     stale one can name what changed (vending.plan.staleness); None when not kept."""
     baselines_read: bool = False
     """The plan read StackSets (the repository declares baselines); apply reads them too."""
+    catalog_read: bool = False
+    """The plan read the Service Catalog hub (the repository declares catalog/); apply too."""
     base: Base | None = None
     """Set by `vend plan --base`; older plans and plain plans have none (the key is left out)."""
     format_version: int = FORMAT_VERSION
@@ -184,7 +188,8 @@ class Plan:
             **base,
             "target": self.target,
             "fingerprint": self.fingerprint,
-            "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read},
+            "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read,
+                           **({"catalog": True} if self.catalog_read else {})},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
@@ -216,6 +221,7 @@ class Plan:
                 ou_tags_read=(data.get("read_scope") or {}).get("ou_tags"),
                 live_digests=data.get("live_digests"),
                 baselines_read=bool((data.get("read_scope") or {}).get("baselines", False)),
+                catalog_read=bool((data.get("read_scope") or {}).get("catalog", False)),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:

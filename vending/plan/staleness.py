@@ -38,6 +38,8 @@ def digests(live: LiveOrg) -> dict[str, str]:
     if live.baselines is not None:
         parts["stacksets"] = [live.baselines.trusted_access, sorted(live.baselines.foreign)]
         parts.update({f"stack_set:{s.name}": asdict(s) for s in live.baselines.stack_sets.values()})
+    if live.catalog is not None:
+        parts.update({f"tag_option:{t.id}": asdict(t) for t in live.catalog.tag_options})
     return {key: _digest(value) for key, value in parts.items()}
 
 
