@@ -181,7 +181,7 @@ def test_the_lock_is_released_after_a_failing_apply(example, vend):
 
 
 def test_the_lock_is_released_after_ctrl_c_sigterm_and_a_stale_plan(example, vend, tmp_path, monkeypatch):
-    import vending.cli
+    import vending.cli.applying
 
     def interrupted(*_: object) -> None:
         raise KeyboardInterrupt
@@ -191,7 +191,7 @@ def test_the_lock_is_released_after_ctrl_c_sigterm_and_a_stale_plan(example, ven
         time.sleep(30)
 
     for stop in (interrupted, terminated):
-        monkeypatch.setattr(vending.cli, "_apply_with_progress", stop)
+        monkeypatch.setattr(vending.cli.applying, "_apply_with_progress", stop)
         stopped = vend(example, "apply", "--auto-approve")
         assert (stopped.code, stopped.err.strip().splitlines()[-1]) == (1, "Aborted.")
         assert lock_object(example) is None

@@ -166,6 +166,17 @@ def test_intrinsics_moto_lacks_are_filled_in() -> None:
         "Later": {"Fn::Cidr": [{"Fn::GetAtt": ["Vpc", "CidrBlock"]}, 2, 11]}}
 
 
+def test_the_stack_keeps_only_the_mappings_still_referred_to() -> None:
+    # vend's per-account table is resolved by the transform: no stack carries every account's rows
+    rows = {"VendAccounts1": {"123456789012": {"Cidr": "10.0.0.0/20"}, "210987654321": {"Cidr": "10.0.16.0/20"}}}
+    resolved = {"Mappings": rows, "Resources": {"V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/20"}}}}
+    left = {"Mappings": rows, "Resources": {"V": {"Type": "AWS::EC2::VPC", "Properties": {
+        "CidrBlock": {"Fn::FindInMap": ["VendAccounts1", {"Ref": "AWS::AccountId"}, "Cidr"]}}}}}
+    known = language_extensions.values(resolved, "123456789012", "us-east-1", "StackSet-x", {})
+    assert "Mappings" not in intrinsics.fill(resolved, known)
+    assert intrinsics.fill(left, known)["Mappings"] == rows
+
+
 def test_an_instance_whose_stack_failed_is_created_afresh_on_retry(cfn: Any, tree: dict[str, str]) -> None:
     body = json.dumps({"Resources": {
         "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "vend-first"}},

@@ -7,11 +7,14 @@ before a stack instance's template reaches moto.
   a value only a resource gives is left to moto, which then fails the instance).
 - `Fn::GetAZs ""` (or `Ref AWS::Region`) means the stack's own Region; moto would use
   us-east-1 in every Region, so the Region is written in.
-Nothing else is changed; the result is what AWS would evaluate the same way.
+Nothing else is changed; the result is what AWS would evaluate the same way. Mappings that no
+`Fn::FindInMap` refers to any more are dropped: vend's per-account table would otherwise be
+copied into every stack (two per account at two Regions), and into the emulator's saved state.
 """
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,8 +24,11 @@ from vending.local.cloudformation.language_extensions import Resolver, Transform
 def fill(template: Mapping[str, Any], known: Mapping[str, str]) -> Mapping[str, Any]:
     """`template` with the functions above evaluated (`known`: language_extensions.values)."""
     resolver = Resolver(template.get("Mappings") or {}, known)
-    return {k: (_walk(v, resolver, known["AWS::Region"]) if k in ("Resources", "Outputs", "Conditions") else v)
-            for k, v in template.items()}
+    filled = {k: (_walk(v, resolver, known["AWS::Region"]) if k in ("Resources", "Outputs", "Conditions") else v)
+              for k, v in template.items()}
+    if "Mappings" in filled and "Fn::FindInMap" not in json.dumps({k: v for k, v in filled.items() if k != "Mappings"}):
+        del filled["Mappings"]
+    return filled
 
 
 def _walk(node: Any, resolver: Resolver, region: str) -> Any:
