@@ -24,6 +24,7 @@ from vending.plan.diff_ous import tag_scope
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 from vending.state.baselines import StackSetsReader, delegated_admins
 from vending.state.contacts import ACCOUNT_REGION, ContactsReader
+from vending.state.catalog import CatalogReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.organizations import OrganizationsReader
 
@@ -35,11 +36,13 @@ def read_live(
     ou_tags: Callable[[OuPath, str], bool] = lambda path, node_id: True,
     baselines: bool = False,
     contacts: ContactScope | None = None,
+    catalog: bool = False,
     workers: int = 4,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
     Region) only with `baselines`, i.e. when the repository declares any; alternate contacts
-    only with `contacts` (the accounts and types to read, from the accounts just read)."""
+    only with `contacts` (the accounts and types to read, from the accounts just read); the
+    Service Catalog hub only with `catalog` (the repository has catalog/)."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
@@ -48,6 +51,9 @@ def read_live(
         account = reader.client("account", ACCOUNT_REGION)
         read = ContactsReader(account, reader.organizations(), live.management_account_id).read(contacts(live))
         live = replace(live, contacts=read)
+    if catalog:
+        live = replace(live, catalog=CatalogReader(_hub_clients(reader, settings).client(
+            "servicecatalog", settings.home_region)).read())
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -78,6 +84,12 @@ def _read_stack_sets(reader: AwsClients, settings: OrgSettings, workers: int) ->
     return StackSetsReader(cloudformation, settings.home_region, workers=workers, call_as="DELEGATED_ADMIN").read()
 
 
+def _hub_clients(clients: AwsClients, settings: OrgSettings) -> AwsClients:
+    """The Service Catalog hub's clients: the management account's, or through catalog.role_arn."""
+    hub = settings.catalog
+    return clients.assumed(hub.role_arn, settings.home_region) if hub and hub.role_arn else clients
+
+
 def _refuse_landing_zone(controltower: object, settings: OrgSettings) -> None:
     """Under a Control Tower landing zone, accounts must go through Account Factory: created
     with CreateAccount they would not be enrolled, and moved with MoveAccount their controls
@@ -98,7 +110,7 @@ def plan(
     `saving` for a later `vend apply plan.json` keeps per-resource digests of that state, so a
     stale one can say what changed."""
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
-                     contacts=contact_scope(desired))
+                     contacts=contact_scope(desired), catalog=desired.catalog is not None)
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -121,6 +133,7 @@ def plan_with_base(
         clients, desired.settings, ou_tags=lambda path, node_id: any(scope(path, node_id) for scope in scopes),
         baselines=bool(desired.baselines) or bool(base_desired and base_desired.baselines),
         contacts=_either(contact_scope(desired), contact_scope(base_desired) if base_desired else None),
+        catalog=desired.catalog is not None or bool(base_desired and base_desired.catalog is not None),
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None
@@ -177,7 +190,7 @@ def prepare_apply(
         scope = None if saved.ou_tags_read is None else set(saved.ou_tags_read)
         live = read_live(
             clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope,
-            baselines=saved.baselines_read,
+            baselines=saved.baselines_read, catalog=saved.catalog_read,
             contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
         )
     if live.fingerprint() != saved.fingerprint:
@@ -188,7 +201,8 @@ def prepare_apply(
             + (f": {changed}" if changed else "")
         )
     role = settings.stacksets.role_arn if settings.stacksets else None
-    return ApplyContext(live, clients, polling, settings.home_region, stacksets_role=role)
+    hub_role = settings.catalog.role_arn if settings.catalog else None
+    return ApplyContext(live, clients, polling, settings.home_region, stacksets_role=role, catalog_role=hub_role)
 
 
 def _saved_scope(pairs: list[list[str]]) -> ContactScope:

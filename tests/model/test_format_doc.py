@@ -34,9 +34,12 @@ def test_doc_examples_satisfy_their_schemas() -> None:
         text = block.split("```")[0]
         kind = ("ou" if text.startswith("# ous/") else "account" if text.startswith("# accounts/")
                 else "baseline" if text.startswith("# baselines/")
-                else "permission-set" if text.startswith("# identity/permission-sets/") else "vend")
+                else "permission-set" if text.startswith("# identity/permission-sets/")
+                else "tagoptions" if text.startswith("# catalog/tagoptions.yaml")
+                else "product" if text.startswith("# catalog/products/")
+                else "portfolio" if text.startswith("# catalog/portfolios/") else "vend")
         parsed = parse(text)
         found, _ = check(kind, "README.md", parsed.data, parsed.lines)
         assert [d.format() for d in found] == []
         kinds.append(kind)
-    assert kinds == ["vend", "ou", "account", "baseline", "ou", "permission-set"]
+    assert kinds == ["vend", "ou", "account", "baseline", "ou", "permission-set", "tagoptions", "product", "portfolio", "portfolio"]

@@ -50,7 +50,7 @@ costs milliseconds) or within seconds (the growing delay gives them up to ~50 s)
 class ApplyContext:
     def __init__(
         self, live: LiveOrg, clients: Any, polling: Polling, home_region: str = "us-east-1",
-        *, stacksets_role: str | None = None,
+        *, stacksets_role: str | None = None, catalog_role: str | None = None,
     ) -> None:
         self.live = live
         self.clients = clients
@@ -58,6 +58,8 @@ class ApplyContext:
         self.home_region = home_region
         self.stacksets_role = stacksets_role
         """vend.yaml stacksets.role_arn: StackSets calls go through it, CallAs DELEGATED_ADMIN."""
+        self.catalog_role = catalog_role
+        """vend.yaml catalog.role_arn: Service Catalog hub calls go through it (delegated admin)."""
         self.fingerprint = live.fingerprint()
         """Of the state this apply started from: part of tokens that must differ per plan."""
         self._lock = threading.Lock()
@@ -92,6 +94,12 @@ class ApplyContext:
     def s3(self) -> Any:
         """S3 as the same principal, so CloudFormation can read the templates it uploads."""
         return self._stacksets_clients().client("s3", self.home_region)
+
+    @property
+    def servicecatalog(self) -> Any:
+        """Service Catalog of the home Region in the hub (the delegated admin's, with catalog.role_arn)."""
+        clients = self.clients.assumed(self.catalog_role, self.home_region) if self.catalog_role else self.clients
+        return clients.client("servicecatalog", self.home_region)
 
     @property
     def management_cloudformation(self) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from vending.apply import account_factory, contacts, control_tower, deadlines, stacksets
+from vending.apply import account_factory, catalog, contacts, control_tower, deadlines, stacksets
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -30,6 +30,7 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.STACK_INSTANCES: stacksets.apply_stack_instances,
     Kind.ACCOUNT_ACCESS: contacts.apply_access,
     Kind.CONTACT: contacts.apply_contact,
+    Kind.TAG_OPTION: catalog.apply_tag_option,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"

@@ -25,7 +25,7 @@ from moto.servicecatalog.responses import ServiceCatalogResponse
 
 # Importing these modules registers their handlers in HANDLERS.
 from vending.local import servicecatalog_catalog, servicecatalog_provisioning  # noqa: F401
-from vending.local import servicecatalog_queries  # noqa: F401
+from vending.local import servicecatalog_queries, servicecatalog_tagoptions  # noqa: F401
 from vending.local.framework import EmulatorContext
 from vending.local.modeled import ModeledService
 from vending.local.servicecatalog_provisioning import CloudFormationEngine, Engine, step

@@ -2,8 +2,8 @@
 
 Codes never change meaning once released; retired codes are not reused. Ranges: V0xx files,
 YAML and schema; V1xx accounts; V2xx OUs; V3xx policies; V4xx vend.yaml; V5xx tags (on
-accounts, OUs and the root alike); V6xx baselines; V7xx the IP plan;
-V8xx account settings (contacts, budget, access, support, permission sets).
+accounts, OUs and the root alike); V6xx baselines; V7xx the IP plan; V8xx the Service Catalog
+(catalog/); V9xx account settings (contacts, budget, access, support, permission sets).
 """
 from __future__ import annotations
 
@@ -103,21 +103,47 @@ CODES: dict[str, str] = {
     "V706": "IP pools overlap, or two pools for one Region and environment",
     "V707": "not a network address (host bits set, or not IPv4)",
     "V708": "IP pool or allocation in a Region that is not governed",
-    "V801": "alternate contact email that AWS refuses",
-    "V802": "alternate contact phone number that AWS refuses (digits, spaces, ( ) + - only)",
-    "V803": "budget alert threshold out of range (a percentage, more than 0 and at most 1,000)",
-    "V804": "budget alert recipient is not an email address or owner",
-    "V805": "access names a permission set that has no file under identity/permission-sets/",
-    "V806": "access group that does not look like an Identity Center display name",
-    "V807": "permission set inline_policy is not valid JSON (or not a policy document)",
-    "V808": "permission set inline_policy over 32,768 characters (or 10,240 not white space)",
-    "V809": "permission set session_duration outside 1-12 hours",
-    "V810": "permission set file name is not a permission set name (1-32 letters, digits and _ + = , . @ -)",
-    "V811": "more than 20 managed policies (AWS and customer) on one permission set",
+    "V801": "unknown product (in a portfolio's products or an enforced portfolio's product)",
+    "V802": "unknown product version (an enforced portfolio's version)",
+    "V803": "version name used twice in one product",
+    "V804": "TagOption key not in catalog/tagoptions.yaml",
+    "V805": "TagOption value not in the library for its key (or listed twice there)",
+    "V806": "unknown OU in a portfolio's shares or ous",
+    "V807": "unknown account in a portfolio's shares (neither an account name nor a 12-digit id)",
+    "V808": "more than 150 products in one portfolio",
+    "V809": "more than 10 IAM_PATTERN principals in one portfolio",
+    "V810": "more than 25 TagOptions on one product or portfolio",
+    "V811": "more than 25 values for one TagOption key",
+    "V812": "more than 100 versions of one product",
+    "V813": "more than 5,000 accounts shared with one portfolio",
+    "V814": "principal ARN that AWS refuses (IAM_PATTERN with an account id or a misplaced wildcard, IAM without one)",
+    "V815": "share_principals with an account share (warning: AWS ignores SharePrincipals there)",
+    "V816": "two LAUNCH or two STACKSET constraints, or LAUNCH with STACKSET, on one product of a portfolio",
+    "V817": "template constraint names a parameter that a version's template does not declare",
+    "V818": "enforced version inactive or deprecated",
+    "V819": "product template is not valid CloudFormation (cfn-lint error)",
+    "V820": "product template file missing",
+    "V821": "product folder without product.yaml, or with a name that is not a product name",
+    "V822": "portfolio field that does not belong to its distribution, or a missing one",
+    "V823": "catalog without a template bucket, or catalog.delegated_admin without role_arn",
+    "V824": "enforced parameter the version's template does not declare, or a required one without a value",
+    "V825": "retired product still listed in a portfolio",
+    "V826": "constraints for a product the portfolio does not hold",
+    "V901": "alternate contact email that AWS refuses",
+    "V902": "alternate contact phone number that AWS refuses (digits, spaces, ( ) + - only)",
+    "V903": "budget alert threshold out of range (a percentage, more than 0 and at most 1,000)",
+    "V904": "budget alert recipient is not an email address or owner",
+    "V905": "access names a permission set that has no file under identity/permission-sets/",
+    "V906": "access group that does not look like an Identity Center display name",
+    "V907": "permission set inline_policy is not valid JSON (or not a policy document)",
+    "V908": "permission set inline_policy over 32,768 characters (or 10,240 not white space)",
+    "V909": "permission set session_duration outside 1-12 hours",
+    "V910": "permission set file name is not a permission set name (1-32 letters, digits and _ + = , . @ -)",
+    "V911": "more than 20 managed policies (AWS and customer) on one permission set",
 }
 
 
-WARNINGS = frozenset({"V612"})
+WARNINGS = frozenset({"V612", "V815"})
 """Codes reported as warnings: `vend validate` shows them and still exits 0."""
 
 

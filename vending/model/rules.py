@@ -11,9 +11,11 @@ from vending.errors import Diagnostic
 from vending.model import (
     rules_accounts,
     rules_baselines,
+    rules_catalog,
     rules_ip_plan,
     rules_ous,
     rules_policies,
+    rules_portfolios,
     rules_settings,
     rules_tags,
     settings_rules,
@@ -66,7 +68,8 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     """Every cross-file finding."""
     found: list[Diagnostic] = []
     for rule in (rules_accounts.check, rules_ous.check, rules_policies.check, rules_tags.check,
-                 rules_settings.check, rules_baselines.check, rules_ip_plan.check, settings_rules.check):
+                 rules_settings.check, rules_baselines.check, rules_ip_plan.check, settings_rules.check,
+                 rules_catalog.check, rules_portfolios.check):
         found.extend(rule(loaded))
     return found
 

@@ -55,13 +55,13 @@ def _contacts(loaded: Loaded, file: str, layer: SettingsLayer) -> list[Diagnosti
             continue
         if not CONTACT_EMAIL.fullmatch(contact.email):
             found.append(finding(
-                "V801", file, loaded.line(file, "contacts", kind, "email"), f"contacts.{kind}.email",
+                "V901", file, loaded.line(file, "contacts", kind, "email"), f"contacts.{kind}.email",
                 f"{quote(contact.email)} is not an email address AWS accepts for an alternate contact",
                 "use letters, digits and _ + = . # | ! & - before one @, then a domain with a dot, e.g. security@example.com",
             ))
         if not CONTACT_PHONE.fullmatch(contact.phone):
             found.append(finding(
-                "V802", file, loaded.line(file, "contacts", kind, "phone"), f"contacts.{kind}.phone",
+                "V902", file, loaded.line(file, "contacts", kind, "phone"), f"contacts.{kind}.phone",
                 f"{quote(contact.phone)} is not a phone number AWS accepts for an alternate contact",
                 "use only digits, spaces, ( ) + and -, e.g. \"+1 206 555 0100\" (no letters, dots or extensions)",
             ))
@@ -73,14 +73,14 @@ def _budget(loaded: Loaded, file: str, layer: SettingsLayer, account: AccountSpe
     for i, alert in enumerate(layer.budget.alerts if layer.budget else ()):
         if not 0 < alert.threshold <= MAX_THRESHOLD:
             found.append(finding(
-                "V803", file, loaded.line(file, "budget", "alerts", i, "threshold"), f"budget.alerts.{i}.threshold",
+                "V903", file, loaded.line(file, "budget", "alerts", i, "threshold"), f"budget.alerts.{i}.threshold",
                 f"threshold {alert.threshold:g} is out of range: a percentage of the amount, more than 0 and at most "
                 f"{MAX_THRESHOLD:g}", "write the percentage of the budget amount, e.g. 80 or 100",
             ))
         for j, recipient in enumerate(alert.recipients):
             if recipient != OWNER and not _RECIPIENT.fullmatch(recipient):
                 found.append(finding(
-                    "V804", file, loaded.line(file, "budget", "alerts", i, "recipients", j),
+                    "V904", file, loaded.line(file, "budget", "alerts", i, "recipients", j),
                     f"budget.alerts.{i}.recipients.{j}", f"{quote(recipient)} is not an email address or owner",
                     "list email addresses, or owner for the account's owner"
                     + (f" ({account.owner})" if account else ""),
@@ -95,7 +95,7 @@ def _access(loaded: Loaded, file: str, layer: SettingsLayer) -> list[Diagnostic]
         problem = group_problem(group)
         if problem:
             found.append(finding(
-                "V806", file, loaded.line(file, "access", group), f"access.{group}",
+                "V906", file, loaded.line(file, "access", group), f"access.{group}",
                 f"group {quote(group)} {problem}",
                 "write the group's display name exactly as IAM Identity Center shows it, e.g. Developers",
             ))
@@ -103,7 +103,7 @@ def _access(loaded: Loaded, file: str, layer: SettingsLayer) -> list[Diagnostic]
             if name not in known:
                 have = ", ".join(sorted(known)) or "none yet"
                 found.append(finding(
-                    "V805", file, loaded.line(file, "access", group, i), f"access.{group}.{i}",
+                    "V905", file, loaded.line(file, "access", group, i), f"access.{group}.{i}",
                     f"permission set {quote(name)} has no file identity/permission-sets/{name}.yaml",
                     f"add that file, or use one of the permission sets declared ({have})",
                 ))
@@ -126,18 +126,18 @@ def _permission_set(loaded: Loaded, spec: PermissionSetSpec) -> list[Diagnostic]
     file = spec.file
     found = []
     if not PERMISSION_SET_NAME.fullmatch(spec.name):
-        found.append(finding("V810", file, 1, "", f"{quote(spec.name)} is not a permission set name",
+        found.append(finding("V910", file, 1, "", f"{quote(spec.name)} is not a permission set name",
                              "rename the file: 1-32 letters, digits and _ + = , . @ - before .yaml"))
     hours = duration_hours(spec.session_duration)
     if hours is not None and not 1 <= hours <= 12:
         found.append(finding(
-            "V809", file, loaded.line(file, "session_duration"), "session_duration",
+            "V909", file, loaded.line(file, "session_duration"), "session_duration",
             f"{spec.session_duration} is {hours:g} hours; IAM Identity Center allows 1 to 12",
             "use PT1H to PT12H, e.g. PT8H",
         ))
     if len(spec.managed_policies) + len(spec.customer_managed_policies) > MAX_POLICIES:
         found.append(finding(
-            "V811", file, loaded.line(file, "managed_policies"), "managed_policies",
+            "V911", file, loaded.line(file, "managed_policies"), "managed_policies",
             f"{len(spec.managed_policies)} AWS managed and {len(spec.customer_managed_policies)} customer managed "
             f"policies; a permission set takes at most {MAX_POLICIES} in all",
             "merge some into a customer managed policy, or split the permission set",
@@ -160,15 +160,15 @@ def _inline(loaded: Loaded, file: str, text: str) -> list[Diagnostic]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [finding("V807", file, line, "inline_policy", f"inline_policy is not valid JSON: {exc.msg} "
+        return [finding("V907", file, line, "inline_policy", f"inline_policy is not valid JSON: {exc.msg} "
                         f"(line {exc.lineno} of the policy, column {exc.colno})",
                         "write the policy as JSON inside a | block: {\"Version\": \"2012-10-17\", \"Statement\": [...]}")]
     if not isinstance(document, dict) or "Statement" not in document:
-        return [finding("V807", file, line, "inline_policy", "inline_policy is JSON but not a policy document "
+        return [finding("V907", file, line, "inline_policy", "inline_policy is JSON but not a policy document "
                         "(an object with a Statement)", "write {\"Version\": \"2012-10-17\", \"Statement\": [...]}")]
     significant = sum(1 for c in text if not c.isspace())
     if len(text) > INLINE_POLICY_CHARS or significant > INLINE_POLICY_SIGNIFICANT:
-        return [finding("V808", file, line, "inline_policy",
+        return [finding("V908", file, line, "inline_policy",
                         f"inline_policy is {len(text):,} characters, {significant:,} of them not white space; "
                         f"IAM Identity Center takes at most {INLINE_POLICY_CHARS:,} and {INLINE_POLICY_SIGNIFICANT:,}",
                         "move statements into a customer managed policy, or use wildcards in actions")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from vending.model.settings_specs import layer as settings_layer
+from vending.model import catalog as catalog_files
 from vending.model.types import (
     ROOT,
     AccountBaseline,
@@ -63,6 +64,7 @@ def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> Org
         lock=LockSettings(bucket=data.get("lock", {}).get("bucket"),
                           key=data.get("lock", {}).get("key", LockSettings.key)),
         stacksets=_stacksets(data.get("stacksets")),
+        catalog=catalog_files.hub(data.get("catalog")),
     )
 
 

@@ -6,7 +6,10 @@ must not be mutated after loading.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from vending.model.catalog_types import CatalogHub, CatalogSpec
 
 from vending.model.settings_types import EMPTY, AccountSettings, PermissionSetSpec, SettingsLayer, resolve
 
@@ -158,6 +161,8 @@ class OrgSettings:
     lock: LockSettings = LockSettings()
     stacksets: StackSetsAdmin | None = None
     """None: StackSets calls run in the management account (CallAs SELF)."""
+    catalog: CatalogHub | None = None
+    """vend.yaml `catalog`: the Service Catalog hub and its template bucket."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,8 @@ class DesiredOrg:
     policies: dict[tuple[str, str], PolicySpec]
     baselines: dict[str, BaselineSpec] = field(default_factory=dict)
     permission_sets: dict[str, PermissionSetSpec] = field(default_factory=dict)
+    catalog: CatalogSpec | None = None
+    """catalog/ (None: the repository declares no Service Catalog)."""
 
     def ou(self, path: OuPath) -> OuSpec | None:
         return self.root if path == ROOT else self.ous.get(path)

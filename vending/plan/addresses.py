@@ -24,6 +24,10 @@ def attachment(policy_type_name: str, name: str, target: OuPath) -> str:
     return f"policy_attachment:{POLICY_FOLDERS[policy_type_name]}/{name}@{path_str(target)}"
 
 
+def tag_option(key: str, value: str) -> str:
+    return f"tag_option:{key}={value}"
+
+
 def account(name: str) -> str:
     return f"account:{name}"
 

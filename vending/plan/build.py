@@ -10,6 +10,7 @@ from vending.plan.changes import Change, Note, Plan
 from vending.plan.diff_accounts import diff_accounts, note_unmanaged_accounts
 from vending.plan.diff_baselines import diff_baselines
 from vending.plan.diff_contacts import contact_scope, diff_contacts
+from vending.plan.diff_catalog import diff_tag_options
 from vending.plan.diff_context import DiffContext
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
@@ -31,6 +32,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_attachments(ctx, created_policies)
     diff_baselines(ctx)
     diff_contacts(ctx)
+    diff_tag_options(ctx)
     note_unmanaged_ous(ctx)
     note_unmanaged_accounts(ctx)
     if ctx.problems:
@@ -55,6 +57,7 @@ def build_plan(
         ou_tags_read=sorted(node.id for node in read if node.tags is not None),
         baselines_read=live.baselines is not None,
         contacts_read=_contacts_read(desired, live),
+        catalog_read=live.catalog is not None,
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),
         order=order,

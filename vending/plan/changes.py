@@ -53,6 +53,8 @@ class Kind(str, Enum):
     """Account settings: trusted access for AWS Account Management (EnableAWSServiceAccess)."""
     CONTACT = "alternate_contact"
     """Account settings: one alternate contact of one account (Put/DeleteAlternateContact)."""
+    TAG_OPTION = "tag_option"
+    """Catalog: one TagOption of the hub's library (CreateTagOption / UpdateTagOption Active)."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ class Plan:
     contacts_read: list[list[str]] | None = None
     """[account id, contact type] pairs whose alternate contacts the plan asked for (None: the
     repository declares none); apply reads the same ones."""
+    catalog_read: bool = False
+    """The plan read the Service Catalog hub (the repository declares catalog/); apply too."""
     base: Base | None = None
     """Set by `vend plan --base`; older plans and plain plans have none (the key is left out)."""
     format_version: int = FORMAT_VERSION
@@ -192,7 +196,8 @@ class Plan:
             "target": self.target,
             "fingerprint": self.fingerprint,
             "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read,
-                           **({"contacts": self.contacts_read} if self.contacts_read is not None else {})},
+                           **({"contacts": self.contacts_read} if self.contacts_read is not None else {}),
+                           **({"catalog": True} if self.catalog_read else {})},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
@@ -225,6 +230,7 @@ class Plan:
                 live_digests=data.get("live_digests"),
                 baselines_read=bool((data.get("read_scope") or {}).get("baselines", False)),
                 contacts_read=(data.get("read_scope") or {}).get("contacts"),
+                catalog_read=bool((data.get("read_scope") or {}).get("catalog", False)),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:

@@ -42,6 +42,8 @@ def digests(live: LiveOrg) -> dict[str, str]:
         parts["account_access"] = live.contacts.trusted_access
         parts.update({f"contact:{account_id}|{kind}": value for account_id, kinds in live.contacts.contacts.items()
                       for kind, value in kinds.items()})
+    if live.catalog is not None:
+        parts.update({f"tag_option:{t.id}": asdict(t) for t in live.catalog.tag_options})
     return {key: _digest(value) for key, value in parts.items()}
 
 

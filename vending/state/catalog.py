@@ -1,0 +1,28 @@
+"""Read the Service Catalog hub (vend.yaml `catalog`): today its TagOption library.
+
+ListTagOptions pages 20 at a time (PageSize 0-20, PageToken both ways, SC-API): one request
+per 20 TagOptions of the hub, never a call per account. The reader runs only when the
+repository declares catalog/ (vending.engine), as the management account or, with
+`catalog.delegated_admin`, through `catalog.role_arn`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from vending.aws.paging import pages
+from vending.model.live_catalog import LiveCatalog, LiveTagOption
+
+PAGE_SIZE = 20
+"""ListTagOptions serves at most 20 TagOptions a page."""
+
+
+class CatalogReader:
+    """Builds `LiveCatalog` from one read-only Service Catalog client of the hub's home Region."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def read(self) -> LiveCatalog:
+        found = [LiveTagOption(id=t["Id"], key=t["Key"], value=t["Value"], active=bool(t.get("Active", True)))
+                 for t in pages(self.client, "list_tag_options", "TagOptionDetails", page_size=PAGE_SIZE)]
+        return LiveCatalog(tag_options=tuple(sorted(found, key=lambda t: (t.key, t.value, t.id))))
