@@ -30,6 +30,7 @@ READS: dict[str, tuple[str, ...]] = {
         "servicecatalog:GetProvisionedProductOutputs", "servicecatalog:ListProvisioningArtifacts",
         "servicecatalog:SearchProductsAsAdmin",
     ),
+    "vending.state.catalog": ("servicecatalog:ListTagOptions",),
     "vending.state.contacts": ("account:GetAlternateContact", "organizations:ListAWSServiceAccessForOrganization"),
     "vending.aws.paging": ("organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts"),
     "vending.aws.clients": ("sts:GetCallerIdentity",),
@@ -68,6 +69,9 @@ WRITES: dict[str, tuple[str, ...]] = {
     "vending.apply.stackset_operations": (
         "cloudformation:DescribeStackSetOperation", "cloudformation:ListStackSetOperationResults",
         "cloudformation:ListStackSetOperations", "s3:PutObject",
+    ),
+    "vending.apply.catalog": (
+        "servicecatalog:CreateTagOption", "servicecatalog:ListTagOptions", "servicecatalog:UpdateTagOption",
     ),
     "vending.apply.contacts": (
         "account:DeleteAlternateContact", "account:PutAlternateContact", "organizations:EnableAWSServiceAccess",
