@@ -9,6 +9,8 @@ from vending.aws.clients import AwsClients
 from vending.local import LocalAws
 from vending.model.live import LiveControlTower, PendingCreation
 from vending.model.live_baselines import LiveBaselines
+from vending.model.live_catalog import LiveCatalog, LiveTagOption
+from vending.model.live_settings import LiveContacts
 from vending.model.types import OrgSettings, Target
 from vending.rehearse import copy
 
@@ -30,8 +32,23 @@ def a_live_org():
     root = replace(live.root, tags={"owner": "platform"})
     # vend never fetches AWS-managed documents (vending.state.organizations): read as "".
     policies = {i: replace(p, content="") if p.aws_managed else p for i, p in live.policies.items()}
+    member = next(a.id for a in accounts.values() if a.id != MANAGEMENT and a.status == "ACTIVE")
+    security = {"name": "Sec Ops", "title": "Security", "email": "sec@example.com", "phone": "+1 206 555 0100"}
+    contacts = LiveContacts(trusted_access=True,
+                            read=tuple(sorted([(MANAGEMENT, "billing"), (member, "operations"), (member, "security")])),
+                            contacts={MANAGEMENT: {"billing": dict(security, name="Billing")},
+                                      member: {"operations": None, "security": security}})
+    catalog = LiveCatalog(tag_options=(LiveTagOption("tag-abcdefghijklm", "environment", "development", True),
+                                       LiveTagOption("tag-nopqrstuvwxyz", "environment", "legacy", False)))
     return replace(live, management_account_id=MANAGEMENT, accounts=accounts, root=root, policies=policies,
-                   baselines=LiveBaselines(region="us-east-1", trusted_access=True))
+                   baselines=LiveBaselines(region="us-east-1", trusted_access=True), contacts=contacts,
+                   catalog=catalog)
+
+
+def _read(clients, live):
+    """The copy read back with the scope the rehearsal uses (the pairs read, the hub's TagOptions)."""
+    return engine.read_live(clients, SETTINGS, baselines=True, contacts=lambda _: list(live.contacts.read),
+                            catalog=True)
 
 
 def _with_root_id(live, root_id):
@@ -45,10 +62,10 @@ def _with_root_id(live, root_id):
 def test_a_copy_reads_back_with_the_same_ids_and_fingerprint(tmp_path):
     live = a_live_org()
     with LocalAws(tmp_path / "scratch", management_account_id=MANAGEMENT) as aws:
-        copied = copy.load(live)
+        copied = copy.load(live, SETTINGS, aws.emulator)
         aws.save()
         clients = AwsClients(aws.session())
-        back = engine.read_live(clients, SETTINGS, baselines=True)
+        back = _read(clients, live)
         assert aws.session().client("sts").get_caller_identity()["Account"] == MANAGEMENT
     assert back == live
     assert back.fingerprint() == live.fingerprint()
@@ -58,7 +75,7 @@ def test_a_copy_reads_back_with_the_same_ids_and_fingerprint(tmp_path):
                                  trusted_access=True)
     # The copy is written: a new process (a new LocalAws on the same folder) sees it too.
     with LocalAws(tmp_path / "scratch", management_account_id=MANAGEMENT) as aws:
-        again = engine.read_live(AwsClients(aws.session()), SETTINGS, baselines=True)
+        again = _read(AwsClients(aws.session()), live)
     assert again.fingerprint() == live.fingerprint()
 
 

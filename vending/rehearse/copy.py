@@ -10,7 +10,7 @@ no request of the copy runs through the emulators' rules - the organization alre
 What vend does not read cannot be copied: policies attached directly to accounts (each copied
 account gets AWS's default FullAWSAccess), IAM, SSO. What vend reads but this module cannot
 rebuild yet is returned by `gaps`, and the rehearsal stops naming it. Stack sets: see
-`copy_stacksets`.
+`copy_stacksets`; alternate contacts and TagOptions: `copy_settings`.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from moto.organizations.models import (
 )
 
 from vending.model.live import LiveOrg, LiveOu
-from vending.rehearse import copy_stacksets
+from vending.rehearse import copy_settings, copy_stacksets
 from vending.model.types import OrgSettings
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 
@@ -70,6 +70,7 @@ def gaps(live: LiveOrg, settings: OrgSettings) -> list[str]:
     if live.pending_creations:
         names = ", ".join(sorted(p.account_name for p in live.pending_creations))
         found.append(f"CreateAccount requests still in progress ({names}): wait for them and rehearse again")
+    found += copy_settings.gaps(live, settings)
     if live.baselines is not None:
         found += copy_stacksets.gaps(live.baselines)
         if live.baselines.foreign:
@@ -79,10 +80,11 @@ def gaps(live: LiveOrg, settings: OrgSettings) -> list[str]:
     return found
 
 
-def load(live: LiveOrg, stack_sets: Any = None) -> Copied:
+def load(live: LiveOrg, settings: OrgSettings, emulators: Any) -> Copied:
     """Replace the local AWS's organizations with a copy of `live` (call inside a running
     `LocalAws` whose management account is `live.management_account_id`, then save it), and
-    copy its stack sets into `stack_sets`, the running StackSets emulator."""
+    copy its stack sets, contacts and TagOptions into the running emulators (`emulators(name)`:
+    `LocalAws.emulator`)."""
     organizations_backends.clear()
     organizations_backends.master_accounts.clear()
     backend = organizations_backends[live.management_account_id][PARTITION]
@@ -119,10 +121,11 @@ def load(live: LiveOrg, stack_sets: Any = None) -> Copied:
     trusted = bool(live.baselines and live.baselines.trusted_access)
     if trusted:
         backend.services.append(FakeServiceAccess(ServicePrincipal=STACKSETS_PRINCIPAL).describe())
+    copy_settings.load(live, settings, backend, emulators("account"), emulators("servicecatalog"))
     copied = Copied(len(live.ous), len(live.accounts), len(live.policies), attachments, trusted)
     if live.baselines is None or not live.baselines.stack_sets:
         return copied
-    instances = copy_stacksets.load(stack_sets, live.baselines, live.management_account_id)
+    instances = copy_stacksets.load(emulators("stacksets"), live.baselines, live.management_account_id)
     return replace(copied, stack_sets=len(live.baselines.stack_sets), stack_instances=instances)
 
 

@@ -24,6 +24,7 @@ from vending.model.types import DesiredOrg, OrgSettings
 from vending.plan import staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
+from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_ous import tag_scope
 from vending.rehearse import copy
 from vending.target import connect
@@ -59,8 +60,10 @@ def rehearse(
     """Rehearse `saved` (or a plan computed now) on a copy of the organization vend.yaml names.
     `observers` see every request sent to the real target (none of the scratch copy's)."""
     settings = desired.settings
-    baselines = bool(desired.baselines) or bool(saved and saved.baselines_read)
-    live, source = read(settings, repo, baselines=baselines, observers=observers)
+    scope = Scope(baselines=bool(desired.baselines) or bool(saved and saved.baselines_read),
+                  contacts=_contacts(desired, saved),
+                  catalog=desired.catalog is not None or bool(saved and saved.catalog_read))
+    live, source = read(settings, repo, scope, observers=observers)
     missing = copy.gaps(live, settings)
     if missing:
         raise RehearsalError(
@@ -73,7 +76,7 @@ def rehearse(
         quota = settings.control_tower.account_concurrency
         with LocalAws(Path(scratch), management_account_id=live.management_account_id,
                       account_factory_quota=quota) as aws:
-            copied = copy.load(live, aws.emulator("stacksets"))
+            copied = copy.load(live, settings, aws.emulator)
             aws.save()
             clients = AwsClients(aws.session())
             _check_copy(clients, settings, live, source)
@@ -85,12 +88,31 @@ def rehearse(
     return Rehearsal(plan, source, copied, report, end_plan)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What besides Organizations the rehearsal reads: what the repository or the saved plan needs."""
+    baselines: bool = False
+    contacts: ContactScope | None = None
+    catalog: bool = False
+
+
+def _contacts(desired: DesiredOrg, saved: Plan | None) -> ContactScope | None:
+    """The contacts the repository declares, and those the saved plan read (its fingerprint
+    covers them)."""
+    declared = contact_scope(desired)
+    pairs = [(a, k) for a, k in (saved.contacts_read or [])] if saved else []
+    if declared is None and not (saved and saved.contacts_read is not None):
+        return None
+    return lambda live: sorted({*(declared(live) if declared else ()), *pairs})
+
+
 def read(
-    settings: OrgSettings, repo: Path, *, baselines: bool, observers: tuple[Callable[[str], None], ...]
+    settings: OrgSettings, repo: Path, scope: Scope, *, observers: tuple[Callable[[str], None], ...]
 ) -> tuple[LiveOrg, str]:
     """The whole organization (every OU's tags), read-only; the connection is closed after."""
     with connect(settings, repo, observers=observers) as connection:
-        live = engine.read_live(connection.clients, settings, baselines=baselines)
+        live = engine.read_live(connection.clients, settings, baselines=scope.baselines,
+                                contacts=scope.contacts, catalog=scope.catalog)
         return live, connection.description
 
 
@@ -112,7 +134,10 @@ def scoped(live: LiveOrg, ou_tags: Callable[[tuple[str, ...], str], bool]) -> Li
 
 def _check_copy(clients: AwsClients, settings: OrgSettings, live: LiveOrg, source: str) -> None:
     """The copy must read back as the organization did, or the rehearsal proves nothing."""
-    copied = engine.read_live(clients, settings, baselines=live.baselines is not None)
+    pairs = list(live.contacts.read) if live.contacts is not None else None
+    copied = engine.read_live(clients, settings, baselines=live.baselines is not None,
+                              contacts=None if pairs is None else (lambda _: pairs),
+                              catalog=live.catalog is not None)
     if copied.fingerprint() != live.fingerprint():
         raise RehearsalError(
             f"the scratch copy of {source} does not read back as the organization did (a vend bug;"
