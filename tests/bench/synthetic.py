@@ -355,7 +355,7 @@ def seed_local(org: SynOrg, repo: Path, local: Any) -> dict[str, int]:
     from vending import engine
     from vending.apply.context import INSTANT
     from vending.aws.clients import AwsClients
-    from vending.local.organizations_lifecycle import create_account_now
+    from vending.local.organizations.lifecycle import create_account_now
     from vending.model.loader import load
 
     desired = load(repo)

@@ -1,4 +1,4 @@
-"""Control Tower's Account Factory in the local emulator (controltower_factory.py).
+"""Control Tower's Account Factory in the local emulator (controltower/factory.py).
 
 Sources: aws-facts 1.1 (names, parameters, prerequisite), 1.3 (update moves, terminate
 unenrolls), 1.4 (5 concurrent account operations, up to 10; one unmanage at a time), 1.5

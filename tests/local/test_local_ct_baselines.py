@@ -1,5 +1,5 @@
-"""Control Tower landing zone and baselines in the local emulator (controltower_baselines.py,
-controltower_landing_zone.py).
+"""Control Tower landing zone and baselines in the local emulator (controltower/baselines.py,
+controltower/landing_zone.py).
 
 Sources: the controltower API reference (botocore `controltower/2018-05-10`), aws-facts 1.4
 (OU operations: 1 concurrent) and 1.7 (ARNs, baselines, async operations), the user guide's

@@ -1,4 +1,4 @@
-"""Control Tower controls in the local emulator (controltower_controls.py).
+"""Control Tower controls in the local emulator (controltower/controls.py).
 
 Sources: the controltower API reference (EnableControl, DisableControl, ListEnabledControls,
 GetEnabledControl, GetControlOperation), aws-facts 1.4 (100 concurrent control operations) and

@@ -1,7 +1,7 @@
 """Setting Control Tower up locally, and its state across processes and over HTTP.
 
 `LocalAws(control_tower=True)` and `init_control_tower` (controltower.py,
-controltower_landing_zone.py) must be idempotent; Service Catalog and Control Tower state
+controltower/landing_zone.py) must be idempotent; Service Catalog and Control Tower state
 persists with the Organizations state (state_store.StateStore), including operations in flight
 (AWS keeps running them while a `vend apply` process is gone); `vend local reset` forgets it.
 """

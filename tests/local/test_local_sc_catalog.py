@@ -1,4 +1,4 @@
-"""Service Catalog administration in the local emulator (vending/local/servicecatalog_catalog.py).
+"""Service Catalog administration in the local emulator (vending/local/servicecatalog/catalog.py).
 
 Sources: the Service Catalog API reference (botocore `servicecatalog/2015-12-10`), aws-facts 3.
 moto's own handlers give UUID ids, drop provisioning artifacts and answer `{}` for unknown

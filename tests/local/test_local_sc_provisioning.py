@@ -1,4 +1,4 @@
-"""Service Catalog provisioning in the local emulator (servicecatalog_provisioning/_queries).
+"""Service Catalog provisioning in the local emulator (servicecatalog/provisioning.py, queries.py).
 
 Sources: SC-API ProvisionProduct, DescribeRecord, DescribeProvisionedProduct,
 Search/ScanProvisionedProducts, UpdateProvisionedProduct, TerminateProvisionedProduct,

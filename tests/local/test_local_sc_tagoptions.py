@@ -1,4 +1,4 @@
-"""Service Catalog TagOptions in the local emulator (vending/local/servicecatalog_tagoptions.py).
+"""Service Catalog TagOptions in the local emulator (vending/local/servicecatalog/tagoptions.py).
 
 Sources: SC-API CreateTagOption, UpdateTagOption, DescribeTagOption, ListTagOptions (botocore
 `servicecatalog/2015-12-10`); aws-facts 3.5 and 3.7. moto has none of them (moto-coverage 2).

@@ -25,6 +25,7 @@ from vending.model.loader import load
 from vending.plan.changes import Plan
 from vending.state import baselines as reader_module
 from vending.state.baselines import StackSetsReader
+from tests.state.small_repo import SMALL_REPO, write
 
 REGION = "us-east-1"
 OTHER = "eu-west-1"
@@ -209,13 +210,6 @@ def test_yaml_and_json_templates_normalise_equal(local: LocalAws, org: Any) -> N
     assert sets["as-yaml"].template == sets["as-json"].template == CANONICAL
 
 
-REPO = {
-    "vend.yaml": ("version: 1\nhome_region: us-east-1\ngoverned_regions: [us-east-1]\n"
-                  "account_factory: organizations\ntarget: {kind: local}\nrequired_tags: [owner]\n"
-                  "quarantine_ou: Security\n"),
-    "ous/Security/ou.yaml": "",
-    "accounts/log-archive.yaml": "name: Log Archive\nemail: log-archive@example.com\nou: Security\nowner: sec\n",
-}
 BASELINE = {
     "ous/Security/ou.yaml": "baselines: [audit]\n",
     "baselines/audit/baseline.yaml": "description: Audit marker.\n",
@@ -223,19 +217,12 @@ BASELINE = {
 }
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
-
-
 CLOUDFORMATION_READS = {"DescribeOrganizationsAccess", "ListStackSets", "DescribeStackSet",
                         "ListStackInstances", "ListStackSetOperations", "DescribeStackInstance"}
 
 
 def test_a_repo_without_baselines_makes_no_cloudformation_call(local: LocalAws, tmp_path: Path) -> None:
-    desired = load(write(tmp_path / "repo", REPO))
+    desired = load(write(tmp_path / "repo", SMALL_REPO))
     assert desired.baselines == {}
     counter = CallCounter()
     plan, live = engine.plan(desired, AwsClients(local.session(), observers=(counter,)), git_commit=None, target="local")
@@ -245,7 +232,7 @@ def test_a_repo_without_baselines_makes_no_cloudformation_call(local: LocalAws, 
 
 def test_a_repo_with_baselines_reads_them_at_plan_and_again_at_apply(
         local: LocalAws, org: Any, tmp_path: Path) -> None:
-    desired = load(write(tmp_path / "repo", {**REPO, **BASELINE}))
+    desired = load(write(tmp_path / "repo", {**SMALL_REPO, **BASELINE}))
     cfn = local.session().client("cloudformation", region_name=REGION)
     make_set(cfn, "vend-audit")
     counter = CallCounter()
@@ -264,7 +251,7 @@ def test_a_repo_with_baselines_reads_them_at_plan_and_again_at_apply(
 
 def test_the_fingerprint_covers_the_stack_sets(local: LocalAws, world: dict[str, Any], tmp_path: Path) -> None:
     """A plan goes stale when a stack set or an instance changes, as for the organization."""
-    settings = load(write(tmp_path / "repo", REPO)).settings
+    settings = load(write(tmp_path / "repo", SMALL_REPO)).settings
     live = engine.read_live(AwsClients(local.session()), settings, baselines=True)
     again = engine.read_live(AwsClients(local.session()), settings, baselines=True)
     assert live.fingerprint() == again.fingerprint()

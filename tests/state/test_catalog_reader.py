@@ -15,14 +15,8 @@ from vending.local import LocalAws
 from vending.model.live_catalog import LiveTagOption
 from vending.model.loader import load
 from vending.plan.changes import Action, Kind, Plan
+from tests.state.small_repo import SMALL_REPO, write
 
-REPO = {
-    "vend.yaml": ("version: 1\nhome_region: us-east-1\ngoverned_regions: [us-east-1]\n"
-                  "account_factory: organizations\ntarget: {kind: local}\nrequired_tags: [owner]\n"
-                  "quarantine_ou: Security\n"),
-    "ous/Security/ou.yaml": "",
-    "accounts/log-archive.yaml": "name: Log Archive\nemail: log-archive@example.com\nou: Security\nowner: sec\n",
-}
 LIBRARY = ("tag_options:\n  environment:\n    - {value: development}\n    - {value: legacy, active: false}\n"
            "  cost-center:\n" + "".join(f"    - {{value: \"{1000 + i}\"}}\n" for i in range(23)))
 CATALOG = {"catalog/tagoptions.yaml": LIBRARY}
@@ -34,13 +28,6 @@ SERVICE_CATALOG_ONLY = set(_model("servicecatalog").operation_names) - set(_mode
 def local(tmp_path: Path) -> Any:
     with LocalAws(tmp_path / "aws") as aws:
         yield aws
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
 
 
 def plan_and_apply(local: LocalAws, root: Path, counter: CallCounter | None = None) -> tuple[Plan, Plan]:
@@ -61,7 +48,7 @@ def hub_tag_options(local: LocalAws) -> list[tuple[str, str, bool]]:
 
 
 def test_a_repo_without_catalog_makes_no_service_catalog_call(local: LocalAws, tmp_path: Path) -> None:
-    desired = load(write(tmp_path / "repo", REPO))
+    desired = load(write(tmp_path / "repo", SMALL_REPO))
     counter = CallCounter()
     plan, live = engine.plan(desired, AwsClients(local.session(), observers=(counter,)), git_commit=None, target="local")
     assert live.catalog is None and plan.catalog_read is False and "catalog" not in plan.to_json()["read_scope"]
@@ -69,7 +56,7 @@ def test_a_repo_without_catalog_makes_no_service_catalog_call(local: LocalAws, t
 
 
 def test_the_library_is_created_read_back_and_converges(local: LocalAws, tmp_path: Path) -> None:
-    root = write(tmp_path / "repo", {**REPO, **CATALOG})
+    root = write(tmp_path / "repo", {**SMALL_REPO, **CATALOG})
     first, again = plan_and_apply(local, root)
     creates = [c for c in first.changes if c.kind is Kind.TAG_OPTION]
     assert len(creates) == 25 and {c.action for c in creates} == {Action.CREATE}
@@ -84,7 +71,7 @@ def test_the_library_is_created_read_back_and_converges(local: LocalAws, tmp_pat
 
 
 def test_reads_page_twenty_at_a_time(local: LocalAws, tmp_path: Path) -> None:
-    root = write(tmp_path / "repo", {**REPO, **CATALOG})
+    root = write(tmp_path / "repo", {**SMALL_REPO, **CATALOG})
     plan_and_apply(local, root)
     counter = CallCounter()
     desired = load(root)
@@ -95,7 +82,7 @@ def test_reads_page_twenty_at_a_time(local: LocalAws, tmp_path: Path) -> None:
 
 
 def test_an_out_of_band_change_is_put_back_and_an_unlisted_tag_option_is_noted(local: LocalAws, tmp_path: Path) -> None:
-    root = write(tmp_path / "repo", {**REPO, **CATALOG})
+    root = write(tmp_path / "repo", {**SMALL_REPO, **CATALOG})
     plan_and_apply(local, root)
     client = local.session().client("servicecatalog", region_name="us-east-1")
     found = client.list_tag_options(Filters={"Key": "environment", "Value": "development"})["TagOptionDetails"][0]
@@ -114,7 +101,7 @@ def test_an_out_of_band_change_is_put_back_and_an_unlisted_tag_option_is_noted(l
 
 
 def test_deactivating_in_the_library_updates_the_hub(local: LocalAws, tmp_path: Path) -> None:
-    root = write(tmp_path / "repo", {**REPO, **CATALOG})
+    root = write(tmp_path / "repo", {**SMALL_REPO, **CATALOG})
     plan_and_apply(local, root)
     (root / "catalog/tagoptions.yaml").write_text(LIBRARY.replace("{value: development}", "{value: development, active: false}"))
     first, again = plan_and_apply(local, root)
@@ -125,7 +112,7 @@ def test_deactivating_in_the_library_updates_the_hub(local: LocalAws, tmp_path: 
 
 
 def test_the_fingerprint_covers_the_tag_options(local: LocalAws, tmp_path: Path) -> None:
-    root = write(tmp_path / "repo", {**REPO, **CATALOG})
+    root = write(tmp_path / "repo", {**SMALL_REPO, **CATALOG})
     plan_and_apply(local, root)
     desired = load(root)
     clients = AwsClients(local.session())

@@ -56,7 +56,7 @@ def parameters(ctx: ApplyContext, fields: dict) -> list[dict[str, str]]:
 BUSY_CODE = "ResourceInUseException"
 BUSY_TEXT = "another AWS Control Tower operation is in progress"
 """How Account Factory refuses an operation over its concurrency quota: the record FAILS with
-this RecordError (aws-facts §1.4; the emulator's `controltower_factory.BUSY`)."""
+this RecordError (aws-facts §1.4; the emulator's `controltower.factory.BUSY`)."""
 
 
 def _wait_record(ctx: ApplyContext, record_id: str, what: str) -> dict:

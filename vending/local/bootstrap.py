@@ -12,8 +12,8 @@ from __future__ import annotations
 from moto.organizations.models import organizations_backends
 
 from vending.local.framework import MANAGEMENT_ACCOUNT_ID
-from vending.local.organizations_lifecycle import create_account_now
-from vending.local.organizations_rules import root
+from vending.local.organizations.lifecycle import create_account_now
+from vending.local.organizations.rules import root
 
 HOME_REGION = "us-east-1"
 MANAGEMENT_ACCOUNT_NAME = "Management"

@@ -1,7 +1,7 @@
 """Fault injection for tests: throttling and one-off failures of named AWS operations.
 
 Faults fire *inside the emulator*, where moto dispatches the request (see
-`organizations_strict.OrganizationsStrict._wrap`), not in a botocore client hook. So they sit
+`organizations.strict.OrganizationsStrict._wrap`), not in a botocore client hook. So they sit
 below botocore's retry loop: a throttled call is retried by botocore exactly as against AWS, and
 each retry counts as a new call. That also makes them work for every client of the process,
 including the in-process `vend local serve`. Faults live in memory only; they are never persisted.

@@ -50,7 +50,7 @@ class LocalSettings:
     create_account_polls: int = 2
     close_account_polls: int = 2
     provisioning_polls: int = 3
-    """Status reads until a Service Catalog record completes (servicecatalog_provisioning)."""
+    """Status reads until a Service Catalog record completes (servicecatalog.provisioning)."""
     operation_polls: int = 2
     """Status reads until a Control Tower baseline/control operation completes."""
     provisioning_seconds: float = 0.0

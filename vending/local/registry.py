@@ -14,7 +14,7 @@ from vending.local.account import AccountManagement
 from vending.local.cloudformation import StackSets
 from vending.local.controltower import ControlTower
 from vending.local.framework import Emulator
-from vending.local.organizations_strict import OrganizationsStrict
+from vending.local.organizations.strict import OrganizationsStrict
 from vending.local.s3 import S3
 from vending.local.servicecatalog import ServiceCatalog
 

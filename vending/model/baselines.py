@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from vending.errors import Diagnostic
 from vending.model.codes import finding
-from vending.model.repo_files import Entry, Files
+from vending.model.repo_files import Entry
+from vending.model.repo_walk import Reader, entry_at, item_folders
 from vending.model.types import BaselineSpec, FromNetwork, OperationPreferences, OrgSettings, Source
-from vending.model.yaml_source import Lines
 
 BASELINES_DIR = "baselines"
 BASELINE_FILE = "baseline.yaml"
@@ -28,44 +27,22 @@ _ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newl
 _TEMPLATE_NAME = "<template>"
 
 
-class _Reader(Protocol):
-    """What the loader's repository offers (see loader._Repo)."""
-
-    found: list[Diagnostic]
-    lines: dict[str, Lines]
-    files: Files
-
-    def folder(self, name: str) -> Entry | None: ...
-    def stray(self, entry: Entry, expected: str) -> None: ...
-    def named_like_a_file(self, entry: Entry, expected: str) -> None: ...
-    def yaml(self, entry: Entry, kind: str) -> dict[str, Any] | None: ...
-    def source(self, entry: Entry, data: dict[str, Any] | None) -> Source: ...
-
-
-def read_all(repo: _Reader, settings: OrgSettings | None) -> tuple[dict[str, BaselineSpec], frozenset[str]]:
+def read_all(repo: Reader, settings: OrgSettings | None) -> tuple[dict[str, BaselineSpec], frozenset[str]]:
     """Every readable baseline under baselines/, by name, and the names of all baseline folders
     (each one baseline, whether it reads or not); problems go to `repo.found`."""
     base = repo.folder(BASELINES_DIR)
     found: dict[str, BaselineSpec] = {}
     if base is None:
         return found, frozenset()
-    folders = []
-    for folder in repo.files.children(base):
-        if folder.kind == "broken":
-            continue
-        if folder.kind != "dir":
-            repo.stray(folder, "baselines/ holds one folder per baseline, each with a baseline.yaml")
-            continue
-        folders.append(folder.name)
-        if not repo.files.enter(folder):
-            continue
+    folders, names = item_folders(repo, base, "baselines/ holds one folder per baseline, each with a baseline.yaml")
+    for folder in folders:
         spec = _read_one(repo, folder, settings)
         if spec is not None:
             found[spec.name] = spec
-    return found, frozenset(folders)
+    return found, names
 
 
-def _read_one(repo: _Reader, folder: Entry, settings: OrgSettings | None) -> BaselineSpec | None:
+def _read_one(repo: Reader, folder: Entry, settings: OrgSettings | None) -> BaselineSpec | None:
     if not _NAME.match(folder.name):
         repo.found.append(finding("V615", folder.rel, 1, "", f"{folder.name!r} is not a baseline name",
                                   "name baseline folders with 1-64 lower-case letters, digits and '-', starting "
@@ -86,7 +63,7 @@ def _read_one(repo: _Reader, folder: Entry, settings: OrgSettings | None) -> Bas
         return None
     source = repo.source(file, data)
     template_name = data.get("template", DEFAULT_TEMPLATE)
-    template = _entry_at(repo.files, folder, template_name)
+    template = entry_at(repo.files, folder, template_name)
     template_file = f"{folder.rel}/{template_name}"
     if template is None or template.kind in ("dir", "broken"):
         if template is None or template.kind == "dir":
@@ -100,16 +77,6 @@ def _read_one(repo: _Reader, folder: Entry, settings: OrgSettings | None) -> Bas
     spec = _spec(folder.name, data, source, template.rel, settings)
     rendered = _render(repo, template.rel, text, spec, settings)
     return None if rendered is None else replace(spec, template=rendered, template_source=text)
-
-
-def _entry_at(files: Files, folder: Entry, relative: str) -> Entry | None:
-    """The entry at a path below `folder` (the schema keeps `template` inside the folder)."""
-    entry: Entry | None = folder
-    for part in relative.split("/"):
-        if entry is None or entry.kind != "dir" or part in ("", ".", ".."):
-            return None
-        entry = files.entry(entry, part)
-    return entry
 
 
 def _spec(name: str, data: dict[str, Any], source: Source, template_file: str,
@@ -157,7 +124,7 @@ def render_context(spec: BaselineSpec, settings: OrgSettings | None) -> dict[str
     }
 
 
-def _render(repo: _Reader, file: str, text: str, spec: BaselineSpec, settings: OrgSettings | None) -> str | None:
+def _render(repo: Reader, file: str, text: str, spec: BaselineSpec, settings: OrgSettings | None) -> str | None:
     if not any(mark in text for mark in _JINJA_MARKS):
         return text
     hint = "fix the template; it may use {{ baseline.* }} and {{ org.* }} only (see the README's baselines section)"

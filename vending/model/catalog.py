@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vending.model.baselines import _Reader, _entry_at
 from vending.model.catalog_types import (
     CatalogHub,
     CatalogSpec,
@@ -25,6 +24,7 @@ from vending.model.catalog_types import (
 )
 from vending.model.codes import finding
 from vending.model.repo_files import Entry
+from vending.model.repo_walk import Reader, entry_at, item_files, item_folders
 from vending.model.types import parse_path
 
 CATALOG_DIR = "catalog"
@@ -42,7 +42,7 @@ def hub(data: Any) -> CatalogHub | None:
                       template_bucket=data.get("template_bucket"))
 
 
-def read_all(repo: _Reader) -> CatalogSpec | None:
+def read_all(repo: Reader) -> CatalogSpec | None:
     """The catalog as far as it reads (problems go to `repo.found`); None without catalog/."""
     base = repo.folder(CATALOG_DIR)
     if base is None:
@@ -67,7 +67,7 @@ def read_all(repo: _Reader) -> CatalogSpec | None:
                        product_folders=product_folders, portfolio_files=portfolio_files)
 
 
-def _library(repo: _Reader, entry: Entry) -> TagOptionLibrary | None:
+def _library(repo: Reader, entry: Entry) -> TagOptionLibrary | None:
     data = repo.yaml(entry, "tagoptions")
     if data is None:
         return None
@@ -85,26 +85,19 @@ def _library(repo: _Reader, entry: Entry) -> TagOptionLibrary | None:
     return TagOptionLibrary(repo.source(entry, data), options, tuple(repeated))
 
 
-def _products(repo: _Reader, folder: Entry) -> tuple[dict[str, ProductSpec], frozenset[str]]:
+def _products(repo: Reader, folder: Entry) -> tuple[dict[str, ProductSpec], frozenset[str]]:
     found: dict[str, ProductSpec] = {}
-    names = []
     if not repo.files.enter(folder):
         return found, frozenset()
-    for entry in repo.files.children(folder):
-        if entry.kind == "broken":
-            continue
-        if entry.kind != "dir":
-            repo.stray(entry, "catalog/products/ holds one folder per product, each with a product.yaml")
-            continue
-        names.append(entry.name)
-        if repo.files.enter(entry):
-            spec = _product(repo, entry)
-            if spec is not None:
-                found[spec.name] = spec
-    return found, frozenset(names)
+    folders, names = item_folders(repo, folder, "catalog/products/ holds one folder per product, each with a product.yaml")
+    for entry in folders:
+        spec = _product(repo, entry)
+        if spec is not None:
+            found[spec.name] = spec
+    return found, names
 
 
-def _product(repo: _Reader, folder: Entry) -> ProductSpec | None:
+def _product(repo: Reader, folder: Entry) -> ProductSpec | None:
     if not _NAME.match(folder.name):
         repo.found.append(finding("V821", folder.rel, 1, "", f"{folder.name!r} is not a product name",
                                   "name product folders with 1-64 lower-case letters, digits and '-', starting "
@@ -135,9 +128,9 @@ def _product(repo: _Reader, folder: Entry) -> ProductSpec | None:
     )
 
 
-def _version(repo: _Reader, folder: Entry, file: str, index: int, data: dict[str, Any]) -> ProductVersion:
+def _version(repo: Reader, folder: Entry, file: str, index: int, data: dict[str, Any]) -> ProductVersion:
     template_name = data["template"]
-    entry = _entry_at(repo.files, folder, template_name)
+    entry = entry_at(repo.files, folder, template_name)
     text = ""
     if entry is None or entry.kind == "dir":
         repo.found.append(finding("V820", file, repo.lines[file].at(("versions", index, "template")),
@@ -157,29 +150,14 @@ def tag_option_refs(data: Any) -> tuple[TagOptionKey, ...]:
     return tuple((k, v) for k, values in data.items() if isinstance(values, list) for v in values if isinstance(v, str))
 
 
-def _portfolios(repo: _Reader, folder: Entry) -> tuple[dict[str, PortfolioSpec], frozenset[str]]:
-    found: dict[str, PortfolioSpec] = {}
-    names = []
+def _portfolios(repo: Reader, folder: Entry) -> tuple[dict[str, PortfolioSpec], frozenset[str]]:
     if not repo.files.enter(folder):
-        return found, frozenset()
-    for entry in repo.files.children(folder):
-        if entry.kind == "broken":
-            continue
-        if not entry.name.endswith(".yaml"):
-            repo.stray(entry, "portfolios are catalog/portfolios/<name>.yaml files (extension .yaml)")
-            continue
-        if entry.kind == "dir":
-            repo.named_like_a_file(entry, "portfolios are catalog/portfolios/<name>.yaml files: rename the folder")
-            continue
-        name = entry.name[: -len(".yaml")]
-        names.append(name)
-        data = repo.yaml(entry, "portfolio")
-        if data is not None:
-            found[name] = _portfolio(repo, entry, name, data)
-    return found, frozenset(names)
+        return {}, frozenset()
+    read, names = item_files(repo, folder, "portfolio", "portfolios are catalog/portfolios/<name>.yaml files")
+    return {name: _portfolio(repo, entry, name, data) for name, entry, data in read}, names
 
 
-def _portfolio(repo: _Reader, entry: Entry, name: str, data: dict[str, Any]) -> PortfolioSpec:
+def _portfolio(repo: Reader, entry: Entry, name: str, data: dict[str, Any]) -> PortfolioSpec:
     enforced = None
     if data.get("distribution") == "enforced":
         enforced = Enforced(product=data.get("product", ""), version=data.get("version", ""),

@@ -6,7 +6,7 @@ A set-up landing zone (version 3.3, ACTIVE, drift IN_SYNC) has, as after AWS's s
 * the IdentityCenterBaseline enabled at landing-zone level (target: the management account -
   the emulator's choice, AWS does not document the target form);
 * the Security OU registered (AWSControlTowerBaseline 4.0 with IdentityCenterEnabledBaselineArn);
-* the Account Factory portfolio and product in Service Catalog (`controltower_factory`), with
+* the Account Factory portfolio and product in Service Catalog (`controltower.factory`), with
   the role `service-role/AWSControlTowerAdmin` as principal;
 * Log Archive and Audit enrolled as provisioned products of the Account Factory (named
   `Log-Archive` and `Audit`), so that SearchProvisionedProducts finds them for adoption.
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from vending.local import servicecatalog_catalog as catalog
+from vending.local.servicecatalog import catalog
 from vending.local.bootstrap import HOME_REGION, SECURITY_ACCOUNTS, SECURITY_OU_NAME
-from vending.local.controltower_factory import PORTFOLIO_NAME, PRODUCT_NAME
-from vending.local.controltower_state import (
+from vending.local.controltower.factory import PORTFOLIO_NAME, PRODUCT_NAME
+from vending.local.controltower.state import (
     BASELINES,
     CONTROL_TOWER_BASELINE,
     IDENTITY_CENTER_BASELINE,
@@ -41,9 +41,9 @@ from vending.local.controltower_state import (
 )
 from vending.local.errors import LocalStateError
 from vending.local.modeled import Call
-from vending.local.organizations_rules import root
-from vending.local.servicecatalog_provisioning import advance, provision_product
-from vending.local.servicecatalog_tables import Item
+from vending.local.organizations.rules import root
+from vending.local.servicecatalog.provisioning import advance, provision_product
+from vending.local.servicecatalog.tables import Item
 
 ADMIN_ROLE = "service-role/AWSControlTowerAdmin"
 _OPERATION_KEYS = ("operationType", "operationIdentifier", "status", "startTime", "endTime",

@@ -5,7 +5,7 @@ Each handler implements one AWS operation on top of moto's `OrganizationsBackend
 preconditions (raising AWS's error) and then let moto's own response method run. Sources are
 the Organizations API reference pages (botocore model `organizations/2016-11-28`) and
 aws-facts.md section 2.1; each handler names its page. Policy rules are in
-`organizations_policies`, the account lifecycle in `organizations_lifecycle`.
+`organizations.policies`, the account lifecycle in `organizations.lifecycle`.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from moto.organizations.models import (
     OrganizationsBackend,
 )
 
-from vending.local import organizations_errors as err
+from vending.local.organizations import errors as err
 from vending.local.framework import LocalSettings
 
 Params = dict[str, Any]

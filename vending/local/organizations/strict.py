@@ -7,12 +7,12 @@ state, durable when answered), in which the wrapper:
 
 1. returns an injected fault, if one is due (`vending.local.faults`);
 2. for a read, lets time pass for the creations and closures in flight
-   (`organizations_lifecycle.step`);
+   (`organizations.lifecycle.step`);
 3. rejects MaxResults above the model's maximum (20 for every Organizations list) with
    InvalidInputException reason MAX_VALUE_EXCEEDED - moto accepts any page size;
 4. runs the operation's strict handler: a `@replaces` handler answers the call itself, a
    `@guards` handler checks AWS's preconditions and lets moto answer
-   (`organizations_rules`, `organizations_lifecycle`);
+   (`organizations.rules`, `organizations.lifecycle`);
 5. otherwise lets moto answer unchanged.
 
 moto's backend methods themselves stay unpatched, so moto-internal calls (and the bootstrap)
@@ -33,12 +33,12 @@ from moto.organizations.models import organizations_backends
 from moto.organizations.responses import OrganizationsResponse
 from moto.organizations.utils import PAGINATION_MODEL
 
-from vending.local import organizations_errors as err
+from vending.local.organizations import errors as err
 # Importing these modules registers their handlers in REPLACE / GUARD.
-from vending.local import organizations_lifecycle, organizations_policies  # noqa: F401
+from vending.local.organizations import lifecycle, policies  # noqa: F401
 from vending.local.bootstrap import bootstrap_organization
 from vending.local.framework import EmulatorContext, is_read
-from vending.local.organizations_rules import GUARD, PAGE_MAX, REPLACE
+from vending.local.organizations.rules import GUARD, PAGE_MAX, REPLACE
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +100,7 @@ class OrganizationsStrict:
                 if fault is not None:
                     raise fault
                 backend = response.organizations_backend
-                if read and organizations_lifecycle.step(backend):
+                if read and lifecycle.step(backend):
                     ctx.mark_changed()
                 params = response.request_params
                 _check_page_size(params, limit)
@@ -116,7 +116,7 @@ class OrganizationsStrict:
 
         action.__name__ = original.__name__
         action.__qualname__ = original.__qualname__
-        action.__doc__ = f"{operation}, made strict by vending.local.organizations_strict."
+        action.__doc__ = f"{operation}, made strict by vending.local.organizations.strict."
         return action
 
     def bootstrap(self, ctx: EmulatorContext) -> None:

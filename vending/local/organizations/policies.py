@@ -10,9 +10,9 @@ from typing import Any
 
 from moto.organizations.models import FakePolicy, OrganizationsBackend
 
-from vending.local import organizations_errors as err
+from vending.local.organizations import errors as err
 from vending.local.framework import LocalSettings
-from vending.local.organizations_rules import (
+from vending.local.organizations.rules import (
     Params, attach_target, guards, page, policy, replaces, root,
 )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vending.local.controltower_state import (
+from vending.local.controltower.state import (
     BASELINE_ARN,
     BASELINES,
     CONTROL_TOWER_BASELINE,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vending.local.controltower_state import (
+from vending.local.controltower.state import (
     CONTROL_ARN,
     handles,
     in_progress,

@@ -13,7 +13,7 @@ from typing import Any
 
 from moto.moto_api._internal import mock_random
 
-from vending.local import servicecatalog_errors as err
+from vending.local.servicecatalog import errors as err
 from vending.local.modeled import Call, page, registry
 
 Tables = dict[str, Any]

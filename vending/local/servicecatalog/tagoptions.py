@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from vending.local import servicecatalog_errors as err
+from vending.local.servicecatalog import errors as err
 from vending.local.errors import AwsServiceError
 from vending.local.modeled import Call, page
-from vending.local.servicecatalog_tables import Item, handles, new_id, tables_of
+from vending.local.servicecatalog.tables import Item, handles, new_id, tables_of
 
 MAX_VALUES_PER_KEY = 25
 """Service Catalog quota "values per TagOption" (aws-facts §3.7)."""

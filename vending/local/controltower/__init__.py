@@ -5,9 +5,9 @@ moto's own services are built (approach P2 of moto-coverage.md section 8): a `mo
 package with a backend and URL patterns, registered in `moto.backend_index`, so moto's
 rest-json router serves it in-process under `mock_aws()` and behind `vend local serve` alike.
 Requests are answered by `vending.local.modeled` against botocore's `controltower/2018-05-10`
-model: landing zone (`controltower_landing_zone`), baselines (`controltower_baselines`),
-controls (`controltower_controls`). It also gives Service Catalog the Account Factory engine
-(`controltower_factory`), which vends accounts into the emulated Organizations.
+model: landing zone (`controltower.landing_zone`), baselines (`controltower.baselines`),
+controls (`controltower.controls`). It also gives Service Catalog the Account Factory engine
+(`controltower.factory`), which vends accounts into the emulated Organizations.
 
 Public API:
 * `LocalAws(state_dir, control_tower=True)` / `LocalServer(..., control_tower=True)` set the
@@ -29,11 +29,11 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.responses import BaseResponse
 
 # Importing these modules registers their handlers in HANDLERS.
-from vending.local import controltower_baselines, controltower_controls  # noqa: F401
+from vending.local.controltower import baselines, controls  # noqa: F401
 from vending.local.bootstrap import HOME_REGION
-from vending.local.controltower_factory import AccountFactory
-from vending.local.controltower_landing_zone import setup_landing_zone
-from vending.local.controltower_state import CONTROL_TOWER_BASELINE, HANDLERS, Landing, step
+from vending.local.controltower.factory import AccountFactory
+from vending.local.controltower.landing_zone import setup_landing_zone
+from vending.local.controltower.state import CONTROL_TOWER_BASELINE, HANDLERS, Landing, step
 from vending.local.framework import EmulatorContext
 from vending.local.modeled import ModeledService
 from vending.local.servicecatalog import ServiceCatalog
@@ -102,7 +102,7 @@ class ControlTower:
         self.catalog.engines["account-factory"] = AccountFactory(self)
 
     def step(self, account_id: str, region: str) -> bool:
-        """A read lets time pass for the operations in flight (controltower_state)."""
+        """A read lets time pass for the operations in flight (controltower.state)."""
         state = self.accounts.get(account_id)
         return state is not None and step(state)
 

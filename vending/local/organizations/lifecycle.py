@@ -32,9 +32,9 @@ from moto.core.utils import unix_time
 from moto.organizations.models import FakeAccount, OrganizationsBackend
 from moto.organizations.utils import make_random_create_account_status_id
 
-from vending.local import organizations_errors as err
+from vending.local.organizations import errors as err
 from vending.local.framework import LocalSettings
-from vending.local.organizations_rules import Params, account, page, replaces
+from vending.local.organizations.rules import Params, account, page, replaces
 
 MAX_IN_PROGRESS = 5
 CREATE_STATES = ("IN_PROGRESS", "SUCCEEDED", "FAILED")

@@ -25,10 +25,10 @@ import time
 from dataclasses import asdict
 from typing import Any, Protocol
 
-from vending.local import servicecatalog_errors as err
+from vending.local.servicecatalog import errors as err
 from vending.local.faults import ProvisioningFault
 from vending.local.modeled import Call
-from vending.local.servicecatalog_tables import (
+from vending.local.servicecatalog.tables import (
     Item,
     Tables,
     artifact,

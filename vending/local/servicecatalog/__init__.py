@@ -6,8 +6,8 @@ Service Catalog request itself, through `vending.local.modeled` (requests and an
 against botocore's `servicecatalog/2015-12-10` model); an operation it lacks raises moto's own
 NotImplementedError. Scope today is what Control Tower's Account Factory needs: portfolios,
 products and their provisioning artifacts, product and principal associations, launch paths,
-and provisioning with asynchronous records (`servicecatalog_catalog`,
-`servicecatalog_provisioning`, `servicecatalog_queries`). Shares, TagOptions and constraints
+and provisioning with asynchronous records (`servicecatalog.catalog`,
+`servicecatalog.provisioning`, `servicecatalog.queries`). Shares, TagOptions and constraints
 can grow in the same tables later.
 
 State is plain dicts, per account and region (`CatalogStore`), persisted with the other
@@ -24,12 +24,12 @@ from typing import Any
 from moto.servicecatalog.responses import ServiceCatalogResponse
 
 # Importing these modules registers their handlers in HANDLERS.
-from vending.local import servicecatalog_catalog, servicecatalog_provisioning  # noqa: F401
-from vending.local import servicecatalog_queries, servicecatalog_tagoptions  # noqa: F401
+from vending.local.servicecatalog import catalog, provisioning  # noqa: F401
+from vending.local.servicecatalog import queries, tagoptions  # noqa: F401
 from vending.local.framework import EmulatorContext
 from vending.local.modeled import ModeledService
-from vending.local.servicecatalog_provisioning import CloudFormationEngine, Engine, step
-from vending.local.servicecatalog_tables import HANDLERS, CatalogStore
+from vending.local.servicecatalog.provisioning import CloudFormationEngine, Engine, step
+from vending.local.servicecatalog.tables import HANDLERS, CatalogStore
 
 
 class ServiceCatalog:
@@ -53,7 +53,7 @@ class ServiceCatalog:
             ctx, ServiceCatalogResponse)
 
     def step(self, account_id: str, region: str) -> bool:
-        """A read lets time pass for the records in flight (servicecatalog_provisioning)."""
+        """A read lets time pass for the records in flight (servicecatalog.provisioning)."""
         regions = self.store.accounts.get(account_id, {})
         return region in regions and step(self, regions[region])
 

@@ -8,7 +8,7 @@ parameters required, AllowedPattern `.+` or `[^\\s@]+@[^\\s@]+\\.[^\\s@]+`.
 organizational unit 'ou-...' is not enrolled in AWS Control Tower.", seen through Terraform,
 qiita 8472b2dee28be8a6e2cc).
 
-`AccountFactory` is the Service Catalog engine of that product (`servicecatalog_provisioning`):
+`AccountFactory` is the Service Catalog engine of that product (`servicecatalog.provisioning`):
 * provision: at completion, creates the account synchronously in the emulated Organizations,
   directly in the target OU, which must be registered (AWSControlTowerBaseline enabled; "Single
   account provision, update and customization must target an OU with AWSControlTowerBaseline
@@ -32,17 +32,17 @@ from typing import Any
 
 from moto.organizations.models import FakeAccount, OrganizationsBackend
 
-from vending.local import servicecatalog_errors as sc_err
-from vending.local.controltower_state import Landing, org_backend, ou_arn, registered
-from vending.local.organizations_lifecycle import create_account_now
-from vending.local.organizations_rules import account, root
-from vending.local.servicecatalog_provisioning import (
+from vending.local.servicecatalog import errors as sc_err
+from vending.local.controltower.state import Landing, org_backend, ou_arn, registered
+from vending.local.organizations.lifecycle import create_account_now
+from vending.local.organizations.rules import account, root
+from vending.local.servicecatalog.provisioning import (
     IN_FLIGHT,
     TERMINATE,
     UPDATE,
     RecordError,
 )
-from vending.local.servicecatalog_tables import Item, Tables
+from vending.local.servicecatalog.tables import Item, Tables
 
 PORTFOLIO_NAME = "AWS Control Tower Account Factory Portfolio"
 PRODUCT_NAME = "AWS Control Tower Account Factory"

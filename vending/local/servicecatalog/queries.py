@@ -1,7 +1,7 @@
 """Service Catalog reads of provisioning: records, provisioned products, outputs.
 
 Every Service Catalog read is also one poll of every record in flight of that account and
-region (`servicecatalog_provisioning.step`, run by the dispatcher before the read), so records
+region (`servicecatalog.provisioning.step`, run by the dispatcher before the read), so records
 complete as time passes, whether or not anyone reads them. SearchProvisionedProducts understands AWS's documented filter
 `{"SearchQuery": ["field:value", ...]}` (all terms must match; a term without a field matches
 the name) with the fields of SC-API `ProvisionedProductFilters`, and SortBy `arn | id | name |
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from vending.local import servicecatalog_errors as err
+from vending.local.servicecatalog import errors as err
 from vending.local.modeled import Call
-from vending.local.servicecatalog_provisioning import record_view
-from vending.local.servicecatalog_tables import (
+from vending.local.servicecatalog.provisioning import record_view
+from vending.local.servicecatalog.tables import (
     Item,
     Tables,
     handles,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vending.local import servicecatalog_errors as err
+from vending.local.servicecatalog import errors as err
 from vending.local.modeled import Call
-from vending.local.servicecatalog_tables import (
+from vending.local.servicecatalog.tables import (
     Item,
     artifact_view,
     handles,
