@@ -19,12 +19,16 @@ from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan import origin, staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Base, Plan
+from vending.plan.diff_budgets import reads_budgets
 from vending.plan.diff_contacts import ContactScope, contact_scope
+from vending.plan.diff_support import reads_support
 from vending.plan.diff_ous import tag_scope
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 from vending.state.baselines import StackSetsReader, delegated_admins
 from vending.state.contacts import ACCOUNT_REGION, ContactsReader
+from vending.state.budgets import BUDGETS_REGION, BudgetsReader
 from vending.state.catalog import CatalogReader
+from vending.state.support import SUPPORT_REGION, SupportReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.organizations import OrganizationsReader
 
@@ -37,12 +41,16 @@ def read_live(
     baselines: bool = False,
     contacts: ContactScope | None = None,
     catalog: bool = False,
+    budgets: bool = False,
+    support: bool = False,
     workers: int = 4,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
     Region) only with `baselines`, i.e. when the repository declares any; alternate contacts
     only with `contacts` (the accounts and types to read, from the accounts just read); the
-    Service Catalog hub only with `catalog` (the repository has catalog/)."""
+    Service Catalog hub only with `catalog` (the repository has catalog/); the management
+    account's budgets and support cases only with `budgets` / `support` (some account declares
+    one)."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
@@ -54,6 +62,11 @@ def read_live(
     if catalog:
         live = replace(live, catalog=CatalogReader(_hub_clients(reader, settings).client(
             "servicecatalog", settings.home_region)).read())
+    if budgets:
+        live = replace(live, budgets=BudgetsReader(reader.client("budgets", BUDGETS_REGION),
+                                                   live.management_account_id).read())
+    if support:
+        live = replace(live, support=SupportReader(reader.client("support", SUPPORT_REGION)).read())
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -110,7 +123,8 @@ def plan(
     `saving` for a later `vend apply plan.json` keeps per-resource digests of that state, so a
     stale one can say what changed."""
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
-                     contacts=contact_scope(desired), catalog=desired.catalog is not None)
+                     contacts=contact_scope(desired), catalog=desired.catalog is not None,
+                     budgets=reads_budgets(desired), support=reads_support(desired))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -134,6 +148,8 @@ def plan_with_base(
         baselines=bool(desired.baselines) or bool(base_desired and base_desired.baselines),
         contacts=_either(contact_scope(desired), contact_scope(base_desired) if base_desired else None),
         catalog=desired.catalog is not None or bool(base_desired and base_desired.catalog is not None),
+        budgets=reads_budgets(desired) or bool(base_desired and reads_budgets(base_desired)),
+        support=reads_support(desired) or bool(base_desired and reads_support(base_desired)),
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None
@@ -191,6 +207,7 @@ def prepare_apply(
         live = read_live(
             clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope,
             baselines=saved.baselines_read, catalog=saved.catalog_read,
+            budgets=saved.budgets_read, support=saved.support_read,
             contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
         )
     if live.fingerprint() != saved.fingerprint:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vending.apply import account_factory, catalog, contacts, control_tower, deadlines, stacksets
+from vending.apply import budgets, support
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -31,6 +32,9 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.ACCOUNT_ACCESS: contacts.apply_access,
     Kind.CONTACT: contacts.apply_contact,
     Kind.TAG_OPTION: catalog.apply_tag_option,
+    Kind.BUDGET: budgets.apply_budget,
+    Kind.BUDGET_ALERT: budgets.apply_alert,
+    Kind.SUPPORT_CASE: support.apply_support_case,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from vending.model.live_baselines import LiveBaselines
+from vending.model.live_budgets import LiveBudgets, LiveSupport
 from vending.model.live_settings import LiveContacts
 from vending.model.live_catalog import LiveCatalog
 from vending.model.types import OuPath
@@ -132,6 +133,10 @@ class LiveOrg:
     """None when not read: only a repository that declares contacts reads them."""
     catalog: LiveCatalog | None = None
     """None when not read: only a repository that declares catalog/ reads its hub."""
+    budgets: LiveBudgets | None = None
+    """None when not read: only a repository where some account has a `budget` reads them."""
+    support: LiveSupport | None = None
+    """None when not read: only a repository where some account has `support` reads cases."""
 
     def ou_arn(self, ou_id: str) -> str:
         """An OU's ARN, as the controltower API names targets."""

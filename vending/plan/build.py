@@ -11,6 +11,8 @@ from vending.plan.diff_accounts import diff_accounts, note_unmanaged_accounts
 from vending.plan.diff_baselines import diff_baselines
 from vending.plan.diff_contacts import contact_scope, diff_contacts
 from vending.plan.diff_catalog import diff_tag_options
+from vending.plan.diff_budgets import diff_budgets
+from vending.plan.diff_support import diff_support
 from vending.plan.diff_context import DiffContext
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
@@ -33,6 +35,8 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_baselines(ctx)
     diff_contacts(ctx)
     diff_tag_options(ctx)
+    diff_budgets(ctx)
+    diff_support(ctx)
     note_unmanaged_ous(ctx)
     note_unmanaged_accounts(ctx)
     if ctx.problems:
@@ -58,6 +62,8 @@ def build_plan(
         baselines_read=live.baselines is not None,
         contacts_read=_contacts_read(desired, live),
         catalog_read=live.catalog is not None,
+        budgets_read=live.budgets is not None,
+        support_read=live.support is not None,
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),
         order=order,

@@ -55,6 +55,12 @@ class Kind(str, Enum):
     """Account settings: one alternate contact of one account (Put/DeleteAlternateContact)."""
     TAG_OPTION = "tag_option"
     """Catalog: one TagOption of the hub's library (CreateTagOption / UpdateTagOption Active)."""
+    BUDGET = "budget"
+    """Account settings: an account's budget in the management account (Create/Update/DeleteBudget)."""
+    BUDGET_ALERT = "budget_alert"
+    """Account settings: one notification of a budget and its subscribers."""
+    SUPPORT_CASE = "support_case"
+    """Account settings: the case asking AWS Support to add an account to the plan (CreateCase)."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,9 @@ class Plan:
     repository declares none); apply reads the same ones."""
     catalog_read: bool = False
     """The plan read the Service Catalog hub (the repository declares catalog/); apply too."""
+    budgets_read: bool = False
+    support_read: bool = False
+    """The plan read the management account's budgets / support cases; apply reads them too."""
     base: Base | None = None
     """Set by `vend plan --base`; older plans and plain plans have none (the key is left out)."""
     format_version: int = FORMAT_VERSION
@@ -197,7 +206,9 @@ class Plan:
             "fingerprint": self.fingerprint,
             "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read,
                            **({"contacts": self.contacts_read} if self.contacts_read is not None else {}),
-                           **({"catalog": True} if self.catalog_read else {})},
+                           **({"catalog": True} if self.catalog_read else {}),
+                           **({"budgets": True} if self.budgets_read else {}),
+                           **({"support": True} if self.support_read else {})},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
@@ -231,6 +242,8 @@ class Plan:
                 baselines_read=bool((data.get("read_scope") or {}).get("baselines", False)),
                 contacts_read=(data.get("read_scope") or {}).get("contacts"),
                 catalog_read=bool((data.get("read_scope") or {}).get("catalog", False)),
+                budgets_read=bool((data.get("read_scope") or {}).get("budgets", False)),
+                support_read=bool((data.get("read_scope") or {}).get("support", False)),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:

@@ -44,6 +44,10 @@ def digests(live: LiveOrg) -> dict[str, str]:
                       for kind, value in kinds.items()})
     if live.catalog is not None:
         parts.update({f"tag_option:{t.id}": asdict(t) for t in live.catalog.tag_options})
+    if live.budgets is not None:
+        parts.update({f"budget:{name}": asdict(b) for name, b in live.budgets.budgets.items()})
+    if live.support is not None:
+        parts.update({f"support_case:{c.case_id}": asdict(c) for c in live.support.cases})
     return {key: _digest(value) for key, value in parts.items()}
 
 

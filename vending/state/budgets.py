@@ -1,0 +1,84 @@
+"""Read vend's budgets (in the management account) with their notifications and subscribers.
+
+Why this shape (aws-facts §10):
+- A budget lives in the management account, `vend-<account id>`, with a LinkedAccount cost
+  filter: one account holds them all (20,000 budgets per account), and no role in any member
+  is needed. So one paged DescribeBudgets (1,000 a page, the model's maximum) finds every one.
+- DescribeBudgets does not return notifications: one paged DescribeBudgetNotificationsForAccount
+  (1,000 a page) returns every budget's notifications at once, instead of one
+  DescribeNotificationsForBudget per budget.
+- Subscribers come back only per notification (DescribeSubscribersForNotification; no list call
+  spans notifications), so those are the reads that scale: one per alert of vend's budgets, on
+  a small pool (the Budgets request rate is not published; standard retries back off).
+- The reader runs only when some account declares `budget` (engine), and reads nothing in any
+  member account.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from vending.aws.paging import pages
+from vending.model.live_budgets import BUDGET_PREFIX, LiveAlert, LiveBudget, LiveBudgets
+
+BUDGETS_REGION = "us-east-1"
+"""AWS Budgets has one global endpoint, budgets.amazonaws.com, signed in us-east-1 (aws-facts §10.1)."""
+PAGE = 1000
+"""DescribeBudgets' and DescribeBudgetNotificationsForAccount's maximum MaxResults (BUD-API)."""
+SUBSCRIBER_PAGE = 100
+"""DescribeSubscribersForNotification's maximum MaxResults; a notification has at most 11."""
+WORKERS = 4
+
+
+class BudgetsReader:
+    def __init__(self, budgets: Any, management_account_id: str) -> None:
+        self.budgets = budgets
+        self.account = management_account_id
+
+    def read(self) -> LiveBudgets:
+        ours = [b for b in pages(self.budgets, "describe_budgets", "Budgets", page_size=PAGE, AccountId=self.account)
+                if b["BudgetName"].startswith(BUDGET_PREFIX)]
+        if not ours:
+            return LiveBudgets()
+        names = {b["BudgetName"] for b in ours}
+        notifications = {
+            entry["BudgetName"]: entry.get("Notifications", [])
+            for entry in pages(self.budgets, "describe_budget_notifications_for_account", "BudgetNotificationsForAccount",
+                               page_size=PAGE, AccountId=self.account)
+            if entry["BudgetName"] in names
+        }
+        pairs = [(name, n) for name in sorted(names) for n in notifications.get(name, [])]
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            alerts = list(pool.map(lambda pair: self._alert(*pair), pairs))
+        by_budget: dict[str, list[LiveAlert]] = {}
+        for (name, _), alert in zip(pairs, alerts):
+            by_budget.setdefault(name, []).append(alert)
+        return LiveBudgets(budgets={b["BudgetName"]: _budget(b, by_budget.get(b["BudgetName"], [])) for b in ours})
+
+    def _alert(self, name: str, notification: dict[str, Any]) -> LiveAlert:
+        subscribers = list(pages(self.budgets, "describe_subscribers_for_notification", "Subscribers",
+                                 page_size=SUBSCRIBER_PAGE, AccountId=self.account, BudgetName=name,
+                                 Notification=notification))
+        return LiveAlert(
+            spend=notification["NotificationType"].lower(),
+            threshold=float(notification["Threshold"]),
+            comparison=notification["ComparisonOperator"],
+            threshold_type=notification.get("ThresholdType", "PERCENTAGE"),
+            recipients=tuple(sorted(s["Address"] for s in subscribers if s["SubscriptionType"] == "EMAIL")),
+            sns=tuple(sorted(s["Address"] for s in subscribers if s["SubscriptionType"] == "SNS")),
+        )
+
+
+def _budget(data: dict[str, Any], alerts: list[LiveAlert]) -> LiveBudget:
+    limit = data.get("BudgetLimit") or {}
+    filters = data.get("CostFilters") or {}
+    return LiveBudget(
+        name=data["BudgetName"],
+        budget_type=data["BudgetType"],
+        amount=float(limit.get("Amount", 0)),
+        currency=limit.get("Unit", ""),
+        period=data["TimeUnit"].lower(),
+        linked_accounts=tuple(sorted(filters.get("LinkedAccount", []))),
+        other_filters=any(key != "LinkedAccount" and values for key, values in filters.items()),
+        alerts=tuple(sorted(alerts, key=lambda a: (a.spend, a.threshold))),
+    )
