@@ -16,14 +16,14 @@ import pytest
 import vending.target
 from vending.aws.clients import AwsClients
 from vending.iam_policy.document import policy
-from vending.iam_policy.operations import NO_PERMISSION
+from vending.iam_policy.operations import NO_PERMISSION, iam_action
 from vending.model.loader import load
 
 
 def denied(document: dict[str, Any], seen: set[str]) -> set[str]:
     """The calls in `seen` that no statement of the policy allows (by action)."""
     allowed = {action for statement in document["Statement"] for action in statement["Action"]}
-    return {op for op in seen if op not in allowed and op not in NO_PERMISSION}
+    return {op for op in seen if iam_action(op) not in allowed and op not in NO_PERMISSION}
 
 
 class Observed:

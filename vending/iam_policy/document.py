@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from vending.iam_policy.operations import INDIRECT, NO_PERMISSION, READS, TEMPLATE_ACTIONS, WRITES
+from vending.iam_policy.operations import INDIRECT, NO_PERMISSION, READS, TEMPLATE_ACTIONS, WRITES, iam_action
 from vending.model.types import OrgSettings
 
 Role = Literal["plan", "apply"]
@@ -33,7 +33,7 @@ def service_actions(role: Role) -> dict[str, list[str]]:
     for op in operations(role) - NO_PERMISSION:
         service = op.split(":", 1)[0]
         if service not in SCOPED:
-            found.setdefault(SIDS.get(service, service.title().replace("-", "")), set()).add(op)
+            found.setdefault(SIDS.get(service, service.title().replace("-", "")), set()).add(iam_action(op))
     return {sid: sorted(actions) for sid, actions in sorted(found.items())}
 
 

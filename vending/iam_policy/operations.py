@@ -31,6 +31,11 @@ READS: dict[str, tuple[str, ...]] = {
         "servicecatalog:SearchProductsAsAdmin",
     ),
     "vending.state.catalog": ("servicecatalog:ListTagOptions",),
+    "vending.state.budgets": (
+        "budgets:DescribeBudgetNotificationsForAccount", "budgets:DescribeBudgets",
+        "budgets:DescribeSubscribersForNotification",
+    ),
+    "vending.state.support": ("support:DescribeCases",),
     "vending.state.contacts": ("account:GetAlternateContact", "organizations:ListAWSServiceAccessForOrganization"),
     "vending.aws.paging": ("organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts"),
     "vending.aws.clients": ("sts:GetCallerIdentity",),
@@ -76,6 +81,12 @@ WRITES: dict[str, tuple[str, ...]] = {
     "vending.apply.contacts": (
         "account:DeleteAlternateContact", "account:PutAlternateContact", "organizations:EnableAWSServiceAccess",
     ),
+    "vending.apply.budgets": (
+        "budgets:CreateBudget", "budgets:CreateNotification", "budgets:CreateSubscriber", "budgets:DeleteBudget",
+        "budgets:DeleteNotification", "budgets:DeleteSubscriber", "budgets:UpdateBudget",
+        "budgets:UpdateNotification",
+    ),
+    "vending.apply.support": ("support:CreateCase",),
     "vending.apply.lock": LOCK_ACTIONS,
 }
 """What only applying calls (`vend apply`, `vend force-unlock`)."""
@@ -94,3 +105,17 @@ TEMPLATE_ACTIONS = ("s3:GetObject", "s3:PutObject")
 (vending.apply.stackset_operations) and CloudFormation reads it back from TemplateURL with the
 caller's credentials."""
 
+
+BUDGETS_VIEW = "budgets:ViewBudget"
+BUDGETS_MODIFY = "budgets:ModifyBudget"
+"""AWS Budgets authorizes its budget, notification and subscriber operations with two IAM actions,
+not one per operation (Service Authorization Reference, "Actions defined by AWS Budgets":
+ViewBudget for the Describe calls, ModifyBudget for the writes)."""
+
+
+def iam_action(operation: str) -> str:
+    """The IAM action that allows `service:Operation` (the same name, but for Budgets)."""
+    service, name = operation.split(":", 1)
+    if service == "budgets" and "Action" not in name and not name.endswith("Resource"):
+        return BUDGETS_VIEW if name.startswith("Describe") else BUDGETS_MODIFY
+    return operation
