@@ -18,6 +18,7 @@ VOLATILE = [
     (re.compile(r"\br-[0-9a-z]{4,32}\b"), "r-<id>"),
     (re.compile(r"\bou-[0-9a-z]{4,32}-[0-9a-z]{8,32}\b"), "ou-<id>"),
     (re.compile(r"\b\d{12}\b"), "<account-id>"),
+    (re.compile(r"\bcase \d{11}\b"), "case <display-id>"),  # support cases' display ids are random
 ]
 
 
