@@ -1,0 +1,127 @@
+"""Budgets end to end on the example organization: apply creates one budget per account that
+declares one (Workloads/Prod's, data-lake-prod's own override), boto3 reads them back from the
+emulator, the next plan is empty; console edits (amount, a threshold, a subscriber) come back as
+changes to git; `budget: none` deletes, only with --allow-destroy."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import without_baselines
+from vending.local import LocalAws
+
+
+def _budgets(repo: Path) -> dict[str, Any]:
+    """account name -> {amount, linked, alerts: {(TYPE, threshold): sorted addresses}}."""
+    with LocalAws(repo / ".vend") as aws:
+        session = aws.session()
+        org = session.client("organizations")
+        management = org.describe_organization()["Organization"]["MasterAccountId"]
+        names = {a["Id"]: a["Name"] for p in org.get_paginator("list_accounts").paginate() for a in p["Accounts"]}
+        budgets = session.client("budgets", region_name="us-east-1")
+        found = {}
+        for budget in budgets.describe_budgets(AccountId=management)["Budgets"]:
+            alerts = {}
+            for n in budgets.describe_notifications_for_budget(AccountId=management,
+                                                               BudgetName=budget["BudgetName"])["Notifications"]:
+                subs = budgets.describe_subscribers_for_notification(
+                    AccountId=management, BudgetName=budget["BudgetName"], Notification=n)["Subscribers"]
+                alerts[(n["NotificationType"], n["Threshold"])] = sorted(s["Address"] for s in subs)
+            linked = budget["CostFilters"]["LinkedAccount"]
+            found[names[linked[0]]] = {"name": budget["BudgetName"], "amount": budget["BudgetLimit"]["Amount"],
+                                       "linked": linked, "alerts": alerts}
+        return found
+
+
+def _edit(repo: Path, account: str, call: str, **params: Any) -> None:
+    with LocalAws(repo / ".vend") as aws:
+        session = aws.session()
+        org = session.client("organizations")
+        ids = {a["Name"]: a["Id"] for p in org.get_paginator("list_accounts").paginate() for a in p["Accounts"]}
+        management = org.describe_organization()["Organization"]["MasterAccountId"]
+        named = {} if call == "update_budget" else {"BudgetName": f"vend-{ids[account]}"}
+        getattr(session.client("budgets", region_name="us-east-1"), call)(AccountId=management, **named, **params)
+
+
+def _changes(vend, repo: Path) -> dict[str, dict]:
+    result = vend(repo, "plan", "--format", "json")
+    assert result.code == 0, result.err
+    return {c["address"]: c for c in json.loads(result.out)["changes"]}
+
+
+def _notification(kind: str, threshold: float) -> dict[str, Any]:
+    return {"NotificationType": kind, "ComparisonOperator": "GREATER_THAN", "Threshold": threshold,
+            "ThresholdType": "PERCENTAGE"}
+
+
+def test_apply_creates_the_inherited_and_the_overriding_budget_and_the_next_plan_is_empty(example, vend) -> None:
+    repo = without_baselines(example)
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    found = _budgets(repo)
+    assert set(found) == {"payments-prod", "data-lake-prod"}
+    prod, lake = found["payments-prod"], found["data-lake-prod"]
+    assert prod["name"] == f"vend-{prod['linked'][0]}"
+    assert (prod["amount"], prod["alerts"]) == ("2000.0", {
+        ("ACTUAL", 80.0): ["payments-team@example.com"], ("FORECASTED", 100.0): ["payments-team@example.com"]})
+    assert (lake["amount"], lake["alerts"]) == ("5000.0", {
+        ("ACTUAL", 90.0): ["analytics-team@example.com", "finance@example.com"]})
+    again = vend(repo, "plan", "--detailed-exitcode")
+    assert again.code == 0, again.out
+
+
+def test_console_edits_of_amount_threshold_and_subscriber_come_back_to_git(example, vend) -> None:
+    repo = without_baselines(example)
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    with LocalAws(repo / ".vend") as aws:
+        session = aws.session()
+        management = session.client("organizations").describe_organization()["Organization"]["MasterAccountId"]
+        budgets = session.client("budgets", region_name="us-east-1")
+        current = next(b for b in budgets.describe_budgets(AccountId=management)["Budgets"]
+                       if b["BudgetLimit"]["Amount"] == "2000.0")
+    edited = {k: current[k] for k in ("BudgetName", "BudgetType", "TimeUnit", "CostFilters")}
+    _edit(repo, "payments-prod", "update_budget",
+          NewBudget={**edited, "BudgetLimit": {"Amount": "9999", "Unit": "USD"}})
+    _edit(repo, "payments-prod", "update_notification", OldNotification=_notification("ACTUAL", 80),
+          NewNotification=_notification("ACTUAL", 85))
+    _edit(repo, "data-lake-prod", "create_subscriber", Notification=_notification("ACTUAL", 90),
+          Subscriber={"SubscriptionType": "EMAIL", "Address": "someone@elsewhere.com"})
+    changes = _changes(vend, repo)
+    assert set(changes) == {"budget:payments-prod", "budget_alert:payments-prod/actual-80",
+                            "budget_alert:data-lake-prod/actual-90"}
+    amount = changes["budget:payments-prod"]
+    assert (amount["action"], amount["before"]["amount"], amount["after"]["amount"]) == ("update", 9999.0, 2000.0)
+    threshold = changes["budget_alert:payments-prod/actual-80"]
+    assert (threshold["before"]["threshold"], threshold["after"]["threshold"]) == (85.0, 80.0)
+    subscriber = changes["budget_alert:data-lake-prod/actual-90"]
+    assert subscriber["before"]["recipients"] == ["analytics-team@example.com", "finance@example.com",
+                                                  "someone@elsewhere.com"]
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    assert _budgets(repo)["payments-prod"]["alerts"][("ACTUAL", 80.0)] == ["payments-team@example.com"]
+    assert _budgets(repo)["data-lake-prod"]["alerts"][("ACTUAL", 90.0)] == ["analytics-team@example.com",
+                                                                           "finance@example.com"]
+    assert vend(repo, "plan", "--detailed-exitcode").code == 0
+
+
+def test_git_adds_and_drops_alerts_and_none_deletes_only_with_allow_destroy(example, vend) -> None:
+    repo = without_baselines(example)
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    lake = repo / "accounts" / "data-lake-prod.yaml"
+    lake.write_text(lake.read_text().replace("    - threshold: 90\n", "    - threshold: 50\n      spend: forecasted\n"))
+    changes = _changes(vend, repo)
+    assert {a: c["action"] for a, c in changes.items()} == {
+        "budget_alert:data-lake-prod/forecasted-50": "create", "budget_alert:data-lake-prod/actual-90": "delete"}
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    assert _budgets(repo)["data-lake-prod"]["alerts"] == {
+        ("FORECASTED", 50.0): ["analytics-team@example.com", "finance@example.com"]}
+
+    payments = repo / "accounts" / "payments-prod.yaml"
+    payments.write_text(payments.read_text() + "budget: none\n")
+    changes = _changes(vend, repo)
+    assert list(changes) == ["budget:payments-prod"]
+    assert (changes["budget:payments-prod"]["action"], changes["budget:payments-prod"]["destructive"]) == ("delete", True)
+    refused = vend(repo, "apply", "--auto-approve")
+    assert refused.code == 1 and "budget:payments-prod" in refused.err
+    assert vend(repo, "apply", "--auto-approve", "--allow-destroy").code == 0
+    assert set(_budgets(repo)) == {"data-lake-prod"}
+    assert vend(repo, "plan", "--detailed-exitcode").code == 0
