@@ -24,7 +24,9 @@ from vending.model.types import DesiredOrg, OrgSettings
 from vending.plan import staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
+from vending.plan.diff_budgets import reads_budgets
 from vending.plan.diff_contacts import ContactScope, contact_scope
+from vending.plan.diff_support import reads_support
 from vending.plan.diff_ous import tag_scope
 from vending.rehearse import copy
 from vending.target import connect
@@ -62,7 +64,9 @@ def rehearse(
     settings = desired.settings
     scope = Scope(baselines=bool(desired.baselines) or bool(saved and saved.baselines_read),
                   contacts=_contacts(desired, saved),
-                  catalog=desired.catalog is not None or bool(saved and saved.catalog_read))
+                  catalog=desired.catalog is not None or bool(saved and saved.catalog_read),
+                  budgets=reads_budgets(desired) or bool(saved and saved.budgets_read),
+                  support=reads_support(desired) or bool(saved and saved.support_read))
     live, source = read(settings, repo, scope, observers=observers)
     missing = copy.gaps(live, settings)
     if missing:
@@ -94,6 +98,8 @@ class Scope:
     baselines: bool = False
     contacts: ContactScope | None = None
     catalog: bool = False
+    budgets: bool = False
+    support: bool = False
 
 
 def _contacts(desired: DesiredOrg, saved: Plan | None) -> ContactScope | None:
@@ -112,7 +118,8 @@ def read(
     """The whole organization (every OU's tags), read-only; the connection is closed after."""
     with connect(settings, repo, observers=observers) as connection:
         live = engine.read_live(connection.clients, settings, baselines=scope.baselines,
-                                contacts=scope.contacts, catalog=scope.catalog)
+                                contacts=scope.contacts, catalog=scope.catalog, budgets=scope.budgets,
+                                support=scope.support)
         return live, connection.description
 
 
@@ -137,7 +144,8 @@ def _check_copy(clients: AwsClients, settings: OrgSettings, live: LiveOrg, sourc
     pairs = list(live.contacts.read) if live.contacts is not None else None
     copied = engine.read_live(clients, settings, baselines=live.baselines is not None,
                               contacts=None if pairs is None else (lambda _: pairs),
-                              catalog=live.catalog is not None)
+                              catalog=live.catalog is not None, budgets=live.budgets is not None,
+                              support=live.support is not None)
     if copied.fingerprint() != live.fingerprint():
         raise RehearsalError(
             f"the scratch copy of {source} does not read back as the organization did (a vend bug;"
