@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import without_baselines
+from tests.state.small_repo import write
 from vending.local import LocalAws
 
 
@@ -125,3 +126,38 @@ def test_git_adds_and_drops_alerts_and_none_deletes_only_with_allow_destroy(exam
     assert vend(repo, "apply", "--auto-approve", "--allow-destroy").code == 0
     assert set(_budgets(repo)) == {"data-lake-prod"}
     assert vend(repo, "plan", "--detailed-exitcode").code == 0
+
+
+SMALL = {
+    "vend.yaml": ("version: 1\nhome_region: us-east-1\ngoverned_regions: [us-east-1]\n"
+                  "account_factory: organizations\ntarget: {kind: local}\nrequired_tags: [owner]\n"
+                  "quarantine_ou: Security\n"),
+    "ous/ou.yaml": "support: business\n",
+    "ous/Security/ou.yaml": ("budget:\n  amount: 300\n  period: quarterly\n  alerts:\n"
+                             "    - {threshold: 50, recipients: [owner, sec@example.com]}\n"),
+    "ous/Sandbox/ou.yaml": "",
+    "accounts/log-archive.yaml": "name: Log Archive\nemail: log-archive@example.com\nou: Security\nowner: logs@example.com\n",
+    "accounts/play.yaml": ("name: play\nemail: play@example.com\nou: Sandbox\nowner: kid@example.com\n"
+                           "support: none\n"),
+}
+
+
+def test_a_small_repository_applies_its_ou_budget_and_a_saved_plan_goes_stale_on_an_edit(tmp_path, vend) -> None:
+    repo = write(tmp_path / "small", SMALL)
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    found = _budgets(repo)
+    assert list(found) == ["Log Archive"]  # the landing zone's account: its email matches
+    assert (found["Log Archive"]["amount"], found["Log Archive"]["alerts"]) == (
+        "300.0", {("ACTUAL", 50.0): ["logs@example.com", "sec@example.com"]})
+    with LocalAws(repo / ".vend") as aws:
+        subjects = [c["subject"] for c in aws.session().client("support", region_name="us-east-1").describe_cases()["cases"]]
+    assert [s.split(" to the ")[1] for s in subjects] == ["Business Support plan"]  # log-archive; play says none
+    assert vend(repo, "plan", "--detailed-exitcode").code == 0
+
+    saved = tmp_path / "plan.json"
+    (repo / "ous" / "Security" / "ou.yaml").write_text(SMALL["ous/Security/ou.yaml"].replace("300", "400"))
+    assert vend(repo, "plan", "--out", str(saved)).code == 0
+    _edit(repo, "Log Archive", "create_subscriber", Notification=_notification("ACTUAL", 50),
+          Subscriber={"SubscriptionType": "EMAIL", "Address": "intruder@example.com"})
+    stale = vend(repo, "apply", str(saved))
+    assert stale.code == 1 and "plan is stale" in stale.err and "budget vend-" in stale.err
