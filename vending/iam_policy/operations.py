@@ -77,6 +77,7 @@ WRITES: dict[str, tuple[str, ...]] = {
         "account:DeleteAlternateContact", "account:PutAlternateContact", "organizations:EnableAWSServiceAccess",
     ),
     "vending.apply.lock": LOCK_ACTIONS,
+    "vending.apply.marketplace_change_sets": ("aws-marketplace:DescribeChangeSet", "aws-marketplace:StartChangeSet"),
 }
 """What only applying calls (`vend apply`, `vend force-unlock`)."""
 

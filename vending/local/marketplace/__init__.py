@@ -75,8 +75,9 @@ class _Modeled(ModeledService):
         handler = self.handlers.get(operation)
         if handler is None:
             raise unknown_operation(self.service, operation)
-        if self.step is not None and is_read(operation) and self.step(account_id, region):
-            ctx.mark_changed()
+        if self.step is not None and (is_read(operation) or operation == "StartChangeSet") and self.step(
+                account_id, region):
+            ctx.mark_changed()  # time passes for the change sets in flight (handlers.step)
         model = service_model(self.service).operation_model(operation)
         check_request(model, _unversioned(params))
         result = handler(Call(operation, copy.deepcopy(params), account_id, region, self.emulator, ctx.settings))

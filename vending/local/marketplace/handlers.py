@@ -1,9 +1,9 @@
 """The Marketplace Catalog operations the emulator answers: StartChangeSet, DescribeChangeSet,
 ListChangeSets, CancelChangeSet, ListEntities, DescribeEntity (MPC-API; aws-facts 5.4).
 
-A change set is PREPARING when started and on the first read of its owner's entities or change
-sets after that, APPLYING on the second, then SUCCEEDED or FAILED (`step`); its entities are
-locked until then. A repeated
+A change set is PREPARING when started and on the first request after that (a read of its
+owner's entities or change sets, or another StartChangeSet: time passes for every request),
+APPLYING on the second, then SUCCEEDED or FAILED (`step`); its entities are locked until then. A repeated
 ClientRequestToken answers the change set it started. Lists page with MaxResults and NextToken
 (opaque), 20 change sets or 50 entities a page by default.
 """
