@@ -211,3 +211,15 @@ def test_entities_and_change_sets_persist_across_processes_and_serve_over_http(t
     with LocalAws(tmp_path) as aws:
         mp = aws.session().client("marketplace-catalog", region_name="us-east-1")
         assert describe(mp, exp)["DetailsDocument"]["Status"] == "Enabled"
+
+
+def test_a_throttled_start_is_retried_by_botocore_and_starts_one_change_set(mp, local) -> None:
+    local.faults.throttle("StartChangeSet", times=2, service="marketplace-catalog")
+    exp = new_experience(mp)
+    assert [e["EntityId"] for e in entities(mp, "Experience")] == [exp]
+    assert len(mp.list_change_sets(Catalog=CATALOG)["ChangeSetSummaryList"]) == 1
+
+
+def test_an_operation_outside_the_emulated_ones_is_an_unknown_operation(mp, aws_error) -> None:
+    response = aws_error("UnknownOperationException", mp.list_assessments, Catalog=CATALOG)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
