@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from vending.apply.context import Polling
 from vending.apply.deadlines import MINUTE
 from vending.apply.waiting import Refused, poll, until_admitted
+from vending.aws.errors import error_code
 from vending.errors import ApplyFailure
 from vending.plan.marketplace_batches import ChangeSetSpec, MarketplaceChange
 
@@ -59,7 +60,7 @@ def _start(client: Any, spec: ChangeSetSpec, ids: dict[str, str], polling: Polli
         try:
             return str(client.start_change_set(**request)["ChangeSetId"])
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ResourceInUseException":
+            if error_code(exc) == "ResourceInUseException":
                 raise Refused(exc.response["Error"].get("Message", "an entity is in use")) from None
             raise
 

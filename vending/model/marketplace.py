@@ -7,7 +7,7 @@ catalog/, whose other files vending.model.catalog reads (it leaves these two to 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from vending.model.marketplace_types import (
     AllowedProduct,
@@ -44,7 +44,8 @@ def read_all(repo: Reader) -> MarketplaceSpec | None:
                            license_files=license_files)
 
 
-def _read(repo: Reader, folder: Entry | None, kind: str, layout: str, build: Any) -> tuple[dict[str, Any], frozenset[str]]:
+def _read(repo: Reader, folder: Entry | None, kind: str, layout: str,
+          build: Callable[[str, str, dict[str, Any]], Any]) -> tuple[dict[str, Any], frozenset[str]]:
     if folder is None or not repo.files.enter(folder):
         return {}, frozenset()
     read, names = item_files(repo, folder, kind, layout)
