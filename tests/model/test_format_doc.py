@@ -37,9 +37,12 @@ def test_doc_examples_satisfy_their_schemas() -> None:
                 else "permission-set" if text.startswith("# identity/permission-sets/")
                 else "tagoptions" if text.startswith("# catalog/tagoptions.yaml")
                 else "product" if text.startswith("# catalog/products/")
-                else "portfolio" if text.startswith("# catalog/portfolios/") else "vend")
+                else "portfolio" if text.startswith("# catalog/portfolios/")
+                else "marketplace" if text.startswith("# catalog/marketplace/")
+                else "license" if text.startswith("# catalog/licenses/") else "vend")
         parsed = parse(text)
         found, _ = check(kind, "README.md", parsed.data, parsed.lines)
         assert [d.format() for d in found] == []
         kinds.append(kind)
-    assert kinds == ["vend", "ou", "account", "baseline", "ou", "permission-set", "tagoptions", "product", "portfolio", "portfolio"]
+    assert kinds == ["vend", "ou", "account", "baseline", "ou", "permission-set", "tagoptions", "product", "portfolio", "portfolio",
+                     "marketplace", "marketplace", "license"]

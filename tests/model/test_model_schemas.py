@@ -55,6 +55,7 @@ def _yaml_files() -> list[Path]:
     files = [REPO / "vend.yaml"] + sorted((REPO / "ous").rglob("ou.yaml")) + sorted((REPO / "accounts").rglob("*.yaml"))
     files += [REPO / "catalog/tagoptions.yaml"] + sorted((REPO / "catalog/products").glob("*/product.yaml"))
     files += sorted((REPO / "catalog/portfolios").glob("*.yaml"))
+    files += sorted((REPO / "catalog/marketplace").glob("*.yaml")) + sorted((REPO / "catalog/licenses").glob("*.yaml"))
     return [f for f in files if f.is_file()]
 
 
@@ -62,6 +63,8 @@ def _kind(path: Path) -> str:
     rel = path.relative_to(REPO).as_posix()
     if rel.startswith("catalog/"):
         return ("tagoptions" if rel == "catalog/tagoptions.yaml"
+                else "marketplace" if rel.startswith("catalog/marketplace/")
+                else "license" if rel.startswith("catalog/licenses/")
                 else "product" if rel.startswith("catalog/products/") else "portfolio")
     return {"vend.yaml": "vend", "ous/ou.yaml": "root"}.get(rel, "ou" if rel.startswith("ous/") else "account")
 

@@ -24,12 +24,14 @@ def kind_of(path: Path) -> str | None:
         return "root" if path.parent.name == "ous" else "ou"
     if "accounts" in parts:
         return "account"
+    if parts[-2:-1] == ("marketplace",) or parts[-2:-1] == ("licenses",):
+        return "marketplace" if parts[-2] == "marketplace" else "license"
     return None
 
 
 def documents() -> list[tuple[str, Path]]:
     found = []
-    for path in sorted([*ROOT.glob("vend.yaml"), *ROOT.glob("ous/**/*.yaml"), *ROOT.glob("accounts/**/*.yaml"),
+    for path in sorted([*ROOT.glob("vend.yaml"), *ROOT.glob("ous/**/*.yaml"), *ROOT.glob("accounts/**/*.yaml"), *ROOT.glob("catalog/*/*.yaml"),
                         *(ROOT / "tests" / "fixtures" / "bad").rglob("*.yaml")]):
         kind = kind_of(path)
         if kind and path.is_file():  # the bad corpus also holds links to nothing and folders named x.yaml

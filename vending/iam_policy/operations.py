@@ -88,6 +88,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     ),
     "vending.apply.support": ("support:CreateCase",),
     "vending.apply.lock": LOCK_ACTIONS,
+    "vending.apply.marketplace_change_sets": ("aws-marketplace:DescribeChangeSet", "aws-marketplace:StartChangeSet"),
 }
 """What only applying calls (`vend apply`, `vend force-unlock`)."""
 

@@ -7,7 +7,7 @@ Order matters where emulators build on each other: they are bootstrapped and res
 order, so Control Tower (which adds the Account Factory to Service Catalog and accounts to
 Organizations) comes after both; StackSets reads the organization, so it comes after Organizations. S3 (the apply lock's
 bucket) stands alone; Account Management reads the organization (who may pass AccountId); Budgets reads it
-(who may filter on a linked account).
+(who may filter on a linked account); Marketplace Catalog reads it too (principals, delegated administrators).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from vending.local.budgets import Budgets
 from vending.local.cloudformation import StackSets
 from vending.local.controltower import ControlTower
 from vending.local.framework import Emulator
+from vending.local.marketplace import MarketplaceCatalog
 from vending.local.organizations.strict import OrganizationsStrict
 from vending.local.s3 import S3
 from vending.local.servicecatalog import ServiceCatalog
@@ -25,4 +26,4 @@ from vending.local.support import Support
 def emulators() -> list[Emulator]:
     catalog = ServiceCatalog()
     return [OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement(),
-            Budgets(), Support()]
+            Budgets(), Support(), MarketplaceCatalog()]

@@ -23,6 +23,7 @@ from vending.model.catalog_types import (
     TagOptionLibrary,
 )
 from vending.model.codes import finding
+from vending.model.marketplace import FOLDERS as MARKETPLACE_FOLDERS
 from vending.model.repo_files import Entry
 from vending.model.repo_walk import Reader, entry_at, item_files, item_folders
 from vending.model.types import parse_path
@@ -59,6 +60,8 @@ def read_all(repo: Reader) -> CatalogSpec | None:
             products, product_folders = _products(repo, entry)
         elif entry.name == "portfolios" and entry.kind == "dir":
             portfolios, portfolio_files = _portfolios(repo, entry)
+        elif entry.name in MARKETPLACE_FOLDERS and entry.kind == "dir":
+            continue  # read by vending.model.marketplace
         elif entry.name == TAGOPTIONS_FILE:
             repo.named_like_a_file(entry, f"{TAGOPTIONS_FILE} is the TagOption library: rename the folder")
         else:

@@ -3,7 +3,9 @@
 Codes never change meaning once released; retired codes are not reused. Ranges: V0xx files,
 YAML and schema; V1xx accounts; V2xx OUs; V3xx policies; V4xx vend.yaml; V5xx tags (on
 accounts, OUs and the root alike); V6xx baselines; V7xx the IP plan; V8xx the Service Catalog
-(catalog/); V9xx account settings (contacts, budget, access, support, permission sets).
+(catalog/); V9xx account settings (contacts, budget, access, support, permission sets); V10xx
+(V1001-V1049) Private Marketplace experiences and License Manager grants (catalog/marketplace/,
+catalog/licenses/).
 """
 from __future__ import annotations
 
@@ -140,10 +142,21 @@ CODES: dict[str, str] = {
     "V909": "permission set session_duration outside 1-12 hours",
     "V910": "permission set file name is not a permission set name (1-32 letters, digits and _ + = , . @ -)",
     "V911": "more than 20 managed policies (AWS and customer) on one permission set",
+    "V1001": "unknown OU in an experience's audience or a license grant's principals",
+    "V1002": "unknown account in an experience's audience or a license grant's principals",
+    "V1003": "OU or account directly in the audience of two experiences (or twice in one)",
+    "V1004": "malformed AWS Marketplace product id (not prod- and 13 lower-case letters or digits, nor a UUID)",
+    "V1005": "product id listed twice in one experience",
+    "V1006": "theme colour that AWS Marketplace refuses (not #rrggbb)",
+    "V1007": "logo URL that AWS Marketplace refuses (not https, or not a .png or .svg file)",
+    "V1008": "allowed operation that License Manager grants do not know",
+    "V1009": "license grant with more than one principal (warning: AWS takes one, vend creates one grant per principal)",
+    "V1010": "more than one default experience (default: true, or the organization in the audience)",
+    "V1011": "one license granted twice to the same principal",
 }
 
 
-WARNINGS = frozenset({"V612", "V815"})
+WARNINGS = frozenset({"V612", "V815", "V1009"})
 """Codes reported as warnings: `vend validate` shows them and still exits 0."""
 
 

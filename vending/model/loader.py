@@ -11,6 +11,7 @@ from typing import Any
 from vending.errors import Diagnostic, ValidationFailed
 from vending.model import baselines as baseline_files
 from vending.model import catalog as catalog_files
+from vending.model import marketplace as marketplace_files
 from vending.model import rules, rules_policies, schema_check, settings_files, specs
 from vending.model.codes import finding
 from vending.model.repo_files import Entry, Files
@@ -68,11 +69,13 @@ def _read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
     baselines, baseline_folders = baseline_files.read_all(repo, settings)
     permission_sets = settings_files.read_permission_sets(repo)
     catalog = catalog_files.read_all(repo)
+    marketplace = marketplace_files.read_all(repo)
     by_name: dict[str, AccountSpec] = {}
     for account in accounts:
         by_name.setdefault(account.name, account)
     org = DesiredOrg(settings=settings or _NO_SETTINGS, root=root_ou, ous=ous, accounts=by_name, policies=policies,
-                     baselines=baselines, permission_sets=permission_sets, catalog=catalog)
+                     baselines=baselines, permission_sets=permission_sets, catalog=catalog,
+                     marketplace=marketplace)
     loaded = rules.Loaded(org=org, settings=settings, accounts=tuple(accounts), lines=repo.lines,
                           policy_files=frozenset(repo.policy_files),
                           baseline_folders=baseline_folders)

@@ -13,6 +13,7 @@ from vending.model import (
     rules_baselines,
     rules_catalog,
     rules_ip_plan,
+    rules_marketplace,
     rules_ous,
     rules_policies,
     rules_portfolios,
@@ -69,7 +70,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for rule in (rules_accounts.check, rules_ous.check, rules_policies.check, rules_tags.check,
                  rules_settings.check, rules_baselines.check, rules_ip_plan.check, settings_rules.check,
-                 rules_catalog.check, rules_portfolios.check):
+                 rules_catalog.check, rules_portfolios.check, rules_marketplace.check):
         found.extend(rule(loaded))
     return found
 

@@ -21,7 +21,8 @@ from vending.model.codes import finding, quote
 from vending.model.rules_values import chars
 from vending.model.yaml_source import JsonPath, Lines, dotted
 
-KINDS = ("vend", "ou", "root", "account", "baseline", "permission-set", "tagoptions", "product", "portfolio")
+KINDS = ("vend", "ou", "root", "account", "baseline", "permission-set", "tagoptions", "product", "portfolio",
+         "marketplace", "license")
 """Schema names: model/schemas/<kind>.schema.json."""
 
 _QUOTE_HINT = (

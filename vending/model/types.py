@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from vending.model.catalog_types import CatalogHub, CatalogSpec
+    from vending.model.marketplace_types import MarketplaceSpec
 
 from vending.model.settings_types import EMPTY, AccountSettings, PermissionSetSpec, SettingsLayer, resolve
 
@@ -250,6 +251,8 @@ class DesiredOrg:
     permission_sets: dict[str, PermissionSetSpec] = field(default_factory=dict)
     catalog: CatalogSpec | None = None
     """catalog/ (None: the repository declares no Service Catalog)."""
+    marketplace: MarketplaceSpec | None = None
+    """catalog/marketplace/ and catalog/licenses/ (None: the repository declares neither)."""
 
     def ou(self, path: OuPath) -> OuSpec | None:
         return self.root if path == ROOT else self.ous.get(path)
