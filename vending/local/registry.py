@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from vending.local.account import AccountManagement
 from vending.local.cloudformation import StackSets
+from vending.local.cloudtrail import CloudTrail
 from vending.local.controltower import ControlTower
 from vending.local.framework import Emulator
 from vending.local.organizations.strict import OrganizationsStrict
@@ -21,4 +22,4 @@ from vending.local.servicecatalog import ServiceCatalog
 
 def emulators() -> list[Emulator]:
     catalog = ServiceCatalog()
-    return [OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement()]
+    return [CloudTrail(), OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement()]
