@@ -129,3 +129,7 @@ class ImportRefused(VendError):
 class RehearsalError(VendError):
     """`vend rehearse` cannot rehearse: the organization has parts the scratch copy cannot
     reproduce, or the copy does not read back as the organization did."""
+
+
+class SnapshotError(VendError):
+    """The live snapshot could not be written where it was asked for (vending.snapshot_store)."""

@@ -16,7 +16,7 @@ import pytest
 from tests.pipeline.template import PIPELINE, TEMPLATE, actions, load, resources, role_of, statements
 from vending.aws.clients import is_read_operation
 from vending.iam_policy.operations import BUDGETS_VIEW
-from vending.iam_policy.document import policy
+from vending.iam_policy.document import policy, publish_snapshot_statement
 from vending.model.loader import load as load_repo
 from vending.model.types import LockSettings
 
@@ -78,8 +78,23 @@ def test_the_read_only_roles_cannot_change_the_organization(role: str) -> None:
     writes = {a for s in statements(T, role) for a in actions(s) if not is_read_operation(a.split(":")[1]) and a != BUDGETS_VIEW}
     assert writes == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "s3:PutObject",
                       "codeconnections:UseConnection"}
-    artifacts = [s for s in statements(T, role) if "s3:PutObject" in actions(s)]
-    assert [s["Resource"] for s in artifacts] == [{"Fn::Sub": "${ArtifactBucket.Arn}/*"}]
+    puts = [s["Resource"] for s in statements(T, role) if "s3:PutObject" in actions(s)]
+    snapshot = {"Fn::Sub": "arn:aws:s3:::vend-lock-${AWS::AccountId}/vend/live-snapshot.json"}
+    # The Plan stage publishes the live snapshot; pull-request builds run the pull request's own
+    # buildspec, so their role must not be able to write it (a forged snapshot hides drift).
+    assert puts == [{"Fn::Sub": "${ArtifactBucket.Arn}/*"}] + ([snapshot] if role == "PlanRole" else [])
+
+
+def test_only_the_plan_stage_publishes_the_live_snapshot() -> None:
+    inline, = T["Resources"]["PlanRole"]["Properties"]["Policies"]
+    statement, = inline["PolicyDocument"]["Statement"]
+    statement = {**statement, "Resource": statement["Resource"]["Fn::Sub"]}
+    assert statement == publish_snapshot_statement(PIPELINE_SETTINGS)
+    assert "Policies" not in T["Resources"]["ApplyRole"]["Properties"]
+    plan_spec = (TEMPLATE.parents[1] / "pipeline/buildspecs/plan.yml").read_text()
+    pr_spec = (TEMPLATE.parents[1] / "pipeline/buildspecs/pull-request.yml").read_text()
+    assert "vend plan --out plan.json --publish-snapshot" in plan_spec
+    assert "--publish-snapshot" not in pr_spec
 
 
 @pytest.mark.parametrize("role,policy_name", [("plan", "PlanPolicy"), ("apply", "ApplyPolicy")])

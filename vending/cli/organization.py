@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vending import engine
+from vending import engine, snapshots
 from vending.cli.app import EXIT_CHANGES, cli, compute, err
 from vending.errors import ValidationFailed
 from vending.model.loader import load, validate
@@ -55,8 +55,11 @@ def allocate_cmd(repo: Path) -> None:
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 1 on error, 2 when there are changes.")
 @click.option("--base", "base", metavar="REF",
               help="Mark each change as this branch's or already pending on REF (or drift), e.g. origin/main.")
+@click.option("--publish-snapshot", is_flag=True,
+              help="Also write the live snapshot to S3 next to the apply lock (the pipeline's Plan stage).")
 @click.pass_obj
-def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, base: str | None) -> None:
+def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, base: str | None,
+             publish_snapshot: bool) -> None:
     """Compare the repository with the live organization; change nothing.
 
     \b
@@ -66,14 +69,19 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, ba
     """
     desired = load(repo)
     with connect(desired.settings, repo) as connection:
+        read_at = snapshots.now()
         if base is None:
-            plan, _ = compute(desired, repo, connection, saving=out is not None)
+            plan, live = compute(desired, repo, connection, saving=out is not None)
         else:
             with err.status(f"Reading the organization from {connection.description}..."):
-                plan, _ = engine.plan_with_base(
+                plan, live = engine.plan_with_base(
                     desired, repo, base, connection.clients, git_commit=engine.git_commit(repo),
                     target=connection.description, saving=out is not None,
                 )
+        written = snapshots.save(repo, desired.settings, connection.clients, plan, live, read_at,
+                                 publish=publish_snapshot)
+    if publish_snapshot:
+        err.print(f"Published the live snapshot to {written[-1]}", markup=False)
     if out:
         out.write_text(plan.dumps())
     click.echo(render(plan.to_json(), fmt), nl=False)

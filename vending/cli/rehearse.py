@@ -10,8 +10,6 @@ from vending import engine
 from vending.cli.app import EXIT_ERROR, cli, err
 from vending.model.loader import load
 from vending.plan.changes import Plan
-from vending.rehearse.report import render_rehearsal
-from vending.rehearse.run import rehearse
 
 
 @cli.command("rehearse")
@@ -29,6 +27,9 @@ def rehearse_cmd(repo: Path, plan_file: Path | None) -> None:
       vend plan --out plan.json && vend rehearse plan.json   # before approving plan.json
       vend rehearse                                         # a plan computed now
     """
+    from vending.rehearse.report import render_rehearsal  # moto: only when rehearsing (start-up)
+    from vending.rehearse.run import rehearse
+
     desired = load(repo)
     saved = Plan.loads(plan_file.read_text()) if plan_file is not None else None
     with err.status("Rehearsing on a scratch copy of the organization..."):

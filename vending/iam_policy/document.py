@@ -1,8 +1,9 @@
 """`vend iam-policy plan|apply`: the policy documents of the plan role and the apply role.
 
 Actions come from the registry (vending.iam_policy.operations), grouped into one statement per
-service; S3 is allowed only on the lock object and the template bucket's objects, and
-sts:AssumeRole only on the StackSets delegated administrator's role, each from vend.yaml.
+service; S3 is allowed only on the lock object, the live snapshot object (read; written only
+by the pipeline's Plan stage, `publish_snapshot_statement`) and the template bucket's objects,
+and sts:AssumeRole only on the StackSets delegated administrator's role, each from vend.yaml.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, Literal
 
 from vending.iam_policy.operations import INDIRECT, NO_PERMISSION, READS, TEMPLATE_ACTIONS, WRITES, iam_action
 from vending.model.types import OrgSettings
+from vending.snapshot_store import snapshot_key
 
 Role = Literal["plan", "apply"]
 SIDS = {"organizations": "Organizations", "cloudformation": "StackSets", "controltower": "ControlTower",
@@ -40,8 +42,9 @@ def service_actions(role: Role) -> dict[str, list[str]]:
 def policy(role: Role, settings: OrgSettings) -> dict[str, Any]:
     """The role's IAM policy document (identity-based, for an inline or managed policy)."""
     statements = [_statement(sid, actions, "*") for sid, actions in service_actions(role).items()]
+    lock_bucket = settings.lock.bucket or "vend-lock-*"
+    statements.append(_statement("LiveSnapshot", ["s3:GetObject"], _snapshot_arn(settings)))
     if role == "apply":
-        lock_bucket = settings.lock.bucket or "vend-lock-*"
         statements.append(_statement("ApplyLock", sorted(WRITES[LOCK_MODULE]),
                                      f"arn:aws:s3:::{lock_bucket}/{settings.lock.key}"))
         if settings.template_bucket:
@@ -51,6 +54,16 @@ def policy(role: Role, settings: OrgSettings) -> dict[str, Any]:
         statements.append(_statement("AssumeStackSetsRole", sorted(INDIRECT["vending.aws.assume"]),
                                      settings.stacksets.role_arn))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def publish_snapshot_statement(settings: OrgSettings) -> dict[str, Any]:
+    """What `vend plan --publish-snapshot` needs besides the plan policy: PutObject on the
+    snapshot object alone (the pipeline's PlanRole has it, its pull-request role must not)."""
+    return _statement("PublishLiveSnapshot", ["s3:PutObject"], _snapshot_arn(settings))
+
+
+def _snapshot_arn(settings: OrgSettings) -> str:
+    return f"arn:aws:s3:::{settings.lock.bucket or 'vend-lock-*'}/{snapshot_key(settings)}"
 
 
 def _statement(sid: str, actions: list[str], resource: str) -> dict[str, Any]:

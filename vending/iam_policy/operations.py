@@ -11,6 +11,7 @@ without adding it here fails both.
 from __future__ import annotations
 
 from vending.apply.lock import IAM_ACTIONS as LOCK_ACTIONS
+from vending.snapshot_store import IAM_ACTIONS as SNAPSHOT_ACTIONS
 
 READS: dict[str, tuple[str, ...]] = {
     "vending.state.organizations": (
@@ -39,6 +40,7 @@ READS: dict[str, tuple[str, ...]] = {
     "vending.state.contacts": ("account:GetAlternateContact", "organizations:ListAWSServiceAccessForOrganization"),
     "vending.aws.paging": ("organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts"),
     "vending.aws.clients": ("sts:GetCallerIdentity",),
+    "vending.snapshot_store": SNAPSHOT_ACTIONS,
 }
 """What reading the organization calls (`vend plan`, `vend import`, and `vend apply` again)."""
 

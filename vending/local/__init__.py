@@ -74,6 +74,8 @@ class LocalAws:
     `stack_set_polls` is the status reads a StackSets operation takes; `stack_instance_quota` the
     stack instances a stack set may have (default 2,000). `management_account_id` is the
     management account's id (a scratch copy of another organization keeps that one's).
+    `event_delivery_seconds` is how long a call's CloudTrail event takes to show in
+    LookupEvents (`vending.local.cloudtrail`; default 0, AWS about 15 minutes).
     """
 
     def __init__(
@@ -91,6 +93,7 @@ class LocalAws:
         stack_set_polls: int = 2,
         stack_instance_quota: int = STACK_INSTANCE_QUOTA,
         management_account_id: str = MANAGEMENT_ACCOUNT_ID,
+        event_delivery_seconds: float = 0.0,
     ):
         self.state_dir = Path(state_dir)
         self.settings = LocalSettings(
@@ -100,6 +103,7 @@ class LocalAws:
             provisioning_polls=provisioning_polls, operation_polls=operation_polls,
             provisioning_seconds=provisioning_seconds, stack_set_polls=stack_set_polls,
             stack_instance_quota=stack_instance_quota,
+            event_delivery_seconds=event_delivery_seconds,
         )
         self.management_account_id = self.settings.management_account_id
         self.faults = Faults()

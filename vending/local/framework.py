@@ -18,9 +18,12 @@ lacks). Each one is a small object satisfying `Emulator`:
   in your own state: a pickled class must stay importable under the same name, and a state
   written by another moto version is refused (`vend local reset` starts afresh).
 
-Emulators serve each request inside `with ctx.request(mutating=...)`: under `ctx.lock`, on the
-latest state on disk, and durable when the block ends (`vending.local.runtime`). A read that
-changes state anyway (one that advances an asynchronous operation) calls `ctx.mark_changed()`.
+Emulators serve each request inside `with ctx.request(mutating=..., call=ApiCall(...))`: under
+`ctx.lock`, on the latest state on disk, and durable when the block ends
+(`vending.local.runtime`). A read that changes state anyway (one that advances an asynchronous
+operation) calls `ctx.mark_changed()`. A mutating request that names its `call` is recorded as
+a CloudTrail management event (`ctx.recorder`, `vending.local.cloudtrail`), also when it fails;
+`ModeledService` names every call it serves, so an emulator built on it needs nothing more.
 Add a new emulator to `vending.local.registry.emulators` - that list is the only registry.
 """
 from __future__ import annotations
@@ -29,6 +32,7 @@ import threading
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from vending.local.faults import Faults
@@ -38,7 +42,7 @@ MANAGEMENT_ACCOUNT_ID = "123456789012"
 ACCOUNT_FACTORY_QUOTA = 5
 ACCOUNT_FACTORY_QUOTA_MAX = 10
 STACK_INSTANCE_QUOTA = 2000
-READ_PREFIXES = ("Describe", "Get", "List", "Search", "Scan")
+READ_PREFIXES = ("Describe", "Get", "List", "Lookup", "Search", "Scan")
 """Operations named so only read (what `vend plan`'s clients allow too)."""
 
 
@@ -63,11 +67,33 @@ class LocalSettings:
     """Stack instances per stack set (aws-facts 4.4: 2,000, adjustable)."""
     control_tower: bool = False
     """Set up a Control Tower landing zone on load, if the state has none (idempotent)."""
+    event_delivery_seconds: float = 0.0
+    """How long after a call its CloudTrail event becomes visible to LookupEvents (AWS: about
+    15 minutes, not guaranteed, aws-facts 13.1); 0 shows every event at once."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.account_factory_quota <= ACCOUNT_FACTORY_QUOTA_MAX:
             raise ValueError(f"account_factory_quota must be 1..{ACCOUNT_FACTORY_QUOTA_MAX} "
                              "(Control Tower's adjustable quota, aws-facts 1.4)")
+
+
+@dataclass
+class ApiCall:
+    """One request as CloudTrail records it: the caller fills `params` once it parsed them."""
+
+    service: str
+    """botocore's service name (organizations, servicecatalog, s3, ...)."""
+    operation: str
+    account_id: str
+    region: str
+    access_key_id: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class Recorder(Protocol):
+    """What records mutating calls (the CloudTrail emulator), under the request's lock."""
+
+    def record(self, call: ApiCall, error: BaseException | None) -> None: ...
 
 
 class Sync(Protocol):
@@ -76,6 +102,13 @@ class Sync(Protocol):
     def begin(self) -> None: ...
 
     def end(self, changed: bool) -> None: ...
+
+
+def access_key_id(headers: Any) -> str:
+    """The access key a SigV4-signed request names (`Credential=<key>/<date>/...`)."""
+    authorization = headers.get("Authorization") or headers.get("authorization") or ""
+    _, found, rest = authorization.partition("Credential=")
+    return rest.split("/", 1)[0] if found else ""
 
 
 def is_read(operation: str) -> bool:
@@ -91,15 +124,18 @@ class EmulatorContext:
     patcher: Patcher
     lock: threading.RLock = field(default_factory=threading.RLock)
     sync: Sync | None = None
+    recorder: Recorder | None = None
+    data_dir: Path | None = None
+    """Directory of the state on disk (for files kept beside the state, like the event journal)."""
     changed: bool = False
     """Whether the request being served changed the state (mutating, or `mark_changed`)."""
     _depth: int = 0
 
     @contextmanager
-    def request(self, *, mutating: bool) -> Iterator[None]:
+    def request(self, *, mutating: bool, call: ApiCall | None = None) -> Iterator[None]:
         """Serve one request: under `lock`, on the latest state, durable on exit (also when the
         request failed: AWS keeps what a failed call did). Nested requests commit with the
-        outermost one."""
+        outermost one, which alone is recorded (if mutating and `call` says what it was)."""
         with self.lock:
             outer = self._depth == 0
             if outer:
@@ -108,12 +144,21 @@ class EmulatorContext:
                 self.changed = False
             self.changed = self.changed or mutating
             self._depth += 1
+            error: BaseException | None = None
             try:
                 yield
+            except BaseException as exc:
+                error = exc
+                raise
             finally:
                 self._depth -= 1
-                if outer and self.sync is not None:
-                    self.sync.end(self.changed)
+                if outer:
+                    try:
+                        if mutating and call is not None and self.recorder is not None:
+                            self.recorder.record(call, error)
+                    finally:
+                        if self.sync is not None:
+                            self.sync.end(self.changed)
 
     def mark_changed(self) -> None:
         self.changed = True

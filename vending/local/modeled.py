@@ -39,7 +39,7 @@ from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionResult, BaseResponse
 
 from vending.local.errors import AwsServiceError
-from vending.local.framework import EmulatorContext, LocalSettings, is_read
+from vending.local.framework import ApiCall, access_key_id, EmulatorContext, LocalSettings, is_read
 from vending.local.unknown_operations import error_response, unknown_operation
 
 S = TypeVar("S")
@@ -191,10 +191,12 @@ class ModeledService:
             operation = response._get_action()
             if operation not in service.handlers:  # changes nothing: no request to persist
                 return error_response(response, unknown_operation(service.service, operation))
+            call = ApiCall(service.service, operation, response.current_account,
+                           response.region, access_key_id(response.headers))
             try:
-                with ctx.request(mutating=not is_read(operation)):
+                with ctx.request(mutating=not is_read(operation), call=call):
                     response.parse_parameters(response.normalized_request)
-                    params = dict(response.params)
+                    call.params = params = dict(response.params)
                     answer: Any = service.dispatch(ctx, operation, params,
                                                    response.current_account, response.region)
             except AwsServiceError as error:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from vending.local.account import AccountManagement
 from vending.local.budgets import Budgets
 from vending.local.cloudformation import StackSets
+from vending.local.cloudtrail import CloudTrail
 from vending.local.controltower import ControlTower
 from vending.local.framework import Emulator
 from vending.local.marketplace import MarketplaceCatalog
@@ -25,5 +26,5 @@ from vending.local.support import Support
 
 def emulators() -> list[Emulator]:
     catalog = ServiceCatalog()
-    return [OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement(),
+    return [CloudTrail(), OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement(),
             Budgets(), Support(), MarketplaceCatalog()]

@@ -38,7 +38,8 @@ class Runtime:
                  store: StateStore):
         self.emulators = emulators
         self.store = store
-        self.ctx = EmulatorContext(settings=settings, faults=faults, patcher=Patcher(), sync=self)
+        self.ctx = EmulatorContext(settings=settings, faults=faults, patcher=Patcher(), sync=self,
+                                   data_dir=store.dir)
         self._owner = False
         self._loaded: Identity = None
         """Identity of the state file the emulators hold; None before the first load."""

@@ -51,6 +51,7 @@ class LocalServer:
         account_factory_quota: int = ACCOUNT_FACTORY_QUOTA,
         provisioning_polls: int = 3,
         operation_polls: int = 2,
+        event_delivery_seconds: float = 0.0,
     ):
         """Options as `LocalAws`'s (see there)."""
         self.host, self.port = host, port
@@ -58,6 +59,7 @@ class LocalServer:
             create_account_polls=create_account_polls, close_account_polls=close_account_polls,
             control_tower=control_tower, account_factory_quota=account_factory_quota,
             provisioning_polls=provisioning_polls, operation_polls=operation_polls,
+            event_delivery_seconds=event_delivery_seconds,
         )
         self.faults = Faults()
         self._store = StateStore(Path(state_dir), lock_timeout)

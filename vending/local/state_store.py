@@ -27,6 +27,8 @@ from pathlib import Path
 from vending.local.errors import LocalStateError
 
 STATE_FILE = "state.pickle"
+EVENTS_FILE = "events.jsonl"
+"""The CloudTrail event journal, beside the state (`vending.local.cloudtrail.journal`)."""
 LOCK_FILE = "state.lock"
 SERVE_LOCK_FILE = "serve.lock"
 TEMP_PREFIX = ".state-"
@@ -200,6 +202,7 @@ def reset(state_dir: Path, lock_timeout: float) -> bool:
         else:
             store.path.unlink(missing_ok=True)
         store.remove_stale_temporaries()
+        (store.dir / EVENTS_FILE).unlink(missing_ok=True)
         if existed:
             _fsync_dir(store.dir)
         return existed

@@ -33,7 +33,7 @@ from vending.local.cloudformation.autodeploy import reconcile
 from vending.local.cloudformation.calls import HANDLERS, PRINCIPAL
 from vending.local.cloudformation.store import StackSetStore
 from vending.local.errors import AwsServiceError
-from vending.local.framework import EmulatorContext, is_read
+from vending.local.framework import ApiCall, access_key_id, EmulatorContext, is_read
 from vending.local.modeled import ModeledService
 
 
@@ -64,10 +64,13 @@ class StackSets:
             operation = response._get_action()
             if operation not in HANDLERS:
                 return original(response)  # plain stacks: moto's
+            call = ApiCall("cloudformation", operation, response.current_account,
+                           response.region, access_key_id(response.headers))
             try:
-                with ctx.request(mutating=not is_read(operation)):
+                with ctx.request(mutating=not is_read(operation), call=call):
                     response.parse_parameters(response.normalized_request)
-                    answer: Any = emulator.dispatch(operation, dict(response.params),
+                    call.params = dict(response.params)
+                    answer: Any = emulator.dispatch(operation, dict(call.params),
                                                     response.current_account, response.region)
             except AwsServiceError as error:
                 answer = error

@@ -37,8 +37,11 @@ from vending.local.organizations import errors as err
 # Importing these modules registers their handlers in REPLACE / GUARD.
 from vending.local.organizations import lifecycle, policies  # noqa: F401
 from vending.local.bootstrap import bootstrap_organization
-from vending.local.framework import EmulatorContext, is_read
+from vending.local.framework import ApiCall, access_key_id, EmulatorContext, is_read
 from vending.local.organizations.rules import GUARD, PAGE_MAX, REPLACE
+
+GLOBAL_REGION = "us-east-1"
+"""Organizations' events are recorded in US East (N. Virginia) only (aws-facts 13.2)."""
 
 
 @lru_cache(maxsize=1)
@@ -95,14 +98,16 @@ class OrganizationsStrict:
         read = is_read(operation)
 
         def action(response: OrganizationsResponse) -> Any:
-            with ctx.request(mutating=not read):
+            call = ApiCall("organizations", operation, response.current_account, GLOBAL_REGION,
+                           access_key_id(response.headers))
+            with ctx.request(mutating=not read, call=call):
                 fault = ctx.faults.take("organizations", operation)
                 if fault is not None:
                     raise fault
                 backend = response.organizations_backend
                 if read and lifecycle.step(backend):
                     ctx.mark_changed()
-                params = response.request_params
+                call.params = params = response.request_params
                 _check_page_size(params, limit)
                 if replace is not None:
                     return json.dumps(replace(backend, params, ctx.settings))

@@ -10,18 +10,24 @@ organization. moto 5.2.5 already answers conditional requests as S3 does (PutObj
 check and its write are one step, as in S3; tests/local/test_local_s3.py holds it to that.
 
 A fresh landing zone has the lock's default bucket, `vend-lock-<management account id>`.
+
+Bucket-level writes (CreateBucket, PutBucketPolicy, ...) are management events and recorded
+(`vending.local.cloudtrail`); object-level ones (PutObject, DeleteObject: the apply lock) are
+CloudTrail *data* events, which LookupEvents never returns (aws-facts 13.1), so they are not.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from moto.s3.models import s3_backends
 from moto.s3.responses import S3Response
+from moto.s3.utils import bucket_name_from_url
 
 from vending.apply.lock import default_bucket
 from vending.local.bootstrap import HOME_REGION
-from vending.local.framework import EmulatorContext
+from vending.local.framework import ApiCall, EmulatorContext, access_key_id
 
 PARTITION = "aws"
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -35,7 +41,7 @@ class S3:
     def install(self, ctx: EmulatorContext) -> None:
         for attr in ("bucket_response", "key_response"):
             original = getattr(S3Response, attr)
-            ctx.patcher.setattr(S3Response, attr, _serve(ctx, original))
+            ctx.patcher.setattr(S3Response, attr, _serve(ctx, original, attr == "bucket_response"))
 
     def bootstrap(self, ctx: EmulatorContext) -> None:
         account_id = ctx.settings.management_account_id
@@ -65,11 +71,38 @@ class S3:
                 s3_backends.bucket_accounts[name] = (PARTITION, account_id)
 
 
-def _serve(ctx: EmulatorContext, original: Callable[..., Any]) -> Callable[..., Any]:
+def _serve(ctx: EmulatorContext, original: Callable[..., Any],
+           bucket_level: bool) -> Callable[..., Any]:
     def response(self: S3Response, request: Any, full_url: str, headers: Any) -> Any:
-        with ctx.request(mutating=request.method not in READ_METHODS):
+        mutating = request.method not in READ_METHODS
+        call = bucket_call(request.method, full_url, headers) if mutating and bucket_level else None
+        with ctx.request(mutating=mutating, call=call):
             return original(self, request, full_url, headers)
 
     response.__name__ = original.__name__
     response.__doc__ = f"{original.__doc__ or ''} Served by vending.local.s3."
     return response
+
+
+def bucket_call(method: str, url: str, headers: Any) -> ApiCall | None:
+    """The management event of a bucket-level write: its S3 operation name and bucket.
+
+    `PUT /bucket` is CreateBucket, `PUT /bucket?policy` PutBucketPolicy, `DELETE /bucket?tagging`
+    DeleteBucketTagging; `POST ?delete` (DeleteObjects) is a data event: None."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    bucket = bucket_name_from_url(url) or parts.path.strip("/").split("/")[0]
+    sub = next(iter(query), "")
+    if method == "POST":
+        return None
+    verb = {"PUT": "Put", "DELETE": "Delete"}.get(method, method.title())
+    if not sub:
+        operation = "CreateBucket" if method == "PUT" else f"{verb}Bucket"
+    elif sub == "publicAccessBlock":
+        operation = f"{verb}PublicAccessBlock"
+    else:
+        operation = f"{verb}Bucket{sub[:1].upper()}{sub[1:]}"
+    scope = (headers.get("Authorization") or "").partition("Credential=")[2].split("/")
+    region = scope[2] if len(scope) > 2 else HOME_REGION
+    return ApiCall("s3", operation, headers.get("x-moto-account-id", ""), region,
+                   access_key_id(headers), {"bucketName": bucket})

@@ -1,0 +1,55 @@
+"""Keep the live state a plan read, for the next run (issue 12, increment 1).
+
+`save` runs after `vend plan` computed its plan: it records the live state, when its read
+started and what was read (`vending.model.live_snapshot`) in the stores `vending.snapshot_store`
+names. Nothing reads it back into a plan yet: the incremental refresh comes next.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from vending.aws.clients import AwsClients
+from vending.errors import SnapshotError
+from vending.model.live import LiveOrg
+from vending.model.live_snapshot import Snapshot, dumps, scope_of
+from vending.model.types import OrgSettings
+from vending.plan.changes import Plan
+from vending.snapshot_store import FileStore, s3_store, snapshot_file
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def settings_scope(settings: OrgSettings) -> dict[str, Any]:
+    """The settings that decide which services, Regions and accounts a read covers."""
+    return {
+        "home_region": settings.home_region,
+        "account_factory": settings.account_factory,
+        "stacksets_admin": settings.stacksets.delegated_admin if settings.stacksets else None,
+        "catalog_role": settings.catalog.role_arn if settings.catalog else None,
+    }
+
+
+def snapshot(settings: OrgSettings, plan: Plan, live: LiveOrg, read_at: datetime) -> Snapshot:
+    read_scope = plan.to_json()["read_scope"]
+    return Snapshot(read_at, scope_of(live, settings_scope(settings), read_scope), live,
+                    written_by=f"vend plan ({plan.target})")
+
+
+def save(repo: Path, settings: OrgSettings, clients: AwsClients, plan: Plan, live: LiveOrg,
+         read_at: datetime, *, publish: bool) -> list[str]:
+    """Write the snapshot to its file and, with `publish`, to S3; where it went."""
+    text = dumps(snapshot(settings, plan, live, read_at))
+    stores: list[Any] = [FileStore(snapshot_file(settings, repo))]
+    if publish:
+        principal = clients.principal()
+        if principal is None:
+            raise SnapshotError("cannot tell which account vend runs as (sts:GetCallerIdentity failed), "
+                                "so not the lock bucket to publish the live snapshot to: set lock.bucket in vend.yaml")
+        stores.append(s3_store(clients.client("s3", settings.home_region), settings, principal.split(":")[4]))
+    for store in stores:
+        store.write(text)
+    return [store.describe() for store in stores]
