@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from vending.apply import account_factory, catalog, contacts, control_tower, deadlines, stacksets
+from vending.apply import account_factory, catalog, catalog_products, contacts, control_tower, deadlines, stacksets
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -31,6 +31,8 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.ACCOUNT_ACCESS: contacts.apply_access,
     Kind.CONTACT: contacts.apply_contact,
     Kind.TAG_OPTION: catalog.apply_tag_option,
+    Kind.CATALOG_PRODUCT: catalog_products.apply_product,
+    Kind.PRODUCT_VERSION: catalog_products.apply_version,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"

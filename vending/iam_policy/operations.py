@@ -31,6 +31,10 @@ READS: dict[str, tuple[str, ...]] = {
         "servicecatalog:SearchProductsAsAdmin",
     ),
     "vending.state.catalog": ("servicecatalog:ListTagOptions",),
+    "vending.state.catalog_products": (
+        "servicecatalog:DescribeProductAsAdmin", "servicecatalog:DescribeProvisioningArtifact",
+        "servicecatalog:ListProvisioningArtifacts", "servicecatalog:SearchProductsAsAdmin",
+    ),
     "vending.state.contacts": ("account:GetAlternateContact", "organizations:ListAWSServiceAccessForOrganization"),
     "vending.aws.paging": ("organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts"),
     "vending.aws.clients": ("sts:GetCallerIdentity",),
@@ -72,6 +76,12 @@ WRITES: dict[str, tuple[str, ...]] = {
     ),
     "vending.apply.catalog": (
         "servicecatalog:CreateTagOption", "servicecatalog:ListTagOptions", "servicecatalog:UpdateTagOption",
+    ),
+    "vending.apply.catalog_products": (
+        "s3:PutObject", "servicecatalog:AssociateTagOptionWithResource", "servicecatalog:CreateProduct",
+        "servicecatalog:CreateProvisioningArtifact", "servicecatalog:DeleteProduct",
+        "servicecatalog:DisassociateTagOptionFromResource", "servicecatalog:ListTagOptions",
+        "servicecatalog:UpdateProduct", "servicecatalog:UpdateProvisioningArtifact",
     ),
     "vending.apply.contacts": (
         "account:DeleteAlternateContact", "account:PutAlternateContact", "organizations:EnableAWSServiceAccess",

@@ -20,6 +20,7 @@ from typing import Any
 
 import boto3
 import botocore.session
+from botocore.exceptions import ClientError
 from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
 from moto import mock_aws
 
@@ -164,6 +165,16 @@ class LocalAws:
         if self._runtime is None:
             raise LocalStateError("LocalAws.emulator() outside its `with` block")
         return next(e for e in self._runtime.emulators if e.name == name)
+
+    def ensure_bucket(self, name: str, region: str) -> None:
+        """Create S3 bucket `name` in the management account if it does not exist yet (the
+        local stand-in for a bucket a platform team makes before vend uploads to it)."""
+        s3 = self.session().client("s3", region_name=region)
+        try:
+            s3.head_bucket(Bucket=name)
+        except ClientError:  # 404: absent
+            config = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            s3.create_bucket(Bucket=name, **config)
 
     def save(self) -> None:
         """Write this process's state now, atomically. Requests need no saving; this is for

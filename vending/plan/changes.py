@@ -55,6 +55,18 @@ class Kind(str, Enum):
     """Account settings: one alternate contact of one account (Put/DeleteAlternateContact)."""
     TAG_OPTION = "tag_option"
     """Catalog: one TagOption of the hub's library (CreateTagOption / UpdateTagOption Active)."""
+    CATALOG_PRODUCT = "catalog_product"
+    """Catalog: a product, its fields and TagOptions (Create/Update/DeleteProduct)."""
+    PRODUCT_VERSION = "product_version"
+    """Catalog: one provisioning artifact (Create/UpdateProvisioningArtifact)."""
+    PORTFOLIO = "portfolio"
+    """Catalog: a portfolio, its products, principals and TagOptions (Create/Update/DeletePortfolio)."""
+    CATALOG_CONSTRAINT = "catalog_constraint"
+    """Catalog: one constraint of a product in a portfolio (Create/Update/DeleteConstraint)."""
+    CATALOG_ORG_ACCESS = "catalog_org_access"
+    """Catalog: Service Catalog's access to Organizations (EnableAWSOrganizationsAccess)."""
+    PORTFOLIO_SHARE = "portfolio_share"
+    """Catalog: one organization-node share of a portfolio (Create/Update/DeletePortfolioShare)."""
 
 
 @dataclass(frozen=True)
