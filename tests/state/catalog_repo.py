@@ -28,6 +28,19 @@ CATALOG = {
     "catalog/products/bucket/v2.yaml": TEMPLATE + "    Properties: {}\n",
     "catalog/products/queue/product.yaml": "name: Queue\nowner: Platform\nversions:\n  - {name: v1, template: t.yaml}\n",
     "catalog/products/queue/t.yaml": QUEUE,
+    "catalog/portfolios/dev.yaml": (
+        "display_name: Dev builders\nprovider: Platform\ndescription: For Dev.\ndistribution: available\n"
+        "products: [bucket, queue]\nshares:\n  - ou: Workloads\nshare_tag_options: true\nshare_principals: true\n"
+        "principals:\n  - iam_pattern: arn:aws:iam:::role/builders/*\n"
+        "tag_options: {environment: [development]}\nconstraints:\n  bucket:\n"
+        "    - launch: {local_role_name: SCLaunchRole}\n    - template:\n        description: Standard only.\n"
+        "        parameters: {StorageClass: [STANDARD]}\n    - resource_update: {tag_updates: allowed}\n"
+        "  queue:\n    - launch: {local_role_name: SCLaunchRole}\n"),
+    "catalog/portfolios/test.yaml": (
+        "display_name: Test builders\nprovider: Data\ndistribution: available\nproducts: [bucket]\n"
+        "shares:\n  - organization: true\n  - account: Log Archive\nshare_principals: true\n"
+        "principals:\n  - iam_pattern: arn:aws:iam:::role/testers/??-*\n"
+        "constraints:\n  bucket:\n    - template:\n        parameters: {StorageClass: [STANDARD, INTELLIGENT_TIERING]}\n"),
 }
 
 

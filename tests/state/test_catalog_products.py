@@ -87,7 +87,7 @@ def test_the_read_is_per_product_and_version_never_per_account(local: LocalAws, 
     repo.plan(local, root, counter)
     catalog_reads = {op: n for op, n in counter.counts.items() if op in (
         "SearchProductsAsAdmin", "DescribeProductAsAdmin", "ListProvisioningArtifacts", "DescribeProvisioningArtifact")}
-    assert catalog_reads == {"SearchProductsAsAdmin": 1, "DescribeProductAsAdmin": 2,
+    assert catalog_reads == {"SearchProductsAsAdmin": 3, "DescribeProductAsAdmin": 2,  # 3: the hub, each portfolio
                              "ListProvisioningArtifacts": 2, "DescribeProvisioningArtifact": 3}
     more = {f"accounts/a{i}.yaml": f"name: A{i}\nemail: a{i}@example.com\nou: Workloads\nowner: x\n" for i in range(3)}
     repo.make(root, more)
@@ -144,11 +144,15 @@ def test_a_retired_product_is_deleted_only_with_allow_destroy(local: LocalAws, t
     repo.apply(local, root)
     path = root / "catalog/products/queue/product.yaml"
     path.write_text(path.read_text() + "retired: true\n")
+    dev = root / "catalog/portfolios/dev.yaml"
+    dev.write_text(dev.read_text().replace("[bucket, queue]", "[bucket]").replace(
+        "  queue:\n    - launch: {local_role_name: SCLaunchRole}\n", ""))
     desired = load(root)
     clients = AwsClients(local.session())
     plan, live = engine.plan(desired, clients, git_commit=None, target="local")
     [delete] = [c for c in plan.changes if c.kind is Kind.CATALOG_PRODUCT]
     assert (delete.action, delete.destructive, delete.source) == (Action.DELETE, True, "catalog/products/queue/product.yaml:5")
+    assert delete.depends_on == ("portfolio:dev",)  # which lets go of it first
     with pytest.raises(DestroyNotAllowed):
         engine.prepare_apply(plan, clients, desired.settings, allow_destroy=False, polling=INSTANT, live=live)
     _, again = repo.apply(local, root, allow_destroy=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from vending.apply import account_factory, catalog, catalog_products, contacts, control_tower, deadlines, stacksets
+from vending.apply import account_factory, catalog, catalog_portfolios, catalog_products, contacts, control_tower, deadlines
+from vending.apply import stacksets
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -33,6 +34,8 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.TAG_OPTION: catalog.apply_tag_option,
     Kind.CATALOG_PRODUCT: catalog_products.apply_product,
     Kind.PRODUCT_VERSION: catalog_products.apply_version,
+    Kind.PORTFOLIO: catalog_portfolios.apply_portfolio,
+    Kind.CATALOG_CONSTRAINT: catalog_portfolios.apply_constraint,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"

@@ -30,7 +30,12 @@ READS: dict[str, tuple[str, ...]] = {
         "servicecatalog:GetProvisionedProductOutputs", "servicecatalog:ListProvisioningArtifacts",
         "servicecatalog:SearchProductsAsAdmin",
     ),
-    "vending.state.catalog": ("servicecatalog:ListTagOptions",),
+    "vending.state.catalog": ("servicecatalog:GetAWSOrganizationsAccessStatus", "servicecatalog:ListTagOptions"),
+    "vending.state.catalog_portfolios": (
+        "servicecatalog:DescribeConstraint", "servicecatalog:DescribePortfolio", "servicecatalog:DescribePortfolioShares",
+        "servicecatalog:ListConstraintsForPortfolio", "servicecatalog:ListPortfolios",
+        "servicecatalog:ListPrincipalsForPortfolio", "servicecatalog:SearchProductsAsAdmin",
+    ),
     "vending.state.catalog_products": (
         "servicecatalog:DescribeProductAsAdmin", "servicecatalog:DescribeProvisioningArtifact",
         "servicecatalog:ListProvisioningArtifacts", "servicecatalog:SearchProductsAsAdmin",
@@ -76,6 +81,13 @@ WRITES: dict[str, tuple[str, ...]] = {
     ),
     "vending.apply.catalog": (
         "servicecatalog:CreateTagOption", "servicecatalog:ListTagOptions", "servicecatalog:UpdateTagOption",
+    ),
+    "vending.apply.catalog_portfolios": (
+        "servicecatalog:AssociatePrincipalWithPortfolio", "servicecatalog:AssociateProductWithPortfolio",
+        "servicecatalog:CreateConstraint", "servicecatalog:CreatePortfolio", "servicecatalog:DeleteConstraint",
+        "servicecatalog:DeletePortfolio", "servicecatalog:DisassociatePrincipalFromPortfolio",
+        "servicecatalog:DisassociateProductFromPortfolio", "servicecatalog:UpdateConstraint",
+        "servicecatalog:UpdatePortfolio",
     ),
     "vending.apply.catalog_products": (
         "s3:PutObject", "servicecatalog:AssociateTagOptionWithResource", "servicecatalog:CreateProduct",

@@ -53,11 +53,53 @@ class LiveProduct:
 
 
 @dataclass(frozen=True)
+class LiveConstraint:
+    id: str
+    product_id: str
+    type: str
+    description: str
+    parameters: str
+    """ConstraintParameters as canonical JSON (keys sorted), so equal means equal."""
+
+
+@dataclass(frozen=True)
+class LiveShare:
+    """One share of a portfolio: `type` ACCOUNT | ORGANIZATION | ORGANIZATIONAL_UNIT, `principal`
+    the account id, organization id or OU id."""
+
+    type: str
+    principal: str
+    share_tag_options: bool
+    share_principals: bool
+
+
+@dataclass(frozen=True)
+class LivePortfolio:
+    """A portfolio of the hub tagged `vend:portfolio` (its file's stem)."""
+
+    id: str
+    vend_name: str
+    display_name: str
+    provider: str
+    description: str
+    product_ids: tuple[str, ...] = ()
+    principals: tuple[tuple[str, str], ...] = ()
+    """(PrincipalType, PrincipalARN), sorted."""
+    tag_options: tuple[TagOptionPair, ...] = ()
+    constraints: tuple[LiveConstraint, ...] = ()
+    shares: tuple[LiveShare, ...] = ()
+
+
+@dataclass(frozen=True)
 class LiveCatalog:
     tag_options: tuple[LiveTagOption, ...] = ()
     """Every TagOption of the hub account, sorted by key and value."""
     products: tuple[LiveProduct, ...] = ()
     """vend's products (tag `vend:product`), sorted by vend name."""
+    portfolios: tuple[LivePortfolio, ...] = ()
+    """vend's portfolios (tag `vend:portfolio`), sorted by vend name."""
+    organizations_access: str | None = None
+    """GetAWSOrganizationsAccessStatus (ENABLED, DISABLED, ...); None when not read (no share declared)."""
 
     def tag_option(self, key: str, value: str) -> LiveTagOption | None:
         return next((t for t in self.tag_options if (t.key, t.value) == (key, value)), None)
@@ -65,3 +107,6 @@ class LiveCatalog:
 
     def product(self, vend_name: str) -> LiveProduct | None:
         return next((p for p in self.products if p.vend_name == vend_name), None)
+
+    def portfolio(self, vend_name: str) -> LivePortfolio | None:
+        return next((p for p in self.portfolios if p.vend_name == vend_name), None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from vending.local.servicecatalog import errors as err
+from vending.local.servicecatalog.constraints import summaries as constraint_summaries
 from vending.local.modeled import Call
 from vending.local.servicecatalog.tables import (
     Item,
@@ -213,6 +214,7 @@ def list_launch_paths(call: Call[Any]) -> dict[str, Any]:
     """API_ListLaunchPaths: one path per portfolio the caller can launch the product from."""
     tables = tables_of(call)
     item = product(tables, call.params["ProductId"])
-    summaries = [{"Id": path, "ConstraintSummaries": [], "Tags": [], "Name": p["DisplayName"]}
+    summaries = [{"Id": path, "ConstraintSummaries": constraint_summaries(tables, p["Id"], item["Id"]), "Tags": [],
+                  "Name": p["DisplayName"]}
                  for p, path in launch_paths(tables, item["Id"])]
     return paged(call, summaries, "LaunchPathSummaries")
