@@ -109,3 +109,19 @@ def test_dropping_a_product_deletes_its_constraints_first_and_principals_follow_
     assert dev["products"] == ["Bucket"] and dev["principals"] == [("IAM_PATTERN", "arn:aws:iam:::role/makers/*")]
     assert [c[:2] for c in dev["constraints"]] == [("Bucket", "LAUNCH"), ("Bucket", "RESOURCE_UPDATE"), ("Bucket", "TEMPLATE")]
     assert repo.pending(again) == []
+
+
+def test_a_retired_portfolio_goes_after_its_shares_and_constraints_only_with_allow_destroy(local: LocalAws, tmp_path: Path) -> None:
+    root = repo.make(tmp_path / "repo")
+    repo.apply(local, root)
+    path = root / "catalog/portfolios/test.yaml"
+    path.write_text(path.read_text() + "retired: true\n")
+    plan = repo.plan(local, root)
+    [delete] = [c for c in plan.changes if c.kind is Kind.PORTFOLIO]
+    assert (delete.action, delete.destructive) == (Action.DELETE, True)
+    assert plan.destructive() == ["portfolio:test"]
+    waits = sorted(a.split("#")[0] for a in delete.depends_on)
+    assert waits == ["catalog_constraint:test/bucket/template", "portfolio_share:test@account:Log Archive",
+                     "portfolio_share:test@organization"]
+    _, again = repo.apply(local, root, allow_destroy=True)
+    assert set(portfolios(local)) == {"Dev builders"} and repo.pending(again) == []

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from vending.apply import account_factory, catalog, catalog_portfolios, catalog_products, contacts, control_tower, deadlines
+from vending.apply import account_factory, catalog, catalog_portfolios, catalog_products, catalog_shares, contacts
+from vending.apply import control_tower, deadlines
 from vending.apply import stacksets
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
@@ -36,6 +37,8 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.PRODUCT_VERSION: catalog_products.apply_version,
     Kind.PORTFOLIO: catalog_portfolios.apply_portfolio,
     Kind.CATALOG_CONSTRAINT: catalog_portfolios.apply_constraint,
+    Kind.CATALOG_ORG_ACCESS: catalog_shares.apply_org_access,
+    Kind.PORTFOLIO_SHARE: catalog_shares.apply_share,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"

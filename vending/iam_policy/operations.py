@@ -89,6 +89,11 @@ WRITES: dict[str, tuple[str, ...]] = {
         "servicecatalog:DisassociateProductFromPortfolio", "servicecatalog:UpdateConstraint",
         "servicecatalog:UpdatePortfolio",
     ),
+    "vending.apply.catalog_shares": (
+        "servicecatalog:CreatePortfolioShare", "servicecatalog:DeletePortfolioShare",
+        "servicecatalog:DescribePortfolioShareStatus", "servicecatalog:EnableAWSOrganizationsAccess",
+        "servicecatalog:UpdatePortfolioShare",
+    ),
     "vending.apply.catalog_products": (
         "s3:PutObject", "servicecatalog:AssociateTagOptionWithResource", "servicecatalog:CreateProduct",
         "servicecatalog:CreateProvisioningArtifact", "servicecatalog:DeleteProduct",

@@ -12,6 +12,7 @@ from vending.plan.diff_baselines import diff_baselines
 from vending.plan.diff_contacts import contact_scope, diff_contacts
 from vending.plan.diff_catalog import diff_tag_options
 from vending.plan.diff_catalog_portfolios import diff_portfolios
+from vending.plan.diff_catalog_shares import diff_shares
 from vending.plan.diff_catalog_products import diff_products, note_unmanaged_products
 from vending.plan.diff_context import DiffContext
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
@@ -36,6 +37,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_contacts(ctx)
     diff_tag_options(ctx)
     diff_products(ctx)
+    diff_shares(ctx)
     diff_portfolios(ctx)
     note_unmanaged_products(ctx)
     note_unmanaged_ous(ctx)
