@@ -36,7 +36,7 @@ def _target(ctx: ApplyContext, fields: dict[str, Any]) -> dict[str, Any]:
     kind = fields["type"]
     if kind == "ACCOUNT":
         return {"AccountId": fields["principal"]}
-    value = fields["principal"]
+    value = fields.get("principal", "")
     try:
         if not value and kind == "ORGANIZATIONAL_UNIT":
             value = ctx.ou_id(fields["ou"])
@@ -64,7 +64,8 @@ def _wait(ctx: ApplyContext, token: str | None, what: str) -> str:
                            for e in details.get("ShareErrors", []))
         raise ApplyFailure(f"{what} ended {done['Status']} ({token}): {errors or 'AWS gave no ShareErrors'};"
                            " fix the cause, then run vend plan again")
-    return f"{len((done.get('ShareDetails') or {}).get('SuccessfulShares', []))} accounts"
+    reached = len((done.get("ShareDetails") or {}).get("SuccessfulShares", []))
+    return f"{reached} account{'' if reached == 1 else 's'}"
 
 
 def apply_share(change: Change, ctx: ApplyContext) -> str:

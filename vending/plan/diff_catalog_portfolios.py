@@ -59,8 +59,8 @@ def diff_portfolios(ctx: DiffContext) -> None:
                 _retire(ctx, spec, found)
             continue
         fields = desired_fields(spec)
-        ids = {name: (p.id if (p := live.product(name)) else "") for name in fields["products"]}
-        waits = tuple(addresses.catalog_product(n) for n, i in ids.items() if not i) + created_tag_options(
+        ids = {name: p.id for name in fields["products"] if (p := live.product(name))}
+        waits = tuple(addresses.catalog_product(n) for n in fields["products"] if n not in ids) + created_tag_options(
             ctx, fields["tag_options"])
         if found is None:
             ctx.add(Change(address=address, kind=Kind.PORTFOLIO, action=Action.CREATE, source=where(spec.source),
@@ -149,8 +149,8 @@ def _match(ctx: DiffContext, spec: PortfolioSpec, product: str, kind: str, wante
     source = where(spec.source, "constraints")
     for c in unmatched:
         address = addresses.catalog_constraint(spec.name, product, kind) + (f"-{wanted.index(c) + 1}" if len(wanted) > 1 else "")
-        ident = {"portfolio": spec.name, "product": product, "portfolio_id": found.id if found else "",
-                 "product_id": product_id}
+        ident = {"portfolio": spec.name, "product": product, **({"portfolio_id": found.id} if found else {}),
+                 **({"product_id": product_id} if product_id else {})}
         if left:
             old = left.pop(0)
             ctx.add(Change(address=address, kind=Kind.CATALOG_CONSTRAINT, action=Action.UPDATE, source=source,

@@ -151,8 +151,8 @@ def _create_version(ctx: DiffContext, spec: ProductSpec, version: ProductVersion
     product_address = addresses.catalog_product(spec.name)
     ctx.add(Change(address=addresses.product_version(spec.name, version.name), kind=Kind.PRODUCT_VERSION,
                    action=Action.CREATE, reason=reason, source=where(spec.source, "versions"),
-                   after={"product": spec.name, "product_id": product_id, **fields,
-                          "supersedes": [v.id for v in superseded]},
+                   after={"product": spec.name, **({"product_id": product_id} if product_id else {}), **fields,
+                          **({"supersedes": [v.id for v in superseded]} if superseded else {})},
                    depends_on=() if product_id else (product_address,)))
 
 

@@ -36,14 +36,14 @@ def _desired(ctx: DiffContext, spec: PortfolioSpec, share: Share) -> tuple[str, 
         path = parse_path(share.value)
         found = ctx.ou_match.get(path)
         label = f"ou:{path_str(path)}"
-        fields = {"type": "ORGANIZATIONAL_UNIT", "principal": found.id if found and path not in ctx.created_ous else "",
-                  "ou": path_str(path)}
+        known = found is not None and path not in ctx.created_ous and not ctx.ou_dependency(path)
+        fields = {"type": "ORGANIZATIONAL_UNIT", **({"principal": found.id} if known else {}), "ou": path_str(path)}
         waits = ctx.ou_dependency(path)
     elif share.value in ctx.desired.accounts:
         account = ctx.desired.accounts[share.value]
         live = _account_id(ctx, account.pinned_id, account.email)
         label = f"account:{share.value}"
-        fields = {"type": "ORGANIZATION_MEMBER_ACCOUNT", "principal": live, "account": share.value}
+        fields = {"type": "ORGANIZATION_MEMBER_ACCOUNT", **({"principal": live} if live else {}), "account": share.value}
         waits = () if live else (addresses.account(share.value),)
     else:
         label, fields, waits = f"account:{share.value}", {"type": "ACCOUNT", "principal": share.value}, ()
@@ -90,10 +90,10 @@ def diff_shares(ctx: DiffContext) -> None:
             label, fields, waits = _desired(ctx, spec, share)
             org_node = fields["type"] in ORG_NODE_TYPES
             access_needed = access_needed or org_node
-            match = next((s for s in existing if (s.type, s.principal) == (fields["type"], fields["principal"])), None)
+            match = next((s for s in existing if (s.type, s.principal) == (fields["type"], fields.get("principal"))), None)
             address = addresses.portfolio_share(spec.name, label)
             source = where(spec.source, "shares")
-            ident = {"portfolio": spec.name, "portfolio_id": found.id if found else ""}
+            ident = {"portfolio": spec.name, **({"portfolio_id": found.id} if found else {})}
             access = (addresses.catalog_org_access(),) if org_node and live.organizations_access != "ENABLED" else ()
             if match is None:
                 ctx.add(Change(address=address, kind=Kind.PORTFOLIO_SHARE, action=Action.CREATE, source=source,
@@ -101,7 +101,7 @@ def diff_shares(ctx: DiffContext) -> None:
                                after={**ident, **fields}, depends_on=portfolio_waits + waits + access))
                 continue
             existing.remove(match)
-            if _live_fields(match) != {k: fields[k] for k in _live_fields(match)}:
+            if _live_fields(match) != {k: fields.get(k) for k in _live_fields(match)}:
                 ctx.add(Change(address=address, kind=Kind.PORTFOLIO_SHARE, action=Action.UPDATE, source=source,
                                reason=f"ShareTagOptions or SharePrincipals differ from {spec.source.file}",
                                before={**ident, **_live_fields(match)}, after={**ident, **fields}))
