@@ -125,3 +125,33 @@ def test_a_retired_portfolio_goes_after_its_shares_and_constraints_only_with_all
                      "portfolio_share:test@organization"]
     _, again = repo.apply(local, root, allow_destroy=True)
     assert set(portfolios(local)) == {"Dev builders"} and repo.pending(again) == []
+
+
+def test_a_saved_plan_goes_stale_when_a_portfolio_changes_and_says_which(local: LocalAws, tmp_path: Path) -> None:
+    from vending import engine
+    from vending.apply.context import INSTANT
+    from vending.aws.clients import AwsClients
+    from vending.model.loader import load
+    from vending.plan.changes import Plan
+
+    root = repo.make(tmp_path / "repo")
+    repo.apply(local, root)
+    desired = load(root)
+    clients = AwsClients(local.session())
+    saved, _ = engine.plan(desired, clients, git_commit=None, target="local", saving=True)
+    dev = portfolios(local)["Dev builders"]["id"]
+    repo.hub(local).update_portfolio(Id=dev, Description="edited in the console")
+    with pytest.raises(Exception, match="portfolio dev changed"):
+        engine.prepare_apply(Plan.loads(saved.dumps()), clients, desired.settings, allow_destroy=False, polling=INSTANT)
+
+
+def test_a_portfolio_whose_file_is_gone_is_left_alone_and_noted(local: LocalAws, tmp_path: Path) -> None:
+    root = repo.make(tmp_path / "repo")
+    repo.apply(local, root)
+    (root / "catalog/portfolios/test.yaml").unlink()
+    plan = repo.plan(local, root)
+    assert not [c for c in plan.changes if c.kind in (Kind.PORTFOLIO, Kind.PORTFOLIO_SHARE, Kind.CATALOG_CONSTRAINT)]
+    test_id = portfolios(local)["Test builders"]["id"]
+    assert [(n.address, n.message) for n in plan.notes if n.kind == "unmanaged_portfolio"] == [(
+        "portfolio:test", f"portfolio Test builders ({test_id}) is tagged vend:portfolio=test but catalog/portfolios/"
+        " has no such file; vend leaves it (add it back with retired: true to delete it)")]

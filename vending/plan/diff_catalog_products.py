@@ -171,6 +171,7 @@ def _update_version(ctx: DiffContext, spec: ProductSpec, version: ProductVersion
 
 
 def note_unmanaged_products(ctx: DiffContext) -> None:
+    """vend-tagged products and portfolios whose files are gone: left alone, and said so."""
     catalog, live = ctx.desired.catalog, ctx.live.catalog
     if catalog is None or live is None:
         return
@@ -179,4 +180,10 @@ def note_unmanaged_products(ctx: DiffContext) -> None:
             ctx.notes.append(Note("unmanaged_product", addresses.catalog_product(found.vend_name),
                                   f"product {found.name} ({found.id}) is tagged vend:product={found.vend_name} but"
                                   " catalog/products/ has no such folder; vend leaves it (add it back with"
+                                  " retired: true to delete it)"))
+    for held in live.portfolios:
+        if held.vend_name not in catalog.portfolios:
+            ctx.notes.append(Note("unmanaged_portfolio", addresses.portfolio(held.vend_name),
+                                  f"portfolio {held.display_name} ({held.id}) is tagged vend:portfolio={held.vend_name}"
+                                  " but catalog/portfolios/ has no such file; vend leaves it (add it back with"
                                   " retired: true to delete it)"))
