@@ -20,7 +20,6 @@ from typing import Any
 
 import boto3
 import botocore.session
-from botocore.exceptions import ClientError
 from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
 from moto import mock_aws
 
@@ -168,13 +167,18 @@ class LocalAws:
 
     def ensure_bucket(self, name: str, region: str) -> None:
         """Create S3 bucket `name` in the management account if it does not exist yet (the
-        local stand-in for a bucket a platform team makes before vend uploads to it)."""
-        s3 = self.session().client("s3", region_name=region)
-        try:
-            s3.head_bucket(Bucket=name)
-        except ClientError:  # 404: absent
-            config = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-            s3.create_bucket(Bucket=name, **config)
+        local stand-in for a bucket a platform team makes before vend uploads to it). Built on
+        moto's backend, like the landing zone: no AWS request, so nothing a caller observes."""
+        if self._runtime is None:
+            raise LocalStateError("LocalAws.ensure_bucket() outside its `with` block")
+        from moto.s3.models import s3_backends
+
+        with self._runtime.ctx.request(mutating=False):
+            if name in s3_backends.bucket_accounts:
+                return
+        with self._runtime.ctx.request(mutating=True):
+            if name not in s3_backends.bucket_accounts:
+                s3_backends[self.management_account_id]["aws"].create_bucket(name, region)
 
     def save(self) -> None:
         """Write this process's state now, atomically. Requests need no saving; this is for
