@@ -98,8 +98,8 @@ class LiveCatalog:
     """vend's products (tag `vend:product`), sorted by vend name."""
     portfolios: tuple[LivePortfolio, ...] = ()
     """vend's portfolios (tag `vend:portfolio`), sorted by vend name."""
-    organizations_access: str | None = None
-    """GetAWSOrganizationsAccessStatus (ENABLED, DISABLED, ...); None when not read (no share declared)."""
+    organizations_access: str = "DISABLED"
+    """GetAWSOrganizationsAccessStatus: ENABLED or DISABLED (read once with the catalog)."""
 
     def tag_option(self, key: str, value: str) -> LiveTagOption | None:
         return next((t for t in self.tag_options if (t.key, t.value) == (key, value)), None)
