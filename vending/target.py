@@ -49,11 +49,21 @@ def connect(
         local = LocalAws(state_dir, control_tower=control_tower, account_factory_quota=quota)
         local.faults.configure(target.faults, settings.source.file)
         with local:
+            _hub_bucket(local, settings)
             clients = AwsClients(local.session(), observers=observers)
             with translated(Caller(description, whoami=clients.principal)):
                 yield Connection(clients, description, INSTANT)
         return
     yield from _aws(settings, observers)
+
+
+def _hub_bucket(local: object, settings: OrgSettings) -> None:
+    """A local organization has the catalog's template bucket that vend.yaml names, as the
+    platform team creates it before the first apply in AWS (vend uploads, it never creates it)."""
+    hub = settings.catalog
+    name = (hub.template_bucket if hub else None) or settings.template_bucket
+    if hub is not None and name:
+        local.ensure_bucket(name, settings.home_region)  # type: ignore[attr-defined]
 
 
 def _aws(settings: OrgSettings, observers: tuple[Callable[[str], None], ...]) -> Iterator[Connection]:

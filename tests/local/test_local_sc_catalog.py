@@ -135,8 +135,8 @@ def test_requests_are_checked_against_the_model(catalog, aws_error):
 def test_unimplemented_operations_say_so(catalog, aws_error):
     """Operations outside today's scope are AWS's unknown-operation error (JSON protocol: HTTP
     400 UnknownOperationException), a ClientError botocore does not retry."""
-    response = aws_error("UnknownOperationException", catalog.associate_tag_option_with_resource,
-                         ResourceId="port-aaaaaaaaaaaaa", TagOptionId="tag-aaaaaaaaaaaaa")
+    response = aws_error("UnknownOperationException", catalog.list_budgets_for_resource,
+                         ResourceId="port-aaaaaaaaaaaaa")
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert response["ResponseMetadata"]["RetryAttempts"] == 0
-    assert "AssociateTagOptionWithResource" in response["Error"]["Message"]
+    assert "ListBudgetsForResource" in response["Error"]["Message"]

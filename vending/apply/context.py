@@ -70,6 +70,8 @@ class ApplyContext:
         self._account_ids: dict[str, str] = {}
         baselines = live.baselines.stack_sets.values() if live.baselines else ()
         self._stack_set_arns: dict[str, str] = {s.name: s.arn for s in baselines if s.arn}
+        self._catalog_ids: dict[str, str] = {}
+        """Service Catalog ids made by this apply, by plan address (products, portfolios)."""
 
     @property
     def organizations(self) -> Any:
@@ -95,11 +97,18 @@ class ApplyContext:
         """S3 as the same principal, so CloudFormation can read the templates it uploads."""
         return self._stacksets_clients().client("s3", self.home_region)
 
+    def _hub_clients(self) -> Any:
+        return self.clients.assumed(self.catalog_role, self.home_region) if self.catalog_role else self.clients
+
     @property
     def servicecatalog(self) -> Any:
         """Service Catalog of the home Region in the hub (the delegated admin's, with catalog.role_arn)."""
-        clients = self.clients.assumed(self.catalog_role, self.home_region) if self.catalog_role else self.clients
-        return clients.client("servicecatalog", self.home_region)
+        return self._hub_clients().client("servicecatalog", self.home_region)
+
+    @property
+    def hub_s3(self) -> Any:
+        """S3 as the hub, which uploads product templates to catalog.template_bucket."""
+        return self._hub_clients().client("s3", self.home_region)
 
     @property
     def management_cloudformation(self) -> Any:
@@ -113,6 +122,17 @@ class ApplyContext:
     def set_stack_set_arn(self, name: str, arn: str) -> None:
         with self._lock:
             self._stack_set_arns[name] = arn
+
+    def catalog_id(self, address: str, known: str | None = None) -> str:
+        """The id of the catalog resource at `address`: `known` from the plan, else made now."""
+        if known:
+            return known
+        with self._lock:
+            return self._catalog_ids[address]
+
+    def set_catalog_id(self, address: str, resource_id: str) -> None:
+        with self._lock:
+            self._catalog_ids[address] = resource_id
 
     def ou_id(self, path: str | OuPath) -> str:
         key = parse_path(path) if isinstance(path, str) else path

@@ -58,3 +58,8 @@ CONTACT_PROPAGATION = 5 * MINUTE
 """Put/DeleteAlternateContact refused with AccessDeniedException right after this apply
 enabled trusted access for Account Management or created the account: AWS documents no
 propagation delay (unconfirmed), so vend retries for a few minutes before giving up."""
+
+PORTFOLIO_SHARE = 30 * MINUTE
+"""CreatePortfolioShare/UpdatePortfolioShare/DeletePortfolioShare of an organization node until
+DescribePortfolioShareStatus leaves NOT_STARTED and IN_PROGRESS: AWS shares with every account of
+the node in the background, minutes for a large OU (unconfirmed: SC-API gives no figure)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from vending.apply import account_factory, catalog, contacts, control_tower, deadlines, stacksets
-from vending.apply import budgets, support
+from vending.apply import account_factory, budgets, catalog, catalog_portfolios, catalog_products, catalog_shares
+from vending.apply import contacts, control_tower, deadlines, stacksets, support
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -35,6 +35,12 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.BUDGET: budgets.apply_budget,
     Kind.BUDGET_ALERT: budgets.apply_alert,
     Kind.SUPPORT_CASE: support.apply_support_case,
+    Kind.CATALOG_PRODUCT: catalog_products.apply_product,
+    Kind.PRODUCT_VERSION: catalog_products.apply_version,
+    Kind.PORTFOLIO: catalog_portfolios.apply_portfolio,
+    Kind.CATALOG_CONSTRAINT: catalog_portfolios.apply_constraint,
+    Kind.CATALOG_ORG_ACCESS: catalog_shares.apply_org_access,
+    Kind.PORTFOLIO_SHARE: catalog_shares.apply_share,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"

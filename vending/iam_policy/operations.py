@@ -31,7 +31,16 @@ READS: dict[str, tuple[str, ...]] = {
         "servicecatalog:GetProvisionedProductOutputs", "servicecatalog:ListProvisioningArtifacts",
         "servicecatalog:SearchProductsAsAdmin",
     ),
-    "vending.state.catalog": ("servicecatalog:ListTagOptions",),
+    "vending.state.catalog": ("servicecatalog:GetAWSOrganizationsAccessStatus", "servicecatalog:ListTagOptions"),
+    "vending.state.catalog_portfolios": (
+        "servicecatalog:DescribeConstraint", "servicecatalog:DescribePortfolio", "servicecatalog:DescribePortfolioShares",
+        "servicecatalog:ListConstraintsForPortfolio", "servicecatalog:ListPortfolios",
+        "servicecatalog:ListPrincipalsForPortfolio", "servicecatalog:SearchProductsAsAdmin",
+    ),
+    "vending.state.catalog_products": (
+        "servicecatalog:DescribeProductAsAdmin", "servicecatalog:DescribeProvisioningArtifact",
+        "servicecatalog:ListProvisioningArtifacts", "servicecatalog:SearchProductsAsAdmin",
+    ),
     "vending.state.budgets": (
         "budgets:DescribeBudgetNotificationsForAccount", "budgets:DescribeBudgets",
         "budgets:DescribeSubscribersForNotification",
@@ -79,6 +88,24 @@ WRITES: dict[str, tuple[str, ...]] = {
     ),
     "vending.apply.catalog": (
         "servicecatalog:CreateTagOption", "servicecatalog:ListTagOptions", "servicecatalog:UpdateTagOption",
+    ),
+    "vending.apply.catalog_portfolios": (
+        "servicecatalog:AssociatePrincipalWithPortfolio", "servicecatalog:AssociateProductWithPortfolio",
+        "servicecatalog:CreateConstraint", "servicecatalog:CreatePortfolio", "servicecatalog:DeleteConstraint",
+        "servicecatalog:DeletePortfolio", "servicecatalog:DisassociatePrincipalFromPortfolio",
+        "servicecatalog:DisassociateProductFromPortfolio", "servicecatalog:UpdateConstraint",
+        "servicecatalog:UpdatePortfolio",
+    ),
+    "vending.apply.catalog_shares": (
+        "servicecatalog:CreatePortfolioShare", "servicecatalog:DeletePortfolioShare",
+        "servicecatalog:DescribePortfolioShareStatus", "servicecatalog:EnableAWSOrganizationsAccess",
+        "servicecatalog:UpdatePortfolioShare",
+    ),
+    "vending.apply.catalog_products": (
+        "s3:PutObject", "servicecatalog:AssociateTagOptionWithResource", "servicecatalog:CreateProduct",
+        "servicecatalog:CreateProvisioningArtifact", "servicecatalog:DeleteProduct",
+        "servicecatalog:DisassociateTagOptionFromResource", "servicecatalog:ListTagOptions",
+        "servicecatalog:UpdateProduct", "servicecatalog:UpdateProvisioningArtifact",
     ),
     "vending.apply.contacts": (
         "account:DeleteAlternateContact", "account:PutAlternateContact", "organizations:EnableAWSServiceAccess",

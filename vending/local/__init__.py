@@ -169,6 +169,21 @@ class LocalAws:
             raise LocalStateError("LocalAws.emulator() outside its `with` block")
         return next(e for e in self._runtime.emulators if e.name == name)
 
+    def ensure_bucket(self, name: str, region: str) -> None:
+        """Create S3 bucket `name` in the management account if it does not exist yet (the
+        local stand-in for a bucket a platform team makes before vend uploads to it). Built on
+        moto's backend, like the landing zone: no AWS request, so nothing a caller observes."""
+        if self._runtime is None:
+            raise LocalStateError("LocalAws.ensure_bucket() outside its `with` block")
+        from moto.s3.models import s3_backends
+
+        with self._runtime.ctx.request(mutating=False):
+            if name in s3_backends.bucket_accounts:
+                return
+        with self._runtime.ctx.request(mutating=True):
+            if name not in s3_backends.bucket_accounts:
+                s3_backends[self.management_account_id]["aws"].create_bucket(name, region)
+
     def save(self) -> None:
         """Write this process's state now, atomically. Requests need no saving; this is for
         code that changes moto's backends directly (benchmarks seeding thousands of accounts),

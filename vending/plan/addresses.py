@@ -28,6 +28,31 @@ def tag_option(key: str, value: str) -> str:
     return f"tag_option:{key}={value}"
 
 
+def catalog_product(name: str) -> str:
+    return f"catalog_product:{name}"
+
+
+def product_version(product: str, version: str, artifact_id: str = "") -> str:
+    """`product_version:<p>/<v>`; with an artifact id, an older artifact of that name."""
+    return f"product_version:{product}/{version}" + (f"#{artifact_id}" if artifact_id else "")
+
+
+def portfolio(name: str) -> str:
+    return f"portfolio:{name}"
+
+
+def catalog_constraint(portfolio_name: str, product: str, constraint_type: str) -> str:
+    return f"catalog_constraint:{portfolio_name}/{product}/{constraint_type.lower()}"
+
+
+def catalog_org_access() -> str:
+    return "catalog_org_access"
+
+
+def portfolio_share(portfolio_name: str, share: str) -> str:
+    return f"portfolio_share:{portfolio_name}@{share}"
+
+
 def account(name: str) -> str:
     return f"account:{name}"
 

@@ -13,6 +13,9 @@ from vending.plan.diff_contacts import contact_scope, diff_contacts
 from vending.plan.diff_catalog import diff_tag_options
 from vending.plan.diff_budgets import diff_budgets
 from vending.plan.diff_support import diff_support
+from vending.plan.diff_catalog_portfolios import diff_portfolios
+from vending.plan.diff_catalog_shares import diff_shares
+from vending.plan.diff_catalog_products import diff_products, note_unmanaged_products
 from vending.plan.diff_context import DiffContext
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
@@ -37,6 +40,10 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_tag_options(ctx)
     diff_budgets(ctx)
     diff_support(ctx)
+    diff_products(ctx)
+    diff_shares(ctx)
+    diff_portfolios(ctx)
+    note_unmanaged_products(ctx)
     note_unmanaged_ous(ctx)
     note_unmanaged_accounts(ctx)
     if ctx.problems:

@@ -61,6 +61,18 @@ class Kind(str, Enum):
     """Account settings: one notification of a budget and its subscribers."""
     SUPPORT_CASE = "support_case"
     """Account settings: the case asking AWS Support to add an account to the plan (CreateCase)."""
+    CATALOG_PRODUCT = "catalog_product"
+    """Catalog: a product, its fields and TagOptions (Create/Update/DeleteProduct)."""
+    PRODUCT_VERSION = "product_version"
+    """Catalog: one provisioning artifact (Create/UpdateProvisioningArtifact)."""
+    PORTFOLIO = "portfolio"
+    """Catalog: a portfolio, its products, principals and TagOptions (Create/Update/DeletePortfolio)."""
+    CATALOG_CONSTRAINT = "catalog_constraint"
+    """Catalog: one constraint of a product in a portfolio (Create/Update/DeleteConstraint)."""
+    CATALOG_ORG_ACCESS = "catalog_org_access"
+    """Catalog: Service Catalog's access to Organizations (EnableAWSOrganizationsAccess)."""
+    PORTFOLIO_SHARE = "portfolio_share"
+    """Catalog: one organization-node share of a portfolio (Create/Update/DeletePortfolioShare)."""
 
 
 @dataclass(frozen=True)

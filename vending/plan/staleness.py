@@ -44,6 +44,9 @@ def digests(live: LiveOrg) -> dict[str, str]:
                       for kind, value in kinds.items()})
     if live.catalog is not None:
         parts.update({f"tag_option:{t.id}": asdict(t) for t in live.catalog.tag_options})
+        parts.update({f"product:{p.vend_name}": asdict(p) for p in live.catalog.products})
+        parts.update({f"portfolio:{p.vend_name}": asdict(p) for p in live.catalog.portfolios})
+        parts["catalog_organizations_access"] = live.catalog.organizations_access
     if live.budgets is not None:
         parts.update({f"budget:{name}": asdict(b) for name, b in live.budgets.budgets.items()})
     if live.support is not None:
@@ -83,6 +86,7 @@ def _label(key: str, live: LiveOrg) -> str:
         "pending_creations": "the pending CreateAccount requests",
         "stacksets": "StackSets (trusted access, or stack sets vend does not manage)",
         "account_access": "trusted access for AWS Account Management",
+        "catalog_organizations_access": "Service Catalog's access to AWS Organizations",
     }
     if key in fixed:
         return fixed[key]

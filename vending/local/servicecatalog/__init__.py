@@ -6,9 +6,11 @@ Service Catalog request itself, through `vending.local.modeled` (requests and an
 against botocore's `servicecatalog/2015-12-10` model); an operation it lacks raises moto's own
 NotImplementedError. Scope today is what Control Tower's Account Factory needs: portfolios,
 products and their provisioning artifacts, product and principal associations, launch paths,
-and provisioning with asynchronous records (`servicecatalog.catalog`,
-`servicecatalog.provisioning`, `servicecatalog.queries`). Shares, TagOptions and constraints
-can grow in the same tables later.
+provisioning with asynchronous records (`servicecatalog.catalog`,
+`servicecatalog.provisioning`, `servicecatalog.queries`), and for vend's catalog: updates,
+deletes and TagOption associations (`servicecatalog.admin`), TagOptions, constraints with their
+parameters checked (`servicecatalog.constraints`), Organizations access and portfolio shares
+with asynchronous status (`servicecatalog.shares`).
 
 State is plain dicts, per account and region (`CatalogStore`), persisted with the other
 emulators. Ids follow AWS: `port-`, `prod-`, `prodview-`, `pa-`, `lpv2-`, `pp-`, `rec-` followed
@@ -25,7 +27,7 @@ from moto.servicecatalog.responses import ServiceCatalogResponse
 
 # Importing these modules registers their handlers in HANDLERS.
 from vending.local.servicecatalog import catalog, provisioning  # noqa: F401
-from vending.local.servicecatalog import queries, tagoptions  # noqa: F401
+from vending.local.servicecatalog import admin, constraints, queries, shares, tagoptions  # noqa: F401
 from vending.local.framework import EmulatorContext
 from vending.local.modeled import ModeledService
 from vending.local.servicecatalog.provisioning import CloudFormationEngine, Engine, step
@@ -55,7 +57,10 @@ class ServiceCatalog:
     def step(self, account_id: str, region: str) -> bool:
         """A read lets time pass for the records in flight (servicecatalog.provisioning)."""
         regions = self.store.accounts.get(account_id, {})
-        return region in regions and step(self, regions[region])
+        if region not in regions:
+            return False
+        provisioned = step(self, regions[region])
+        return shares.step(regions[region]) or provisioned
 
     def bootstrap(self, ctx: EmulatorContext) -> None:
         """A fresh landing zone has an empty catalog (Control Tower adds its portfolio)."""

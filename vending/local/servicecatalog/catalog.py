@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from vending.local.servicecatalog import errors as err
+from vending.local.servicecatalog.constraints import summaries as constraint_summaries
 from vending.local.modeled import Call
 from vending.local.servicecatalog.tables import (
     Item,
@@ -26,6 +27,7 @@ from vending.local.servicecatalog.tables import (
     product_view,
     summary_view,
     tables_of,
+    tag_options_view,
 )
 
 MAX_PATTERN_PRINCIPALS = 10
@@ -74,8 +76,9 @@ def create_portfolio(call: Call[Any]) -> dict[str, Any]:
 @handles("DescribePortfolio")
 def describe_portfolio(call: Call[Any]) -> dict[str, Any]:
     """API_DescribePortfolio: ResourceNotFoundException for an unknown id (moto: `{}`)."""
-    item = portfolio(tables_of(call), call.params["Id"])
-    return {"PortfolioDetail": portfolio_view(item), "Tags": item["Tags"], "TagOptions": [],
+    tables = tables_of(call)
+    item = portfolio(tables, call.params["Id"])
+    return {"PortfolioDetail": portfolio_view(item), "Tags": item["Tags"], "TagOptions": tag_options_view(tables, item),
             "Budgets": []}
 
 
@@ -132,11 +135,12 @@ def describe_product(call: Call[Any]) -> dict[str, Any]:
 @handles("DescribeProductAsAdmin")
 def describe_product_as_admin(call: Call[Any]) -> dict[str, Any]:
     """API_DescribeProductAsAdmin: every artifact, active or not."""
-    item = product(tables_of(call), call.params.get("Id"), call.params.get("Name"))
+    tables = tables_of(call)
+    item = product(tables, call.params.get("Id"), call.params.get("Name"))
     summaries = [{k: a[k] for k in ("Id", "Name", "Description", "CreatedTime")
                   if a.get(k) is not None} for a in item["artifacts"].values()]
     return {"ProductViewDetail": product_view(item), "ProvisioningArtifactSummaries": summaries,
-            "Tags": item["Tags"], "TagOptions": [], "Budgets": []}
+            "Tags": item["Tags"], "TagOptions": tag_options_view(tables, item), "Budgets": []}
 
 
 @handles("SearchProductsAsAdmin")
@@ -210,6 +214,7 @@ def list_launch_paths(call: Call[Any]) -> dict[str, Any]:
     """API_ListLaunchPaths: one path per portfolio the caller can launch the product from."""
     tables = tables_of(call)
     item = product(tables, call.params["ProductId"])
-    summaries = [{"Id": path, "ConstraintSummaries": [], "Tags": [], "Name": p["DisplayName"]}
+    summaries = [{"Id": path, "ConstraintSummaries": constraint_summaries(tables, p["Id"], item["Id"]), "Tags": [],
+                  "Name": p["DisplayName"]}
                  for p, path in launch_paths(tables, item["Id"])]
     return paged(call, summaries, "LaunchPathSummaries")

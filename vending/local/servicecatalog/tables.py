@@ -117,6 +117,13 @@ def provisioned(tables: Tables, pp_id: str | None = None, name: str | None = Non
 # ---------------------------------------------------------------- AWS views
 
 
+def tag_options_view(tables: Tables, item: Item) -> list[Item]:
+    """The TagOptionDetails associated with a portfolio or product."""
+    table = tables.get("tag_options", {})
+    return [{k: table[t][k] for k in ("Key", "Value", "Active", "Id", "Owner")}
+            for t in item.get("tag_options", ()) if t in table]
+
+
 def public(item: Item) -> Item:
     """AWS's fields of a stored item: its capitalised keys, without empty optional ones."""
     return {k: v for k, v in item.items() if k[:1].isupper() and v is not None}
