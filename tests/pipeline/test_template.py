@@ -99,6 +99,8 @@ def test_the_roles_policies_are_vend_iam_policy(role: str, policy_name: str) -> 
     for statement in document["Statement"]:
         if isinstance(statement["Resource"], dict):
             statement["Resource"] = statement["Resource"]["Fn::Sub"]
+        elif isinstance(statement["Resource"], list):
+            statement["Resource"] = [r["Fn::Sub"] if isinstance(r, dict) else r for r in statement["Resource"]]
     assert document == policy(role, PIPELINE_SETTINGS)  # type: ignore[arg-type]
 
 
