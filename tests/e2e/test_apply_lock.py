@@ -2,6 +2,7 @@
 lock reported and broken with `vend force-unlock ID`, released on every other way out."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -19,6 +20,7 @@ from botocore.exceptions import ClientError
 from tests.e2e.test_local_target import _client, _serve, _stop
 from tests.proofs.processes import killed_apply
 from vending.apply.lock import ApplyLock, Holder, PlanRef
+from vending.aws.clients import is_read_operation
 from vending.local import LocalAws
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -220,3 +222,56 @@ def test_a_lock_bucket_that_does_not_exist_is_one_message(example, vend):
 def test_force_unlock_has_help_with_an_example(example, vend):
     helped = vend(example, "force-unlock", "--help")
     assert helped.code == 0 and "Example:\n    vend force-unlock 0b6f1a52-" in helped.out
+
+
+def test_a_plan_names_the_apply_that_holds_the_lock_and_writes_nothing(example, vend, calls):
+    lock_id = hold(example)
+    before = lock_object(example)
+    calls.clear()
+    note = (f"a vend apply holds the lock of this organization ({WHERE}) since 2026-11-30 09:15:00 UTC:"
+            f" lock {lock_id}, held by arn:aws:sts::123456789012:assumed-role/vend-apply/build-17 (user codebuild,"
+            " host ci-runner-7, pid 4242, build vend-apply:0f3e), applying plan sha256:4f1d2c9a8b7e (from plan.json,"
+            " git commit 9c1e5b7d3a2f). This plan was computed while it ran: plan again once it has finished;"
+            " vend apply will not start until then")
+
+    text = vend(example, "plan")
+    as_json = vend(example, "plan", "--format", "json")
+    markdown = vend(example, "plan", "--format", "markdown")
+
+    assert (text.code, as_json.code, markdown.code) == (0, 0, 0), text.err
+    assert f"\nNotes:\n  - apply_lock: {note}\n" in text.out
+    assert [n for n in json.loads(as_json.out)["notes"] if n["kind"] == "apply_lock"] == [
+        {"kind": "apply_lock", "address": "apply_lock", "message": note}]
+    assert note in markdown.out
+    assert "s3:GetObject" in calls and [c for c in calls if not is_read_operation(c.split(":")[1])] == []
+    assert lock_object(example) == before  # the holder's lock, untouched
+
+
+def test_no_lock_no_note_and_a_denied_read_of_the_lock_is_a_note_not_an_error(example, vend, monkeypatch):
+    assert "apply_lock" not in vend(example, "plan").out
+    original = BaseClient._make_api_call
+
+    def denied(client: BaseClient, operation: str, params: dict) -> dict:
+        if operation == "GetObject":
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, operation)
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", denied)
+    result = vend(example, "plan", "--format", "json")
+
+    assert result.code == 0, result.err
+    assert [n["message"] for n in json.loads(result.out)["notes"] if n["kind"] == "apply_lock"] == [
+        f"could not read the lock {WHERE} (AccessDenied: Access Denied); this plan cannot tell whether a vend apply"
+        " is running. Grant the plan role s3:GetObject and s3:ListBucket on it (vend iam-policy plan)"]
+
+
+def test_a_denied_read_of_the_lock_in_an_apply_names_the_apply_role_not_the_plan_role():
+    from vending.aws import clients as aws_clients
+    from vending.aws.errors import Caller, explain
+
+    denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied",
+                                    aws_clients.IAM_ACTION_KEY: "s3:GetObject"}}, "GetObject")
+    message = explain(denied, Caller("AWS", whoami=lambda: "arn:aws:sts::123456789012:assumed-role/vend-apply/b"))
+    assert message is not None and message.startswith(
+        "AWS denied s3:GetObject to arn:aws:sts::123456789012:assumed-role/vend-apply/b: the apply role (what"
+        " vend apply changes the organization with) lacks this permission.")

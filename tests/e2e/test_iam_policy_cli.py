@@ -19,8 +19,13 @@ def test_the_plan_policy_is_read_only_and_allows_every_read(example: Path, vend)
     document = json.loads(result.out)
     allowed = {a for s in document["Statement"] for a in s["Action"]}
     assert all(is_read_operation(a.split(":")[1]) for a in allowed), allowed
-    assert allowed == {op for ops in READS.values() for op in ops} - {"sts:GetCallerIdentity"}
-    assert {s["Resource"] for s in document["Statement"]} == {"*"}
+    lock = next(s for s in document["Statement"] if s["Sid"] == "ReadApplyLock")  # vend plan's note on a held lock
+    assert (lock["Action"], lock["Resource"]) == (["s3:GetObject", "s3:ListBucket"], [
+        "arn:aws:s3:::vend-lock-*", "arn:aws:s3:::vend-lock-*/vend/apply.lock"])
+    others = [s for s in document["Statement"] if s is not lock]
+    assert {a for s in others for a in s["Action"]} == {op for ops in READS.values() for op in ops} - {
+        "sts:GetCallerIdentity"}
+    assert {s["Resource"] for s in others} == {"*"}
 
 
 def test_the_apply_policy_names_the_lock_and_template_buckets_of_vend_yaml(example: Path, vend) -> None:

@@ -1,9 +1,10 @@
-"""Every AWS call of `vend plan` and `vend apply plan.json` is allowed by `vend iam-policy`.
+"""Every AWS call of `vend plan`, `vend rehearse plan.json` and `vend apply plan.json` is allowed
+by `vend iam-policy`.
 
 The example organization is planned, applied and planned again, through the Organizations and
 the Account Factory engines, with an action observer on every client vend makes; each call seen
-must be allowed by the generated policy of the role that command runs as in the pipeline (plan:
-the read-only role, apply: the apply role).
+must be allowed by the generated policy of the role that command runs as in the pipeline (plan
+and rehearse: the read-only role, apply: the apply role).
 """
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def test_plan_and_apply_call_only_what_their_policies_allow(
         "account_factory: organizations", f"account_factory: {factory}"))
     settings = load(example).settings
     for phase, args in (("plan", ["plan", "--out", str(example / "plan.json")]),
+                        ("rehearse", ["rehearse", str(example / "plan.json")]),
                         ("apply", ["apply", str(example / "plan.json")]),
                         ("replan", ["plan", "--detailed-exitcode"])):
         observed.phase = phase
@@ -60,6 +62,9 @@ def test_plan_and_apply_call_only_what_their_policies_allow(
         assert result.code == 0, result.err
     assert "No changes." in result.out
     assert denied(policy("plan", settings), observed.calls["plan"] | observed.calls["replan"]) == set()
+    # The whole read, and only the live one (the plan's look at the apply lock aside).
+    assert observed.calls["rehearse"] >= observed.calls["plan"] - {"s3:GetObject", "sts:GetCallerIdentity"}
+    assert denied(policy("plan", settings), observed.calls["rehearse"]) == set()
     assert denied(policy("apply", settings), observed.calls["apply"]) == set()
     # The apply role is needed: the plan role alone would refuse the apply's writes.
     assert "organizations:CreateOrganizationalUnit" in denied(policy("plan", settings), observed.calls["apply"])

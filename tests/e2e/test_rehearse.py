@@ -8,6 +8,7 @@ from vending.aws.clients import AwsClients, CallCounter, is_read_operation
 from vending.local import LocalAws
 from vending.model.loader import load
 from vending.rehearse import run
+from tests.e2e.conftest import without_baselines
 
 BIG_SCP_CHARS = 6000
 
@@ -113,20 +114,84 @@ def test_an_organization_with_stack_sets_is_copied_and_a_baseline_update_rehears
     assert vend(example, "plan", "--detailed-exitcode").code == 2
 
 
-def test_a_control_tower_landing_zone_is_named_as_not_rehearsed(example, vend):
-    settings = example / "vend.yaml"
-    text = settings.read_text().replace("account_factory: organizations", "account_factory: control-tower")
-    settings.write_text(text)
-    with LocalAws(example / ".vend", control_tower=True) as aws:
-        zone = aws.landing_zone()
+def _control_tower(repo):
+    """The repository (without its baselines: quicker) vended through Account Factory, on a
+    local organization with a fresh landing zone (the Security OU registered, two enrolled)."""
+    without_baselines(repo)
+    settings = repo / "vend.yaml"
+    settings.write_text(settings.read_text().replace("account_factory: organizations", "account_factory: control-tower"))
+    with LocalAws(repo / ".vend", control_tower=True) as aws:
+        return aws.landing_zone()
 
-    result = vend(example, "rehearse")
 
-    assert (result.code, result.out) == (1, "")
-    assert result.err == (
-        "Error: cannot rehearse against local emulator (.vend): the scratch copy cannot reproduce the"
-        f" Control Tower landing zone ({zone.landing_zone_arn}): its baselines, controls and Account Factory products"
-        " yet, so nothing was rehearsed\n")
+def test_a_control_tower_plan_rehearses_through_account_factory(example, vend, tmp_path, monkeypatch):
+    _control_tower(example)
+    assert vend(example, "apply", "--auto-approve").code == 0
+    sandbox = example / "ous" / "Sandbox" / "ou.yaml"
+    sandbox.write_text(sandbox.read_text() + "controls: [AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS]\n")
+    (example / "ous" / "Workloads" / "QA").mkdir()
+    (example / "ous" / "Workloads" / "QA" / "ou.yaml").write_text("description: Quality assurance.\n")
+    (example / "accounts" / "qa-team.yaml").write_text(
+        "name: qa-team\nemail: aws+qa-team@example.com\nou: Workloads/QA\nowner: qa@example.com\n"
+        "tags: {cost-center: analytics, environment: test}\n")
+    moved = example / "accounts" / "payments-dev.yaml"
+    moved.write_text(moved.read_text().replace("ou: Workloads/Dev", "ou: Workloads/Test"))
+    saved = tmp_path / "plan.json"
+    assert vend(example, "plan", "--out", str(saved)).code == 0
+    kinds = {c["address"]: (c["kind"], c["action"]) for c in json.loads(saved.read_text())["changes"]}
+    assert {a: kinds[a] for a in ("account:qa-team", "ou_registration:Workloads/QA", "account:payments-dev",
+                                  "control:AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS@Sandbox")} == {
+        "account:qa-team": ("factory_account", "create"), "ou_registration:Workloads/QA": ("ou_registration", "create"),
+        "account:payments-dev": ("factory_account", "move"),
+        "control:AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS@Sandbox": ("control", "create")}
+    before = _live_fingerprint(example)
+    calls = _observing(monkeypatch)
+
+    result = vend(example, "rehearse", str(saved))
+
+    assert result.code == 0, result.out + result.err
+    assert result.out.splitlines()[0].endswith(", the Control Tower landing zone and its Account Factory.")
+    assert f"Applied {len(kinds)} of {len(kinds)} change(s); 0 refused, 0 skipped." in result.out
+    assert "\nNo changes. Your organization matches the repository.\n" in result.out
+    assert sorted(op for op in calls.counts if not is_read_operation(op)) == []
+    assert calls.counts["GetProvisionedProductOutputs"] >= len(kinds)  # which account each product manages
+    assert _live_fingerprint(example) == before
+    assert vend(example, "plan", "--detailed-exitcode").code == 2
+
+
+def test_a_control_on_an_unregistered_ou_is_refused_as_control_tower_refuses_it(example, vend, tmp_path):
+    _control_tower(example)
+    sandbox = example / "ous" / "Sandbox" / "ou.yaml"
+    sandbox.write_text(sandbox.read_text() + "controls: [AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS]\n")
+    saved = tmp_path / "plan.json"
+    assert vend(example, "plan", "--out", str(saved)).code == 0
+    plan = json.loads(saved.read_text())
+    # A plan.json edited by hand: Sandbox is no longer registered before its control is enabled.
+    registration = "ou_registration:Sandbox"
+    plan["changes"] = [c for c in plan["changes"] if c["address"] != registration]
+    for change in plan["changes"]:
+        change["depends_on"] = [d for d in change["depends_on"] if d != registration]
+    plan["order"] = [[a for a in level if a != registration] for level in plan["order"]]
+    saved.write_text(json.dumps(plan))
+
+    result = vend(example, "rehearse", str(saved))
+
+    assert result.code == 1
+    refused = result.out.split("Refused by the emulator, as AWS answers:\n")[1].split("\n\n")[0].splitlines()
+    with LocalAws(example / ".vend") as aws:
+        live = engine.read_live(AwsClients(aws.session()), load(example).settings)
+    assert "ou:Sandbox" not in [ou.path for ou in live.ous.values()]  # the real organization: untouched
+    control = ("  control:AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS@Sandbox: EnableControl -> ResourceNotFoundException:"
+               " Organizational unit ou-")
+    assert [line for line in refused if line.startswith(control)] == [
+        line for line in refused if line.startswith("  control:")]
+    line = next(line for line in refused if line.startswith("  control:"))
+    assert line.endswith(" is not registered with AWS Control Tower.")
+    # Accounts vended into Sandbox fail as Account Factory fails them (a FAILED record).
+    assert sorted(r.split(":")[1] for r in refused if r.startswith("  account:")) == ["sandbox-alice", "sandbox-bob"], refused
+    assert "not enrolled in AWS Control Tower" in next(r for r in refused if r.startswith("  account:sandbox-alice"))
+    end_plan = result.out.split("Plan of the rehearsed end state:\n")[1]
+    assert "+ ou_registration:Sandbox" in end_plan
 
 
 def test_vend_yaml_faults_run_in_the_rehearsal_too(example, vend):

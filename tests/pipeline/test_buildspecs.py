@@ -82,10 +82,16 @@ def test_the_pipeline_plans_then_applies_exactly_the_approved_plan(origin: git.R
     assert planned.exported["PLAN_URL"] == ("https://console.aws.amazon.com/s3/object/vend-artifacts"
                                             "?region=us-east-1&prefix=plans/7/plan.md")
     assert (bin_dir.parent / "s3/vend-artifacts/plans/7/plan.md").read_text() == markdown  # what the link shows
+    # Rehearsed before approval (REHEARSE unset: the template's default, true), shown below the plan.
+    assert planned.exported["REHEARSAL"] == "passed"
+    rehearsal = (checkout / "rehearsal.txt").read_text()
+    assert f"Applied {len(plan['changes'])} of {len(plan['changes'])} change(s); 0 refused, 0 skipped." in rehearsal
+    assert (bin_dir.parent / "s3/vend-artifacts/plans/7/rehearsal.txt").read_text() == rehearsal
+    assert markdown.endswith(f"\n## Rehearsal: passed\n\n```\n{rehearsal.rstrip()}\n```\n")
 
     artifact = tmp_path / "PlanOutput"  # CodePipeline hands the Plan action's artifact to Apply
     artifact.mkdir()
-    for name in ("plan.json", "plan.md"):
+    for name in ("plan.json", "plan.md", "rehearsal.txt"):
         shutil.move(checkout / name, artifact / name)
     applied = run("apply.yml", checkout, bin_dir, {"CODEBUILD_SRC_DIR_PlanOutput": str(artifact)})
     assert applied.code == 0, applied.output
@@ -98,6 +104,35 @@ def test_the_pipeline_plans_then_applies_exactly_the_approved_plan(origin: git.R
         "CODEBUILD_BUILD_NUMBER": "8", "PLAN_BUCKET": "vend-artifacts", "AWS_REGION": "us-east-1"})
     assert replanned.code == 0, replanned.output
     assert replanned.exported["PLAN_SUMMARY"] == "No changes. Your organization matches the repository."
+
+
+PLAN_BUILD = {"CODEBUILD_BUILD_NUMBER": "9", "PLAN_BUCKET": "vend-artifacts", "AWS_REGION": "us-east-1"}
+
+
+def test_a_plan_the_rehearsal_refuses_stops_before_approval_with_its_report(origin: git.Repo, bin_dir: Path) -> None:
+    checkout = Path(origin.working_dir)
+    settings = checkout / "vend.yaml"  # the local target's faults: AWS refuses the first new OU
+    settings.write_text(settings.read_text().replace("  state_dir:", "  faults:\n    fail: [{operation:"
+                                                     " CreateOrganizationalUnit, on_call: 1}]\n  state_dir:"))
+
+    planned = run("plan.yml", checkout, bin_dir, {**PLAN_BUILD, "REHEARSE": "true"})
+
+    assert planned.code == 1
+    assert planned.output.endswith("vend rehearse plan.json failed (rehearsal.txt above): not asking for approval.\n")
+    rehearsal = (checkout / "rehearsal.txt").read_text()
+    assert ": CreateOrganizationalUnit -> ServiceException: Organizations can't complete your request" in rehearsal
+    assert rehearsal in planned.output  # in the build's log
+    assert (bin_dir.parent / "s3/vend-artifacts/plans/9/rehearsal.txt").read_text() == rehearsal
+    assert "## Rehearsal: failed" in (bin_dir.parent / "s3/vend-artifacts/plans/9/plan.md").read_text()
+
+
+def test_rehearse_false_skips_the_rehearsal(origin: git.Repo, bin_dir: Path) -> None:
+    checkout = Path(origin.working_dir)
+    planned = run("plan.yml", checkout, bin_dir, {**PLAN_BUILD, "REHEARSE": "false"})
+    assert planned.code == 0, planned.output
+    assert planned.exported["REHEARSAL"] == "skipped"
+    assert (checkout / "rehearsal.txt").read_text() == "Not rehearsed: the pipeline's parameter Rehearse is false.\n"
+    assert "Rehearsed " not in planned.output
 
 
 def _pull_request(origin: git.Repo, tmp_path: Path) -> Path:

@@ -60,6 +60,16 @@ def test_the_plan_artifact_is_what_the_approver_sees_and_what_apply_applies() ->
     assert {"Name": "PlanOutput"} in apply["InputArtifacts"]
 
 
+def test_the_plan_action_rehearses_unless_the_parameter_says_not_to() -> None:
+    assert {k: T["Parameters"]["Rehearse"][k] for k in ("Default", "AllowedValues")} == {
+        "Default": "true", "AllowedValues": ["true", "false"]}
+    variables = {v["Name"]: v["Value"] for v in PROJECTS["PlanProject"]["Environment"]["EnvironmentVariables"]}
+    assert variables["REHEARSE"] == {"Ref": "Rehearse"}
+    plan, = STAGES["Plan"]
+    approve, = STAGES["Approve"]
+    assert f"Rehearsal: #{{{plan['Namespace']}.REHEARSAL}}." in approve["Configuration"]["CustomData"]
+
+
 def test_only_the_apply_project_has_the_apply_role() -> None:
     roles = {name: role_of(project) for name, project in PROJECTS.items()}
     assert roles == {"PlanProject": "PlanRole", "ApplyProject": "ApplyRole", "PullRequestProject": "PullRequestRole"}
@@ -105,6 +115,8 @@ def test_the_roles_policies_are_vend_iam_policy(role: str, policy_name: str) -> 
     for statement in document["Statement"]:
         if isinstance(statement["Resource"], dict):
             statement["Resource"] = statement["Resource"]["Fn::Sub"]
+        elif isinstance(statement["Resource"], list):
+            statement["Resource"] = [r["Fn::Sub"] if isinstance(r, dict) else r for r in statement["Resource"]]
     assert document == policy(role, PIPELINE_SETTINGS)  # type: ignore[arg-type]
 
 

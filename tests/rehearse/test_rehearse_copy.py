@@ -7,7 +7,13 @@ from tests.bench.synthetic import generate, live_org
 from vending import engine
 from vending.aws.clients import AwsClients
 from vending.local import LocalAws
-from vending.model.live import LiveControlTower, PendingCreation
+from vending.model.live import (
+    EnabledBaseline,
+    EnabledControl,
+    LiveControlTower,
+    PendingCreation,
+    ProvisionedAccount,
+)
 from vending.model.live_baselines import LiveBaselines
 from vending.model.live_catalog import LiveCatalog, LiveTagOption
 from vending.model.live_settings import LiveContacts
@@ -83,10 +89,14 @@ def test_the_parts_a_copy_cannot_reproduce_are_named():
     live = a_live_org()
     assert copy.gaps(live, SETTINGS) == []
     tower = LiveControlTower("arn:aws:controltower:us-east-1:210987654321:landingzone/1A2B", "3.3",
-                             "ACTIVE", "arn:b", None, (), (), "prod-1", "pa-1", ())
+                             "ACTIVE", "arn:b", None, (), (), "prod-1", "pa-1",
+                             (ProvisionedAccount("pp-1", "vend-team", "TAINTED", "InjectedFault: no"),))
+    assert copy.gaps(replace(live, control_tower=tower), SETTINGS) == []  # settled: copied
+    busy = replace(tower, enabled_baselines=(EnabledBaseline("arn:eb", "arn:b", "arn:ou", "UNDER_CHANGE"),),
+                   enabled_controls=(EnabledControl("arn:c", "arn:ou", "SUCCEEDED"),),
+                   provisioned=(ProvisionedAccount("pp-2", "vend-new", "UNDER_CHANGE"),))
     pending = (PendingCreation("car-0123456789abcdef0123456789abcdef", "new-team"),)
-    assert copy.gaps(replace(live, control_tower=tower, pending_creations=pending), SETTINGS) == [
-        "the Control Tower landing zone (arn:aws:controltower:us-east-1:210987654321:landingzone/1A2B):"
-        " its baselines, controls and Account Factory products",
+    assert copy.gaps(replace(live, control_tower=busy, pending_creations=pending), SETTINGS) == [
+        "Control Tower operations still in progress (baseline arn:eb, provisioned product vend-new): wait for them",
         "CreateAccount requests still in progress (new-team): wait for them and rehearse again",
     ]

@@ -152,7 +152,9 @@ def _denied(exc: ClientError, action: str, caller: Caller, said: str) -> str:
         action = match.group(2)
     principal = _principal(exc, caller)
     operation = action.rsplit(":", 1)[-1]
-    if clients.is_read_operation(operation):
+    # S3 objects vend reads are the apply lock and the template bucket's: the apply role's (vend
+    # plan's read of the lock never fails the plan: vending.apply.lock_note makes it a note).
+    if clients.is_read_operation(operation) and not action.startswith("s3:"):
         role = "the read-only plan role (what vend plan and vend apply read the organization with)"
         again = "vend again"
     else:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from vending import engine, snapshots
+from vending.apply.lock_note import lock_note
 from vending.cli.app import EXIT_CHANGES, cli, compute, err
 from vending.errors import ValidationFailed
 from vending.model.loader import load, validate
@@ -78,6 +79,9 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, ba
                     desired, repo, base, connection.clients, git_commit=engine.git_commit(repo),
                     target=connection.description, saving=out is not None,
                 )
+        held = lock_note(lambda: engine.apply_lock(connection.clients.reader(), desired.settings))
+        if held is not None:
+            plan.notes.append(held)
         written = snapshots.save(repo, desired.settings, connection.clients, plan, live, read_at,
                                  publish=publish_snapshot)
     if publish_snapshot:

@@ -1,14 +1,16 @@
 """`vend iam-policy plan|apply`: the policy documents of the plan role and the apply role.
 
 Actions come from the registry (vending.iam_policy.operations), grouped into one statement per
-service; S3 is allowed only on the lock object, the live snapshot object (read; written only
-by the pipeline's Plan stage, `publish_snapshot_statement`) and the template bucket's objects,
+service; S3 is allowed only on the lock object (the plan role: to read it, and list its bucket),
+the live snapshot object (read; written only by the pipeline's Plan stage,
+`publish_snapshot_statement`) and the template bucket's objects,
 and sts:AssumeRole only on the StackSets delegated administrator's role, each from vend.yaml.
 """
 from __future__ import annotations
 
 from typing import Any, Literal
 
+from vending.apply.lock_note import PLAN_IAM_ACTIONS as PLAN_LOCK_ACTIONS
 from vending.iam_policy.operations import INDIRECT, NO_PERMISSION, READS, TEMPLATE_ACTIONS, WRITES, iam_action
 from vending.model.types import OrgSettings
 from vending.snapshot_store import snapshot_key
@@ -44,6 +46,9 @@ def policy(role: Role, settings: OrgSettings) -> dict[str, Any]:
     statements = [_statement(sid, actions, "*") for sid, actions in service_actions(role).items()]
     lock_bucket = settings.lock.bucket or "vend-lock-*"
     statements.append(_statement("LiveSnapshot", ["s3:GetObject"], _snapshot_arn(settings)))
+    if role == "plan":  # vend plan's note on a held lock (vending.apply.lock_note)
+        statements.append(_statement("ReadApplyLock", sorted(PLAN_LOCK_ACTIONS), [
+            f"arn:aws:s3:::{lock_bucket}", f"arn:aws:s3:::{lock_bucket}/{settings.lock.key}"]))
     if role == "apply":
         statements.append(_statement("ApplyLock", sorted(WRITES[LOCK_MODULE]),
                                      f"arn:aws:s3:::{lock_bucket}/{settings.lock.key}"))
@@ -67,4 +72,5 @@ def _snapshot_arn(settings: OrgSettings) -> str:
 
 
 def _statement(sid: str, actions: list[str], resource: str) -> dict[str, Any]:
+def _statement(sid: str, actions: list[str], resource: str | list[str]) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}

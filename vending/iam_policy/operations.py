@@ -50,8 +50,10 @@ READS: dict[str, tuple[str, ...]] = {
     "vending.aws.paging": ("organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts"),
     "vending.aws.clients": ("sts:GetCallerIdentity",),
     "vending.snapshot_store": SNAPSHOT_ACTIONS,
+    "vending.rehearse.copy_control_tower": ("servicecatalog:GetProvisionedProductOutputs",),
 }
-"""What reading the organization calls (`vend plan`, `vend import`, and `vend apply` again)."""
+"""What reading the organization calls (`vend plan`, `vend import`, `vend rehearse`, and
+`vend apply` again)."""
 
 WRITES: dict[str, tuple[str, ...]] = {
     "vending.apply.organizations": (

@@ -10,7 +10,8 @@ no request of the copy runs through the emulators' rules - the organization alre
 What vend does not read cannot be copied: policies attached directly to accounts (each copied
 account gets AWS's default FullAWSAccess), IAM, SSO. What vend reads but this module cannot
 rebuild yet is returned by `gaps`, and the rehearsal stops naming it. Stack sets: see
-`copy_stacksets`; alternate contacts and TagOptions: `copy_settings`.
+`copy_stacksets`; alternate contacts and TagOptions: `copy_settings`; a Control Tower landing
+zone and its Account Factory: `copy_control_tower`.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from moto.organizations.models import (
 )
 
 from vending.model.live import LiveOrg, LiveOu
-from vending.rehearse import copy_billing, copy_settings, copy_stacksets
+from vending.rehearse import copy_billing, copy_control_tower, copy_settings, copy_stacksets
 from vending.model.types import OrgSettings
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 
@@ -59,14 +60,14 @@ class Copied:
     trusted_access: bool
     stack_sets: int = 0
     stack_instances: int = 0
+    control_tower: bool = False
 
 
 def gaps(live: LiveOrg, settings: OrgSettings) -> list[str]:
     """The parts of `live` the copy cannot reproduce yet: a rehearsal of them would prove nothing."""
     found = []
     if live.control_tower is not None:
-        found.append(f"the Control Tower landing zone ({live.control_tower.landing_zone}): its baselines,"
-                     " controls and Account Factory products")
+        found += copy_control_tower.gaps(live.control_tower)
     if live.pending_creations:
         names = ", ".join(sorted(p.account_name for p in live.pending_creations))
         found.append(f"CreateAccount requests still in progress ({names}): wait for them and rehearse again")
@@ -80,11 +81,13 @@ def gaps(live: LiveOrg, settings: OrgSettings) -> list[str]:
     return found
 
 
-def load(live: LiveOrg, settings: OrgSettings, emulators: Any) -> Copied:
+def load(live: LiveOrg, settings: OrgSettings, emulators: Any,
+         factory_outputs: copy_control_tower.Outputs | None = None) -> Copied:
     """Replace the local AWS's organizations with a copy of `live` (call inside a running
     `LocalAws` whose management account is `live.management_account_id`, then save it), and
-    copy its stack sets, contacts and TagOptions into the running emulators (`emulators(name)`:
-    `LocalAws.emulator`)."""
+    copy its stack sets, contacts, TagOptions and Control Tower landing zone into the running
+    emulators (`emulators(name)`: `LocalAws.emulator`); `factory_outputs`: see
+    `copy_control_tower.read_outputs`."""
     organizations_backends.clear()
     organizations_backends.master_accounts.clear()
     backend = organizations_backends[live.management_account_id][PARTITION]
@@ -123,7 +126,11 @@ def load(live: LiveOrg, settings: OrgSettings, emulators: Any) -> Copied:
         backend.services.append(FakeServiceAccess(ServicePrincipal=STACKSETS_PRINCIPAL).describe())
     copy_settings.load(live, settings, backend, emulators("account"), emulators("servicecatalog"))
     copy_billing.load(live, emulators("budgets"), emulators("support"))
-    copied = Copied(len(live.ous), len(live.accounts), len(live.policies), attachments, trusted)
+    if live.control_tower is not None:
+        copy_control_tower.load(live, settings, emulators("controltower"), emulators("servicecatalog"),
+                                factory_outputs or {})
+    copied = Copied(len(live.ous), len(live.accounts), len(live.policies), attachments, trusted,
+                    control_tower=live.control_tower is not None)
     if live.baselines is None or not live.baselines.stack_sets:
         return copied
     instances = copy_stacksets.load(emulators("stacksets"), live.baselines, live.management_account_id)

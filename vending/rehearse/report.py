@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from vending.apply.executor import Outcome
 from vending.rehearse.copy import NOT_COPIED
+from vending.rehearse.copy_control_tower import NOT_COPIED as TOWER_NOT_COPIED
 from vending.rehearse.copy_stacksets import NOT_COPIED as STACKS_NOT_COPIED
 from vending.rehearse.run import Rehearsal
 from vending.render import render
@@ -24,6 +25,7 @@ def render_rehearsal(rehearsal: Rehearsal, plan_name: str) -> str:
         f" policy(ies), {copied.attachments} attachment(s)"
         + (", StackSets trusted access" if copied.trusted_access else "")
         + (f", {copied.stack_sets} stack set(s) with {copied.stack_instances} instance(s)" if copied.stack_sets else "")
+        + (", the Control Tower landing zone and its Account Factory" if copied.control_tower else "")
         + ".",
         f"Applied {applied} of {len(report.outcomes)} change(s); {len(refused)} refused,"
         f" {len(skipped)} skipped.",
@@ -35,7 +37,8 @@ def render_rehearsal(rehearsal: Rehearsal, plan_name: str) -> str:
         lines += ["", "Skipped (a change they depend on was refused):"]
         lines += [f"  {outcome.address}" for outcome in skipped]
     lines += ["", "Plan of the rehearsed end state:", render(rehearsal.end_plan.to_json(), "text").rstrip("\n")]
-    not_copied = [*NOT_COPIED, *([STACKS_NOT_COPIED] if copied.stack_sets else [])]
+    not_copied = [*NOT_COPIED, *([STACKS_NOT_COPIED] if copied.stack_sets else []),
+                  *([TOWER_NOT_COPIED] if copied.control_tower else [])]
     lines += ["", "Not rehearsed: " + "; ".join(not_copied) + "."]
     return "\n".join(lines) + "\n"
 

@@ -28,7 +28,7 @@ from vending.plan.diff_budgets import reads_budgets
 from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_support import reads_support
 from vending.plan.diff_ous import tag_scope
-from vending.rehearse import copy
+from vending.rehearse import copy, copy_control_tower
 from vending.target import connect
 
 
@@ -67,7 +67,7 @@ def rehearse(
                   catalog=desired.catalog is not None or bool(saved and saved.catalog_read),
                   budgets=reads_budgets(desired) or bool(saved and saved.budgets_read),
                   support=reads_support(desired) or bool(saved and saved.support_read))
-    live, source = read(settings, repo, scope, observers=observers)
+    live, source, outputs = read(settings, repo, scope, observers=observers)
     missing = copy.gaps(live, settings)
     if missing:
         raise RehearsalError(
@@ -80,7 +80,7 @@ def rehearse(
         quota = settings.control_tower.account_concurrency
         with LocalAws(Path(scratch), management_account_id=live.management_account_id,
                       account_factory_quota=quota) as aws:
-            copied = copy.load(live, settings, aws.emulator)
+            copied = copy.load(live, settings, aws.emulator, outputs)
             aws.save()
             clients = AwsClients(aws.session())
             _check_copy(clients, settings, live, source)
@@ -114,13 +114,18 @@ def _contacts(desired: DesiredOrg, saved: Plan | None) -> ContactScope | None:
 
 def read(
     settings: OrgSettings, repo: Path, scope: Scope, *, observers: tuple[Callable[[str], None], ...]
-) -> tuple[LiveOrg, str]:
-    """The whole organization (every OU's tags), read-only; the connection is closed after."""
+) -> tuple[LiveOrg, str, copy_control_tower.Outputs]:
+    """The whole organization (every OU's tags), read-only, and the outputs of Account
+    Factory's provisioned products (which accounts they manage); the connection is closed after."""
     with connect(settings, repo, observers=observers) as connection:
         live = engine.read_live(connection.clients, settings, baselines=scope.baselines,
                                 contacts=scope.contacts, catalog=scope.catalog, budgets=scope.budgets,
                                 support=scope.support)
-        return live, connection.description
+        outputs: copy_control_tower.Outputs = {}
+        if live.control_tower is not None and not copy.gaps(live, settings):
+            servicecatalog = connection.clients.reader().client("servicecatalog", settings.home_region)
+            outputs = copy_control_tower.read_outputs(servicecatalog, live.control_tower)
+        return live, connection.description, outputs
 
 
 def fresh_plan(desired: DesiredOrg, live: LiveOrg, *, git_commit: str | None, target: str) -> Plan:

@@ -47,7 +47,9 @@ def summary(item: dict[str, Any]) -> dict[str, Any]:
     view = {k: item[k] for k in _SUMMARY_KEYS}
     view["statusSummary"] = {"status": item["status"],
                              "lastOperationIdentifier": item["lastOperationIdentifier"]}
-    view["driftStatusSummary"] = {"driftStatus": "IN_SYNC"}
+    drift = item.get("driftStatus", "IN_SYNC")  # a rehearsal's copy keeps the drift it read
+    if drift:
+        view["driftStatusSummary"] = {"driftStatus": drift}
     return view
 
 
