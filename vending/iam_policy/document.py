@@ -71,6 +71,5 @@ def _snapshot_arn(settings: OrgSettings) -> str:
     return f"arn:aws:s3:::{settings.lock.bucket or 'vend-lock-*'}/{snapshot_key(settings)}"
 
 
-def _statement(sid: str, actions: list[str], resource: str) -> dict[str, Any]:
 def _statement(sid: str, actions: list[str], resource: str | list[str]) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}
