@@ -20,12 +20,14 @@ from vending.plan import origin, staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Base, Plan
 from vending.plan.diff_contacts import ContactScope, contact_scope
+from vending.plan.diff_identity import IdentityScope, identity_scope
 from vending.plan.diff_ous import tag_scope
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 from vending.state.baselines import StackSetsReader, delegated_admins
 from vending.state.contacts import ACCOUNT_REGION, ContactsReader
 from vending.state.catalog import CatalogReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
+from vending.state.identity import IdentityReader
 from vending.state.organizations import OrganizationsReader
 
 
@@ -37,12 +39,14 @@ def read_live(
     baselines: bool = False,
     contacts: ContactScope | None = None,
     catalog: bool = False,
+    identity: IdentityScope | None = None,
     workers: int = 4,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
     Region) only with `baselines`, i.e. when the repository declares any; alternate contacts
     only with `contacts` (the accounts and types to read, from the accounts just read); the
-    Service Catalog hub only with `catalog` (the repository has catalog/)."""
+    Service Catalog hub only with `catalog` (the repository has catalog/); IAM Identity Center
+    (in the home Region) only with `identity` (the groups and permission sets `access` names)."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
@@ -54,6 +58,11 @@ def read_live(
     if catalog:
         live = replace(live, catalog=CatalogReader(_hub_clients(reader, settings).client(
             "servicecatalog", settings.home_region)).read())
+    if identity is not None:
+        region = settings.home_region
+        read_identity = IdentityReader(reader.client("sso-admin", region), reader.client("identitystore", region),
+                                       region, workers=workers).read(identity.groups, identity.permission_sets)
+        live = replace(live, identity=read_identity)
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -110,7 +119,8 @@ def plan(
     `saving` for a later `vend apply plan.json` keeps per-resource digests of that state, so a
     stale one can say what changed."""
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
-                     contacts=contact_scope(desired), catalog=desired.catalog is not None)
+                     contacts=contact_scope(desired), catalog=desired.catalog is not None,
+                     identity=identity_scope(desired))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -134,6 +144,7 @@ def plan_with_base(
         baselines=bool(desired.baselines) or bool(base_desired and base_desired.baselines),
         contacts=_either(contact_scope(desired), contact_scope(base_desired) if base_desired else None),
         catalog=desired.catalog is not None or bool(base_desired and base_desired.catalog is not None),
+        identity=_either_identity(identity_scope(desired), identity_scope(base_desired) if base_desired else None),
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None
@@ -156,6 +167,15 @@ def _either(*scopes: ContactScope | None) -> ContactScope | None:
     if not present:
         return None
     return lambda live: sorted({pair for scope in present for pair in scope(live)})
+
+
+def _either_identity(*scopes: IdentityScope | None) -> IdentityScope | None:
+    """The groups and permission sets both trees need read (None when neither declares access)."""
+    present = [s for s in scopes if s is not None]
+    if not present:
+        return None
+    return IdentityScope(tuple(sorted({g for s in present for g in s.groups})),
+                         tuple(sorted({p for s in present for p in s.permission_sets})))
 
 
 def _load_base(repo: Path, base: Base) -> tuple[DesiredOrg | None, str | None]:
@@ -192,6 +212,8 @@ def prepare_apply(
             clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope,
             baselines=saved.baselines_read, catalog=saved.catalog_read,
             contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
+            identity=None if saved.identity_read is None else IdentityScope(
+                tuple(saved.identity_read.get("groups", ())), tuple(saved.identity_read.get("permission_sets", ()))),
         )
     if live.fingerprint() != saved.fingerprint:
         changed = staleness.what_changed(saved.live_digests, live) if saved.live_digests else ""

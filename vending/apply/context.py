@@ -70,6 +70,8 @@ class ApplyContext:
         self._account_ids: dict[str, str] = {}
         baselines = live.baselines.stack_sets.values() if live.baselines else ()
         self._stack_set_arns: dict[str, str] = {s.name: s.arn for s in baselines if s.arn}
+        sets = live.identity.permission_sets.values() if live.identity else ()
+        self._permission_set_arns: dict[str, str] = {p.name: p.arn for p in sets}
 
     @property
     def organizations(self) -> Any:
@@ -113,6 +115,17 @@ class ApplyContext:
     def set_stack_set_arn(self, name: str, arn: str) -> None:
         with self._lock:
             self._stack_set_arns[name] = arn
+
+    def permission_set_arn(self, name: str, known: str | None = None) -> str:
+        """An Identity Center permission set's ARN: `known` from the plan, else made in this apply."""
+        if known:
+            return known
+        with self._lock:
+            return self._permission_set_arns[name]
+
+    def set_permission_set_arn(self, name: str, arn: str) -> None:
+        with self._lock:
+            self._permission_set_arns[name] = arn
 
     def ou_id(self, path: str | OuPath) -> str:
         key = parse_path(path) if isinstance(path, str) else path

@@ -6,7 +6,8 @@ is then bootstrapped, persisted and restored with the others; nothing else needs
 Order matters where emulators build on each other: they are bootstrapped and restored in this
 order, so Control Tower (which adds the Account Factory to Service Catalog and accounts to
 Organizations) comes after both; StackSets reads the organization, so it comes after Organizations. S3 (the apply lock's
-bucket) stands alone; Account Management reads the organization (who may pass AccountId).
+bucket) stands alone; Account Management reads the organization (who may pass AccountId); Identity Center reads it too (which
+accounts an assignment may target).
 """
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from vending.local.framework import Emulator
 from vending.local.organizations.strict import OrganizationsStrict
 from vending.local.s3 import S3
 from vending.local.servicecatalog import ServiceCatalog
+from vending.local.ssoadmin import IdentityCenter
 
 
 def emulators() -> list[Emulator]:
     catalog = ServiceCatalog()
-    return [OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement()]
+    return [OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement(),
+            IdentityCenter()]

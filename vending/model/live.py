@@ -13,6 +13,7 @@ from typing import Any
 from vending.model.live_baselines import LiveBaselines
 from vending.model.live_settings import LiveContacts
 from vending.model.live_catalog import LiveCatalog
+from vending.model.live_identity import LiveIdentity
 from vending.model.types import OuPath
 
 
@@ -132,6 +133,8 @@ class LiveOrg:
     """None when not read: only a repository that declares contacts reads them."""
     catalog: LiveCatalog | None = None
     """None when not read: only a repository that declares catalog/ reads its hub."""
+    identity: LiveIdentity | None = None
+    """None when not read: only a repository that declares `access` reads IAM Identity Center."""
 
     def ou_arn(self, ou_id: str) -> str:
         """An OU's ARN, as the controltower API names targets."""

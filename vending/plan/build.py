@@ -12,6 +12,7 @@ from vending.plan.diff_baselines import diff_baselines
 from vending.plan.diff_contacts import contact_scope, diff_contacts
 from vending.plan.diff_catalog import diff_tag_options
 from vending.plan.diff_context import DiffContext
+from vending.plan.diff_identity import diff_identity, identity_scope
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
 from vending.plan.diff_policies import diff_attachments, diff_policies, diff_policy_types
@@ -32,6 +33,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_attachments(ctx, created_policies)
     diff_baselines(ctx)
     diff_contacts(ctx)
+    diff_identity(ctx)
     diff_tag_options(ctx)
     note_unmanaged_ous(ctx)
     note_unmanaged_accounts(ctx)
@@ -58,6 +60,7 @@ def build_plan(
         baselines_read=live.baselines is not None,
         contacts_read=_contacts_read(desired, live),
         catalog_read=live.catalog is not None,
+        identity_read=_identity_read(desired, live),
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),
         order=order,
@@ -72,3 +75,11 @@ def _contacts_read(desired: DesiredOrg, live: LiveOrg) -> list[list[str]] | None
     """The (account id, type) pairs apply must read again; None when contacts are not managed."""
     scope = contact_scope(desired)
     return None if scope is None or live.contacts is None else [list(pair) for pair in scope(live)]
+
+
+def _identity_read(desired: DesiredOrg, live: LiveOrg) -> dict[str, list[str]] | None:
+    """The groups and permission sets apply must read again; None when access is not managed."""
+    scope = identity_scope(desired)
+    if scope is None or live.identity is None:
+        return None
+    return {"groups": list(scope.groups), "permission_sets": list(scope.permission_sets)}

@@ -53,6 +53,12 @@ class Kind(str, Enum):
     """Account settings: trusted access for AWS Account Management (EnableAWSServiceAccess)."""
     CONTACT = "alternate_contact"
     """Account settings: one alternate contact of one account (Put/DeleteAlternateContact)."""
+    PERMISSION_SET = "permission_set"
+    """Identity Center: one permission set (Create/Update/DeletePermissionSet and its policies)."""
+    PERMISSION_SET_PROVISIONING = "permission_set_provisioning"
+    """Identity Center: ProvisionPermissionSet to every account the set is provisioned to."""
+    ACCOUNT_ASSIGNMENT = "account_assignment"
+    """Identity Center: one group's permission set on one account (Create/DeleteAccountAssignment)."""
     TAG_OPTION = "tag_option"
     """Catalog: one TagOption of the hub's library (CreateTagOption / UpdateTagOption Active)."""
 
@@ -159,6 +165,9 @@ class Plan:
     contacts_read: list[list[str]] | None = None
     """[account id, contact type] pairs whose alternate contacts the plan asked for (None: the
     repository declares none); apply reads the same ones."""
+    identity_read: dict[str, list[str]] | None = None
+    """{"groups": [...], "permission_sets": [...]} the plan read from IAM Identity Center (None:
+    the repository declares no access); apply reads the same ones."""
     catalog_read: bool = False
     """The plan read the Service Catalog hub (the repository declares catalog/); apply too."""
     base: Base | None = None
@@ -197,7 +206,8 @@ class Plan:
             "fingerprint": self.fingerprint,
             "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read,
                            **({"contacts": self.contacts_read} if self.contacts_read is not None else {}),
-                           **({"catalog": True} if self.catalog_read else {})},
+                           **({"catalog": True} if self.catalog_read else {}),
+                           **({"identity": self.identity_read} if self.identity_read is not None else {})},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
@@ -231,6 +241,7 @@ class Plan:
                 baselines_read=bool((data.get("read_scope") or {}).get("baselines", False)),
                 contacts_read=(data.get("read_scope") or {}).get("contacts"),
                 catalog_read=bool((data.get("read_scope") or {}).get("catalog", False)),
+                identity_read=(data.get("read_scope") or {}).get("identity"),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
