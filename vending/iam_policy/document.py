@@ -13,7 +13,7 @@ from vending.model.types import OrgSettings
 
 Role = Literal["plan", "apply"]
 SIDS = {"organizations": "Organizations", "cloudformation": "StackSets", "controltower": "ControlTower",
-        "servicecatalog": "ServiceCatalog"}
+        "servicecatalog": "ServiceCatalog", "sso": "IdentityCenter", "identitystore": "IdentityStore"}
 """Statement ids by service (another service gets its own name); the pipeline template's
 statements carry the same ids."""
 SCOPED = frozenset({"s3", "sts"})

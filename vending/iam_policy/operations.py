@@ -32,6 +32,12 @@ READS: dict[str, tuple[str, ...]] = {
     ),
     "vending.state.catalog": ("servicecatalog:ListTagOptions",),
     "vending.state.contacts": ("account:GetAlternateContact", "organizations:ListAWSServiceAccessForOrganization"),
+    "vending.state.identity": (
+        "identitystore:GetGroupId", "sso:DescribePermissionSet", "sso:GetInlinePolicyForPermissionSet",
+        "sso:GetPermissionsBoundaryForPermissionSet", "sso:ListAccountAssignmentsForPrincipal",
+        "sso:ListAccountsForProvisionedPermissionSet", "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
+        "sso:ListInstances", "sso:ListManagedPoliciesInPermissionSet", "sso:ListPermissionSets",
+    ),
     "vending.aws.paging": ("organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts"),
     "vending.aws.clients": ("sts:GetCallerIdentity",),
 }
@@ -75,6 +81,16 @@ WRITES: dict[str, tuple[str, ...]] = {
     ),
     "vending.apply.contacts": (
         "account:DeleteAlternateContact", "account:PutAlternateContact", "organizations:EnableAWSServiceAccess",
+    ),
+    "vending.apply.identity": (
+        "sso:AttachCustomerManagedPolicyReferenceToPermissionSet", "sso:AttachManagedPolicyToPermissionSet",
+        "sso:CreateAccountAssignment", "sso:CreatePermissionSet", "sso:DeleteAccountAssignment",
+        "sso:DeleteInlinePolicyFromPermissionSet", "sso:DeletePermissionSet",
+        "sso:DeletePermissionsBoundaryFromPermissionSet", "sso:DescribeAccountAssignmentCreationStatus",
+        "sso:DescribeAccountAssignmentDeletionStatus", "sso:DescribePermissionSetProvisioningStatus",
+        "sso:DetachCustomerManagedPolicyReferenceFromPermissionSet", "sso:DetachManagedPolicyFromPermissionSet",
+        "sso:ProvisionPermissionSet", "sso:PutInlinePolicyToPermissionSet",
+        "sso:PutPermissionsBoundaryToPermissionSet", "sso:UpdatePermissionSet",
     ),
     "vending.apply.lock": LOCK_ACTIONS,
 }
