@@ -22,7 +22,7 @@ def _store(call: Call[Any]) -> IdentityStore:
 
 def _group(store: IdentityStore, group_id: str) -> dict[str, Any]:
     found = store.groups[group_id]
-    out = {**_ids(store, group_id), "DisplayName": found["DisplayName"], "Revision": 1}
+    out = {**_ids(store, group_id), "DisplayName": found["DisplayName"], "Revision": "1"}
     return {**out, **({"Description": found["Description"]} if found.get("Description") else {})}
 
 
@@ -74,7 +74,7 @@ def create_group(call: Call[Any]) -> dict[str, Any]:
     if any(g["DisplayName"] == name for g in store.groups.values()):
         raise AwsServiceError("ConflictException", f"Duplicate GroupDisplayName {name}", Reason="UNIQUENESS_CONSTRAINT_VIOLATION")
     group_id = store.add_group(name, call.params.get("Description", ""))
-    return {**_ids(store, group_id), "Revision": 1}
+    return {**_ids(store, group_id), "Revision": "1"}
 
 
 @ids("DeleteGroup")
