@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.e2e.conftest import without_baselines
 from vending import engine
-from vending.apply.context import INSTANT
+from vending.apply.context import INSTANT, Polling
 from vending.aws.clients import AwsClients
 from vending.local import LocalAws
 from vending.model.loader import load
@@ -192,3 +192,25 @@ def test_a_retired_permission_set_goes_after_its_assignments(example, vend) -> N
     sets, found = _identity(repo)
     assert set(sets) == {"ReadOnly"} and found == {a for a in PROD if a[2] == "ReadOnly"}
     assert vend(repo, "plan", "--detailed-exitcode").code == 0
+
+
+def test_an_assignment_still_in_progress_when_apply_gives_up_is_found_by_the_next_plan(example, vend) -> None:
+    repo = without_baselines(example)
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    sets, groups, accounts = _ids(repo)
+    _sso(repo, "delete_account_assignment", TargetId=accounts["payments-prod"], TargetType="AWS_ACCOUNT",
+         PermissionSetArn=sets["ReadOnly"], PrincipalType="GROUP", PrincipalId=groups["Developers"])
+    desired = load(repo)
+    impatient = Polling(first_delay=0.0, max_delay=0.0, max_polls=1)
+    with LocalAws(repo / ".vend") as aws:
+        clients = AwsClients(aws.session())
+        plan, live = engine.plan(desired, clients, git_commit=None, target="t")
+        assert [c.address for c in plan.changes] == ["account_assignment:payments-prod/Developers/ReadOnly"]
+        ctx = engine.prepare_apply(plan, clients, desired.settings, allow_destroy=False, polling=impatient, live=live)
+        (failed,) = engine.apply(plan, ctx, desired.settings).by_status("failed")
+    assert failed.detail == ("CreateAccountAssignment of ReadOnly to Developers on payments-prod (request "
+                             f"{failed.detail.split('(request ')[1].split(')')[0]}) still IN_PROGRESS after 1 polls;"
+                             " it continues in AWS; rerun vend apply to pick it up")
+    assert vend(repo, "plan", "--detailed-exitcode").code == 0  # AWS finished it meanwhile
+    _, found = _identity(repo)
+    assert found == PROD
