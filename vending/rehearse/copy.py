@@ -30,7 +30,7 @@ from moto.organizations.models import (
 )
 
 from vending.model.live import LiveOrg, LiveOu
-from vending.rehearse import copy_settings, copy_stacksets
+from vending.rehearse import copy_identity, copy_settings, copy_stacksets
 from vending.model.types import OrgSettings
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 
@@ -122,6 +122,7 @@ def load(live: LiveOrg, settings: OrgSettings, emulators: Any) -> Copied:
     if trusted:
         backend.services.append(FakeServiceAccess(ServicePrincipal=STACKSETS_PRINCIPAL).describe())
     copy_settings.load(live, settings, backend, emulators("account"), emulators("servicecatalog"))
+    copy_identity.load(live, emulators("ssoadmin"))
     copied = Copied(len(live.ous), len(live.accounts), len(live.policies), attachments, trusted)
     if live.baselines is None or not live.baselines.stack_sets:
         return copied

@@ -25,6 +25,7 @@ from vending.plan import staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
 from vending.plan.diff_contacts import ContactScope, contact_scope
+from vending.plan.diff_identity import IdentityScope, identity_scope
 from vending.plan.diff_ous import tag_scope
 from vending.rehearse import copy
 from vending.target import connect
@@ -62,7 +63,8 @@ def rehearse(
     settings = desired.settings
     scope = Scope(baselines=bool(desired.baselines) or bool(saved and saved.baselines_read),
                   contacts=_contacts(desired, saved),
-                  catalog=desired.catalog is not None or bool(saved and saved.catalog_read))
+                  catalog=desired.catalog is not None or bool(saved and saved.catalog_read),
+                  identity=_identity(desired, saved))
     live, source = read(settings, repo, scope, observers=observers)
     missing = copy.gaps(live, settings)
     if missing:
@@ -94,6 +96,18 @@ class Scope:
     baselines: bool = False
     contacts: ContactScope | None = None
     catalog: bool = False
+    identity: IdentityScope | None = None
+
+
+def _identity(desired: DesiredOrg, saved: Plan | None) -> IdentityScope | None:
+    """The groups and permission sets the repository names, and those the saved plan read."""
+    declared = identity_scope(desired)
+    read = saved.identity_read if saved else None
+    if declared is None and read is None:
+        return None
+    groups = {*(declared.groups if declared else ()), *((read or {}).get("groups", ()))}
+    sets = {*(declared.permission_sets if declared else ()), *((read or {}).get("permission_sets", ()))}
+    return IdentityScope(tuple(sorted(groups)), tuple(sorted(sets)))
 
 
 def _contacts(desired: DesiredOrg, saved: Plan | None) -> ContactScope | None:
@@ -112,7 +126,7 @@ def read(
     """The whole organization (every OU's tags), read-only; the connection is closed after."""
     with connect(settings, repo, observers=observers) as connection:
         live = engine.read_live(connection.clients, settings, baselines=scope.baselines,
-                                contacts=scope.contacts, catalog=scope.catalog)
+                                contacts=scope.contacts, catalog=scope.catalog, identity=scope.identity)
         return live, connection.description
 
 
@@ -137,7 +151,9 @@ def _check_copy(clients: AwsClients, settings: OrgSettings, live: LiveOrg, sourc
     pairs = list(live.contacts.read) if live.contacts is not None else None
     copied = engine.read_live(clients, settings, baselines=live.baselines is not None,
                               contacts=None if pairs is None else (lambda _: pairs),
-                              catalog=live.catalog is not None)
+                              catalog=live.catalog is not None,
+                              identity=None if live.identity is None else IdentityScope(
+                                  tuple(live.identity.groups), tuple(live.identity.permission_sets)))
     if copied.fingerprint() != live.fingerprint():
         raise RehearsalError(
             f"the scratch copy of {source} does not read back as the organization did (a vend bug;"
