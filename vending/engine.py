@@ -22,6 +22,7 @@ from vending.plan.changes import Base, Plan
 from vending.plan.diff_budgets import reads_budgets
 from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_support import reads_support
+from vending.plan.diff_identity import IdentityScope, identity_scope
 from vending.plan.diff_ous import tag_scope
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 from vending.state.baselines import StackSetsReader, delegated_admins
@@ -30,6 +31,7 @@ from vending.state.budgets import BUDGETS_REGION, BudgetsReader
 from vending.state.catalog import CatalogReader
 from vending.state.support import SUPPORT_REGION, SupportReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
+from vending.state.identity import IdentityReader
 from vending.state.organizations import OrganizationsReader
 
 
@@ -43,6 +45,7 @@ def read_live(
     catalog: bool = False,
     budgets: bool = False,
     support: bool = False,
+    identity: IdentityScope | None = None,
     workers: int = 4,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
@@ -50,7 +53,8 @@ def read_live(
     only with `contacts` (the accounts and types to read, from the accounts just read); the
     Service Catalog hub only with `catalog` (the repository has catalog/); the management
     account's budgets and support cases only with `budgets` / `support` (some account declares
-    one)."""
+    one); IAM Identity Center (in the home Region) only with `identity` (the groups and
+    permission sets `access` names)."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
@@ -67,6 +71,11 @@ def read_live(
                                                    live.management_account_id).read())
     if support:
         live = replace(live, support=SupportReader(reader.client("support", SUPPORT_REGION)).read())
+    if identity is not None:
+        region = settings.home_region
+        read_identity = IdentityReader(reader.client("sso-admin", region), reader.client("identitystore", region),
+                                       region, workers=workers).read(identity.groups, identity.permission_sets)
+        live = replace(live, identity=read_identity)
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -125,6 +134,7 @@ def plan(
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
                      contacts=contact_scope(desired), catalog=desired.catalog is not None,
                      budgets=reads_budgets(desired), support=reads_support(desired))
+                     identity=identity_scope(desired))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -150,6 +160,7 @@ def plan_with_base(
         catalog=desired.catalog is not None or bool(base_desired and base_desired.catalog is not None),
         budgets=reads_budgets(desired) or bool(base_desired and reads_budgets(base_desired)),
         support=reads_support(desired) or bool(base_desired and reads_support(base_desired)),
+        identity=_either_identity(identity_scope(desired), identity_scope(base_desired) if base_desired else None),
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None
@@ -172,6 +183,15 @@ def _either(*scopes: ContactScope | None) -> ContactScope | None:
     if not present:
         return None
     return lambda live: sorted({pair for scope in present for pair in scope(live)})
+
+
+def _either_identity(*scopes: IdentityScope | None) -> IdentityScope | None:
+    """The groups and permission sets both trees need read (None when neither declares access)."""
+    present = [s for s in scopes if s is not None]
+    if not present:
+        return None
+    return IdentityScope(tuple(sorted({g for s in present for g in s.groups})),
+                         tuple(sorted({p for s in present for p in s.permission_sets})))
 
 
 def _load_base(repo: Path, base: Base) -> tuple[DesiredOrg | None, str | None]:
@@ -209,6 +229,8 @@ def prepare_apply(
             baselines=saved.baselines_read, catalog=saved.catalog_read,
             budgets=saved.budgets_read, support=saved.support_read,
             contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
+            identity=None if saved.identity_read is None else IdentityScope(
+                tuple(saved.identity_read.get("groups", ())), tuple(saved.identity_read.get("permission_sets", ()))),
         )
     if live.fingerprint() != saved.fingerprint:
         changed = staleness.what_changed(saved.live_digests, live) if saved.live_digests else ""

@@ -12,10 +12,10 @@ from vending.aws.clients import is_read_operation
 def test_example_org_applies_and_then_plans_no_changes(example, vend):
     first = vend(example, "plan", "--detailed-exitcode")
     assert first.code == 2, first.err
-    assert first.out.rstrip().endswith("Plan: 45 to add, 14 to change, 0 to destroy.")
+    assert first.out.rstrip().endswith("Plan: 51 to add, 14 to change, 0 to destroy.")
     applied = vend(example, "apply", "--auto-approve")
     assert applied.code == 0, applied.err
-    assert "Apply complete: 59 applied, 0 failed, 0 skipped." in applied.out
+    assert "Apply complete: 65 applied, 0 failed, 0 skipped." in applied.out
     again = vend(example, "plan", "--detailed-exitcode")
     assert again.code == 0, again.out
     assert "No changes. Your organization matches the repository." in again.out

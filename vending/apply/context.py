@@ -72,6 +72,8 @@ class ApplyContext:
         self._stack_set_arns: dict[str, str] = {s.name: s.arn for s in baselines if s.arn}
         self._catalog_ids: dict[str, str] = {}
         """Service Catalog ids made by this apply, by plan address (products, portfolios)."""
+        sets = live.identity.permission_sets.values() if live.identity else ()
+        self._permission_set_arns: dict[str, str] = {p.name: p.arn for p in sets}
 
     @property
     def organizations(self) -> Any:
@@ -133,6 +135,16 @@ class ApplyContext:
     def set_catalog_id(self, address: str, resource_id: str) -> None:
         with self._lock:
             self._catalog_ids[address] = resource_id
+    def permission_set_arn(self, name: str, known: str | None = None) -> str:
+        """An Identity Center permission set's ARN: `known` from the plan, else made in this apply."""
+        if known:
+            return known
+        with self._lock:
+            return self._permission_set_arns[name]
+
+    def set_permission_set_arn(self, name: str, arn: str) -> None:
+        with self._lock:
+            self._permission_set_arns[name] = arn
 
     def ou_id(self, path: str | OuPath) -> str:
         key = parse_path(path) if isinstance(path, str) else path

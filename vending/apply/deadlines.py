@@ -63,3 +63,16 @@ PORTFOLIO_SHARE = 30 * MINUTE
 """CreatePortfolioShare/UpdatePortfolioShare/DeletePortfolioShare of an organization node until
 DescribePortfolioShareStatus leaves NOT_STARTED and IN_PROGRESS: AWS shares with every account of
 the node in the background, minutes for a large OU (unconfirmed: SC-API gives no figure)."""
+
+PERMISSION_SET_PROVISIONING = 30 * MINUTE
+"""ProvisionPermissionSet to every account a set is provisioned to: one IAM role per account,
+updated one set at a time per account (aws-facts §11.4); AWS publishes no duration, seconds per
+account is usual (unconfirmed), so 30 minutes covers a large organization."""
+
+ACCOUNT_ASSIGNMENT = 10 * MINUTE
+"""Create/DeleteAccountAssignment until its status leaves IN_PROGRESS: one role in one account
+(aws-facts §11.2); seconds usually (unconfirmed)."""
+
+IDENTITY_CONFLICT = 2 * MINUTE
+"""sso-admin ConflictException ("a previous write did not have time to propagate ... retry with
+backoff", SSO-API), which botocore does not retry: vend retries it for this long."""

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vending.apply import account_factory, budgets, catalog, catalog_portfolios, catalog_products, catalog_shares
-from vending.apply import contacts, control_tower, deadlines, stacksets, support
+from vending.apply import contacts, control_tower, deadlines, identity, stacksets, support
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -41,6 +41,9 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.CATALOG_CONSTRAINT: catalog_portfolios.apply_constraint,
     Kind.CATALOG_ORG_ACCESS: catalog_shares.apply_org_access,
     Kind.PORTFOLIO_SHARE: catalog_shares.apply_share,
+    Kind.PERMISSION_SET: identity.apply_permission_set,
+    Kind.PERMISSION_SET_PROVISIONING: identity.apply_provisioning,
+    Kind.ACCOUNT_ASSIGNMENT: identity.apply_assignment,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"
@@ -50,6 +53,7 @@ OU_OPERATION = "controltower:ou-operation"
 CONTROL_OPERATION = "controltower:control-operation"
 UNMANAGE = "controltower:unmanage"
 CONTACT_WRITES = "account:alternate-contact-writes"
+ASSIGNMENT_OPERATIONS = "sso:account-assignment-operations"
 
 ORGANIZATIONS_ACCOUNT_CREATIONS = 5
 """Organizations allows five CreateAccount requests in progress at once (aws-facts §2.1)."""
@@ -63,6 +67,10 @@ CONCURRENT_CONTACT_WRITES = 2
 """Account Management throttles DeleteAlternateContact at 1/s (burst 6) and PutAlternateContact at
 5/s (burst 8, unconfirmed; aws-facts §9.4): two writes in flight stay under both."""
 
+OUTSTANDING_ASSIGNMENTS = 10
+"""IAM Identity Center: at most 10 asynchronous CreateAccountAssignment calls outstanding, not
+adjustable (archived SSO quota page, aws-facts §11.4; a newer page may say 15)."""
+
 
 def limits(settings: OrgSettings) -> dict[str, int]:
     """In-flight bounds per quota, from AWS's documented limits and vend.yaml."""
@@ -74,6 +82,7 @@ def limits(settings: OrgSettings) -> dict[str, int]:
         CONTROL_OPERATION: CONTROL_OPERATIONS,
         UNMANAGE: 1,  # unmanaging must be done one account at a time (aws-facts §1.3)
         CONTACT_WRITES: CONCURRENT_CONTACT_WRITES,
+        ASSIGNMENT_OPERATIONS: OUTSTANDING_ASSIGNMENTS,
     }
 
 
@@ -93,6 +102,7 @@ def limit_key(change: Change) -> str:
         Kind.CONTROL: CONTROL_OPERATION,
         Kind.ENROLLMENT: UNMANAGE,
         Kind.CONTACT: CONTACT_WRITES,
+        Kind.ACCOUNT_ASSIGNMENT: ASSIGNMENT_OPERATIONS,
     }.get(change.kind, "")
 
 

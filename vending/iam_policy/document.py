@@ -17,7 +17,8 @@ from vending.snapshot_store import snapshot_key
 
 Role = Literal["plan", "apply"]
 SIDS = {"organizations": "Organizations", "cloudformation": "StackSets", "controltower": "ControlTower",
-        "servicecatalog": "ServiceCatalog", "aws-marketplace": "Marketplace"}
+        "servicecatalog": "ServiceCatalog", "aws-marketplace": "Marketplace", "sso": "IdentityCenter",
+        "identitystore": "IdentityStore"}
 """Statement ids by service (another service gets its own name); the pipeline template's
 statements carry the same ids."""
 SCOPED = frozenset({"s3", "sts"})

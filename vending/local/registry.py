@@ -7,7 +7,8 @@ Order matters where emulators build on each other: they are bootstrapped and res
 order, so Control Tower (which adds the Account Factory to Service Catalog and accounts to
 Organizations) comes after both; StackSets reads the organization, so it comes after Organizations. S3 (the apply lock's
 bucket) stands alone; Account Management reads the organization (who may pass AccountId); Budgets reads it
-(who may filter on a linked account); Marketplace Catalog reads it too (principals, delegated administrators).
+(who may filter on a linked account); Marketplace Catalog reads it too (principals, delegated administrators),
+and so does Identity Center (which accounts an assignment may target).
 """
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ from vending.local.organizations.strict import OrganizationsStrict
 from vending.local.s3 import S3
 from vending.local.servicecatalog import ServiceCatalog
 from vending.local.support import Support
+from vending.local.ssoadmin import IdentityCenter
 
 
 def emulators() -> list[Emulator]:
     catalog = ServiceCatalog()
     return [CloudTrail(), OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement(),
-            Budgets(), Support(), MarketplaceCatalog()]
+            Budgets(), Support(), MarketplaceCatalog(), IdentityCenter()]

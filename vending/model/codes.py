@@ -142,6 +142,7 @@ CODES: dict[str, str] = {
     "V909": "permission set session_duration outside 1-12 hours",
     "V910": "permission set file name is not a permission set name (1-32 letters, digits and _ + = , . @ -)",
     "V911": "more than 20 managed policies (AWS and customer) on one permission set",
+    "V930": "access names a permission set whose file says retired: true",
     "V1001": "unknown OU in an experience's audience or a license grant's principals",
     "V1002": "unknown account in an experience's audience or a license grant's principals",
     "V1003": "OU or account directly in the audience of two experiences (or twice in one)",

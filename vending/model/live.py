@@ -14,6 +14,7 @@ from vending.model.live_baselines import LiveBaselines
 from vending.model.live_budgets import LiveBudgets, LiveSupport
 from vending.model.live_settings import LiveContacts
 from vending.model.live_catalog import LiveCatalog
+from vending.model.live_identity import LiveIdentity
 from vending.model.types import OuPath
 
 
@@ -137,6 +138,8 @@ class LiveOrg:
     """None when not read: only a repository where some account has a `budget` reads them."""
     support: LiveSupport | None = None
     """None when not read: only a repository where some account has `support` reads cases."""
+    identity: LiveIdentity | None = None
+    """None when not read: only a repository that declares `access` reads IAM Identity Center."""
 
     def ou_arn(self, ou_id: str) -> str:
         """An OU's ARN, as the controltower API names targets."""

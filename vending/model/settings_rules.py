@@ -100,6 +100,12 @@ def _access(loaded: Loaded, file: str, layer: SettingsLayer) -> list[Diagnostic]
                 "write the group's display name exactly as IAM Identity Center shows it, e.g. Developers",
             ))
         for i, name in enumerate(sets or ()):
+            if name in known and known[name].retired:
+                found.append(finding(
+                    "V930", file, loaded.line(file, "access", group, i), f"access.{group}.{i}",
+                    f"permission set {quote(name)} is retired (identity/permission-sets/{name}.yaml)",
+                    "take it off this list (vend deletes its assignments), or remove retired: true from its file",
+                ))
             if name not in known:
                 have = ", ".join(sorted(known)) or "none yet"
                 found.append(finding(

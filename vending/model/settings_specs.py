@@ -74,6 +74,7 @@ def permission_set(name: str, file: str, data: dict[str, Any]) -> PermissionSetS
         inline_policy=data.get("inline_policy"),
         boundary_managed=boundary.get("managed_policy"),
         boundary_customer=_policy_ref(customer) if isinstance(customer, dict) and "name" in customer else None,
+        retired=data.get("retired") is True,
     )
 
 

@@ -101,6 +101,8 @@ class PermissionSetSpec:
     inline_policy: str | None = None
     boundary_managed: str | None = None
     boundary_customer: PolicyRef | None = None
+    retired: bool = False
+    """`retired: true`: vend deletes the set (and its assignments) with --allow-destroy."""
 
 
 EMPTY = SettingsLayer()

@@ -85,6 +85,18 @@ def contact(account_name: str, kind: str) -> str:
     return f"alternate_contact:{account_name}/{kind}"
 
 
+def permission_set(name: str) -> str:
+    return f"permission_set:{name}"
+
+
+def permission_set_provisioning(name: str) -> str:
+    return f"permission_set_provisioning:{name}"
+
+
+def account_assignment(account_name: str, group: str, permission_set: str) -> str:
+    return f"account_assignment:{account_name}/{group}/{permission_set}"
+
+
 def stack_set(baseline: str) -> str:
     return f"stack_set:{baseline}"
 

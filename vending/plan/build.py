@@ -17,6 +17,7 @@ from vending.plan.diff_catalog_portfolios import diff_portfolios
 from vending.plan.diff_catalog_shares import diff_shares
 from vending.plan.diff_catalog_products import diff_products, note_unmanaged_products
 from vending.plan.diff_context import DiffContext
+from vending.plan.diff_identity import diff_identity, identity_scope
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
 from vending.plan.diff_policies import diff_attachments, diff_policies, diff_policy_types
@@ -37,6 +38,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_attachments(ctx, created_policies)
     diff_baselines(ctx)
     diff_contacts(ctx)
+    diff_identity(ctx)
     diff_tag_options(ctx)
     diff_budgets(ctx)
     diff_support(ctx)
@@ -71,6 +73,7 @@ def build_plan(
         catalog_read=live.catalog is not None,
         budgets_read=live.budgets is not None,
         support_read=live.support is not None,
+        identity_read=_identity_read(desired, live),
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),
         order=order,
@@ -85,3 +88,11 @@ def _contacts_read(desired: DesiredOrg, live: LiveOrg) -> list[list[str]] | None
     """The (account id, type) pairs apply must read again; None when contacts are not managed."""
     scope = contact_scope(desired)
     return None if scope is None or live.contacts is None else [list(pair) for pair in scope(live)]
+
+
+def _identity_read(desired: DesiredOrg, live: LiveOrg) -> dict[str, list[str]] | None:
+    """The groups and permission sets apply must read again; None when access is not managed."""
+    scope = identity_scope(desired)
+    if scope is None or live.identity is None:
+        return None
+    return {"groups": list(scope.groups), "permission_sets": list(scope.permission_sets)}

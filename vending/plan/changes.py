@@ -53,6 +53,12 @@ class Kind(str, Enum):
     """Account settings: trusted access for AWS Account Management (EnableAWSServiceAccess)."""
     CONTACT = "alternate_contact"
     """Account settings: one alternate contact of one account (Put/DeleteAlternateContact)."""
+    PERMISSION_SET = "permission_set"
+    """Identity Center: one permission set (Create/Update/DeletePermissionSet and its policies)."""
+    PERMISSION_SET_PROVISIONING = "permission_set_provisioning"
+    """Identity Center: ProvisionPermissionSet to every account the set is provisioned to."""
+    ACCOUNT_ASSIGNMENT = "account_assignment"
+    """Identity Center: one group's permission set on one account (Create/DeleteAccountAssignment)."""
     TAG_OPTION = "tag_option"
     """Catalog: one TagOption of the hub's library (CreateTagOption / UpdateTagOption Active)."""
     BUDGET = "budget"
@@ -177,6 +183,9 @@ class Plan:
     contacts_read: list[list[str]] | None = None
     """[account id, contact type] pairs whose alternate contacts the plan asked for (None: the
     repository declares none); apply reads the same ones."""
+    identity_read: dict[str, list[str]] | None = None
+    """{"groups": [...], "permission_sets": [...]} the plan read from IAM Identity Center (None:
+    the repository declares no access); apply reads the same ones."""
     catalog_read: bool = False
     """The plan read the Service Catalog hub (the repository declares catalog/); apply too."""
     budgets_read: bool = False
@@ -220,7 +229,8 @@ class Plan:
                            **({"contacts": self.contacts_read} if self.contacts_read is not None else {}),
                            **({"catalog": True} if self.catalog_read else {}),
                            **({"budgets": True} if self.budgets_read else {}),
-                           **({"support": True} if self.support_read else {})},
+                           **({"support": True} if self.support_read else {}),
+                           **({"identity": self.identity_read} if self.identity_read is not None else {})},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "order": self.order,
@@ -256,6 +266,7 @@ class Plan:
                 catalog_read=bool((data.get("read_scope") or {}).get("catalog", False)),
                 budgets_read=bool((data.get("read_scope") or {}).get("budgets", False)),
                 support_read=bool((data.get("read_scope") or {}).get("support", False)),
+                identity_read=(data.get("read_scope") or {}).get("identity"),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:

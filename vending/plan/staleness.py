@@ -42,6 +42,11 @@ def digests(live: LiveOrg) -> dict[str, str]:
         parts["account_access"] = live.contacts.trusted_access
         parts.update({f"contact:{account_id}|{kind}": value for account_id, kinds in live.contacts.contacts.items()
                       for kind, value in kinds.items()})
+    if live.identity is not None:
+        parts["identity_center"] = [live.identity.instance_arn, live.identity.identity_store_id,
+                                    sorted(live.identity.groups.items())]
+        parts.update({f"permission_set:{p.name}": asdict(p) for p in live.identity.permission_sets.values()})
+        parts.update({f"assignment:{g}|{a}|{p}": True for g, a, p in live.identity.assignments})
     if live.catalog is not None:
         parts.update({f"tag_option:{t.id}": asdict(t) for t in live.catalog.tag_options})
         parts.update({f"product:{p.vend_name}": asdict(p) for p in live.catalog.products})
@@ -87,6 +92,7 @@ def _label(key: str, live: LiveOrg) -> str:
         "stacksets": "StackSets (trusted access, or stack sets vend does not manage)",
         "account_access": "trusted access for AWS Account Management",
         "catalog_organizations_access": "Service Catalog's access to AWS Organizations",
+        "identity_center": "the IAM Identity Center instance or its groups",
     }
     if key in fixed:
         return fixed[key]
@@ -98,6 +104,11 @@ def _label(key: str, live: LiveOrg) -> str:
     if kind == "contact":
         owner = live.accounts.get(target)
         return f"the {what} contact of account {owner.name if owner else target}"
+    if kind == "assignment":
+        group, _, rest = ident.partition("|")
+        account_id, _, name = rest.partition("|")
+        owner = live.accounts.get(account_id)
+        return f"the assignment of {name} to {group} on account {owner.name if owner else account_id}"
     if kind == "stack_set":
         return f"stack set {ident}"
     if kind == "provisioned":

@@ -31,7 +31,7 @@ from moto.organizations.models import (
 )
 
 from vending.model.live import LiveOrg, LiveOu
-from vending.rehearse import copy_billing, copy_control_tower, copy_settings, copy_stacksets
+from vending.rehearse import copy_billing, copy_control_tower, copy_identity, copy_settings, copy_stacksets
 from vending.model.types import OrgSettings
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 
@@ -129,6 +129,7 @@ def load(live: LiveOrg, settings: OrgSettings, emulators: Any,
     if live.control_tower is not None:
         copy_control_tower.load(live, settings, emulators("controltower"), emulators("servicecatalog"),
                                 factory_outputs or {})
+    copy_identity.load(live, emulators("ssoadmin"))
     copied = Copied(len(live.ous), len(live.accounts), len(live.policies), attachments, trusted,
                     control_tower=live.control_tower is not None)
     if live.baselines is None or not live.baselines.stack_sets:

@@ -27,6 +27,7 @@ from vending.plan.changes import Plan
 from vending.plan.diff_budgets import reads_budgets
 from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_support import reads_support
+from vending.plan.diff_identity import IdentityScope, identity_scope
 from vending.plan.diff_ous import tag_scope
 from vending.rehearse import copy, copy_control_tower
 from vending.target import connect
@@ -66,7 +67,8 @@ def rehearse(
                   contacts=_contacts(desired, saved),
                   catalog=desired.catalog is not None or bool(saved and saved.catalog_read),
                   budgets=reads_budgets(desired) or bool(saved and saved.budgets_read),
-                  support=reads_support(desired) or bool(saved and saved.support_read))
+                  support=reads_support(desired) or bool(saved and saved.support_read),
+                  identity=_identity(desired, saved))
     live, source, outputs = read(settings, repo, scope, observers=observers)
     missing = copy.gaps(live, settings)
     if missing:
@@ -100,6 +102,18 @@ class Scope:
     catalog: bool = False
     budgets: bool = False
     support: bool = False
+    identity: IdentityScope | None = None
+
+
+def _identity(desired: DesiredOrg, saved: Plan | None) -> IdentityScope | None:
+    """The groups and permission sets the repository names, and those the saved plan read."""
+    declared = identity_scope(desired)
+    read = saved.identity_read if saved else None
+    if declared is None and read is None:
+        return None
+    groups = {*(declared.groups if declared else ()), *((read or {}).get("groups", ()))}
+    sets = {*(declared.permission_sets if declared else ()), *((read or {}).get("permission_sets", ()))}
+    return IdentityScope(tuple(sorted(groups)), tuple(sorted(sets)))
 
 
 def _contacts(desired: DesiredOrg, saved: Plan | None) -> ContactScope | None:
@@ -120,7 +134,7 @@ def read(
     with connect(settings, repo, observers=observers) as connection:
         live = engine.read_live(connection.clients, settings, baselines=scope.baselines,
                                 contacts=scope.contacts, catalog=scope.catalog, budgets=scope.budgets,
-                                support=scope.support)
+                                support=scope.support, identity=scope.identity)
         outputs: copy_control_tower.Outputs = {}
         if live.control_tower is not None and not copy.gaps(live, settings):
             servicecatalog = connection.clients.reader().client("servicecatalog", settings.home_region)
@@ -150,7 +164,9 @@ def _check_copy(clients: AwsClients, settings: OrgSettings, live: LiveOrg, sourc
     copied = engine.read_live(clients, settings, baselines=live.baselines is not None,
                               contacts=None if pairs is None else (lambda _: pairs),
                               catalog=live.catalog is not None, budgets=live.budgets is not None,
-                              support=live.support is not None)
+                              support=live.support is not None,
+                              identity=None if live.identity is None else IdentityScope(
+                                  tuple(live.identity.groups), tuple(live.identity.permission_sets)))
     if copied.fingerprint() != live.fingerprint():
         raise RehearsalError(
             f"the scratch copy of {source} does not read back as the organization did (a vend bug;"
