@@ -133,7 +133,7 @@ def plan(
     stale one can say what changed."""
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
                      contacts=contact_scope(desired), catalog=desired.catalog is not None,
-                     budgets=reads_budgets(desired), support=reads_support(desired))
+                     budgets=reads_budgets(desired), support=reads_support(desired),
                      identity=identity_scope(desired))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
