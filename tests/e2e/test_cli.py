@@ -38,7 +38,7 @@ def test_show_renders_a_saved_plan_in_every_format(example, vend, tmp_path):
     saved = tmp_path / "plan.json"
     vend(example, "plan", "--out", str(saved))
     assert vend(example, "show", str(saved), "--format", "json").out == saved.read_text()
-    assert vend(example, "show", str(saved)).out.rstrip().endswith("Plan: 45 to add, 14 to change, 0 to destroy.")
+    assert vend(example, "show", str(saved)).out.rstrip().endswith("Plan: 51 to add, 14 to change, 0 to destroy.")
     assert "| Action |" in vend(example, "show", str(saved), "--format", "markdown").out
 
 

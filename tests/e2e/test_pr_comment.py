@@ -41,7 +41,7 @@ def test_the_comment_is_created_then_edited_in_place(example, vend, github, tmp_
     [created] = _ours(github)
     assert result.out.startswith(f"Plan comment created on {REPO}#{PR} (")
     assert result.out.endswith(f": {created['html_url']}\n")
-    assert created["body"].startswith(MARKER + "\n### vend plan: 45 to add, 14 to change, 0 to destroy\n")
+    assert created["body"].startswith(MARKER + "\n### vend plan: 51 to add, 14 to change, 0 to destroy\n")
 
     assert _comment(vend, example, github, first).out.startswith("Plan comment unchanged on")
     assert vend(example, "apply", "--auto-approve").code == 0

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from vending import engine
 from vending.aws.clients import AwsClients, CallCounter, is_read_operation
 from vending.local import LocalAws
 from vending.model.loader import load
 from vending.rehearse import run
-from tests.e2e.conftest import without_baselines
+from tests.e2e.conftest import REPO_ROOT, without_baselines
 
 BIG_SCP_CHARS = 6000
 
@@ -112,6 +113,29 @@ def test_an_organization_with_stack_sets_is_copied_and_a_baseline_update_rehears
     assert "\nNo changes. Your organization matches the repository.\n" in result.out
     assert _live_fingerprint(example) == before
     assert vend(example, "plan", "--detailed-exitcode").code == 2
+
+
+def test_an_organization_with_a_catalog_is_copied_and_a_portfolio_change_rehearses(example, vend, tmp_path):
+    """The hub's products, versions, portfolios, constraints and shares are copied under their
+    live ids: the copy reads back as read, and a saved plan that changes a constraint and shares
+    a portfolio with one more OU applies there."""
+    shutil.copytree(REPO_ROOT / "catalog", example / "catalog")
+    assert vend(example, "apply", "--auto-approve").code == 0
+    portfolio = example / "catalog" / "portfolios" / "dev-builders.yaml"
+    portfolio.write_text(portfolio.read_text().replace("StorageClass: [STANDARD]", "StorageClass: [STANDARD, STANDARD_IA]")
+                         .replace("  - ou: Workloads/Dev\n", "  - ou: Workloads/Dev\n  - ou: Sandbox\n"))
+    saved = tmp_path / "plan.json"
+    assert vend(example, "plan", "--out", str(saved)).code == 0
+    addresses = [c["address"] for c in json.loads(saved.read_text())["changes"]]
+    assert addresses == ["catalog_constraint:dev-builders/s3-bucket/template", "portfolio_share:dev-builders@ou:Sandbox"]
+    before = _live_fingerprint(example)
+
+    result = vend(example, "rehearse", str(saved))
+
+    assert result.code == 0, result.out + result.err
+    assert "Applied 2 of 2 change(s); 0 refused, 0 skipped." in result.out
+    assert "\nNo changes. Your organization matches the repository.\n" in result.out
+    assert _live_fingerprint(example) == before
 
 
 def _control_tower(repo):

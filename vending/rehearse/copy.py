@@ -31,14 +31,15 @@ from moto.organizations.models import (
 )
 
 from vending.model.live import LiveOrg, LiveOu
-from vending.rehearse import copy_billing, copy_control_tower, copy_identity, copy_settings, copy_stacksets
+from vending.rehearse import copy_billing, copy_catalog, copy_control_tower, copy_identity, copy_settings
+from vending.rehearse import copy_stacksets
 from vending.model.types import OrgSettings
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 
 REGION = "us-east-1"
 PARTITION = "aws"
 NOT_COPIED = ("policies attached directly to accounts (vend does not read them; each copy has"
-              " FullAWSAccess)", "IAM roles and Identity Center")
+              " FullAWSAccess)", "IAM roles, and Identity Center beyond the groups and permission sets vend reads")
 """Parts of a real organization no rehearsal covers, whatever it holds."""
 _DEFAULT_DOCUMENTS = {
     utils.DEFAULT_SCP_POLICY_ID: ("FullAWSAccess", "SERVICE_CONTROL_POLICY", "Allows access to every operation",
@@ -125,6 +126,7 @@ def load(live: LiveOrg, settings: OrgSettings, emulators: Any,
     if trusted:
         backend.services.append(FakeServiceAccess(ServicePrincipal=STACKSETS_PRINCIPAL).describe())
     copy_settings.load(live, settings, backend, emulators("account"), emulators("servicecatalog"))
+    copy_catalog.load(live, settings, backend, emulators("servicecatalog"))
     copy_billing.load(live, emulators("budgets"), emulators("support"))
     if live.control_tower is not None:
         copy_control_tower.load(live, settings, emulators("controltower"), emulators("servicecatalog"),
