@@ -19,21 +19,13 @@ This is a benchmark, not a test: it prints figures and never fails on them;
 """
 from __future__ import annotations
 
-import argparse
 import math
 import sys
-import tempfile
-import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
-from tests.bench import synthetic
-from tests.bench.bench_baselines import deploy
-from vending import engine
-from vending.aws.clients import AwsClients, CallCounter
-from vending.model.loader import load
+from tests.bench import root_settings
 
 DEFAULT_SIZES = (100, 1000)
 ALERTS = 2
@@ -65,34 +57,10 @@ class Result:
         return sum(self.with_budgets.values()) / sum(self.baseline.values())
 
 
-def plan_counts(repo: Path, local: object, label: str) -> tuple[Counter[str], float]:
-    """The requests by operation and the wall time of a no-change `vend plan` of `repo`."""
-    counter = CallCounter()
-    start = time.perf_counter()
-    computed, _ = engine.plan(load(repo), AwsClients(local.session(), observers=(counter,)),  # type: ignore[attr-defined]
-                              git_commit=None, target="bench")
-    seconds = time.perf_counter() - start
-    synthetic.assert_no_changes(computed, label)
-    return Counter(counter.counts), seconds
-
-
 def run_size(accounts: int, ous: int, log: Callable[[str], None] = print) -> Result:
-    from vending.local import LocalAws
-
-    org = synthetic.generate(accounts, ous)
-    with tempfile.TemporaryDirectory(prefix="vend-bench-") as tmp:
-        repo = synthetic.write_repo(org, Path(tmp) / "repo")
-        with LocalAws(Path(tmp) / "state") as local:
-            synthetic.seed_local(org, repo, local)
-            baseline, baseline_seconds = plan_counts(repo, local, "bench_budgets")
-            root = repo / "ous" / "ou.yaml"
-            root.write_text(root.read_text() + BUDGET)
-            start = time.perf_counter()
-            deploy(repo, AwsClients(local.session()))
-            log(f"  {accounts} accounts: budgets applied in {time.perf_counter() - start:.1f} s")
-            with_budgets, seconds = plan_counts(repo, local, "bench_budgets")
-    budgets = with_budgets["DescribeSubscribersForNotification"] // ALERTS
-    return Result(accounts, budgets, baseline, with_budgets, baseline_seconds, seconds)
+    m = root_settings.measure(accounts, ous, BUDGET, "bench_budgets", log)
+    budgets = m.with_settings["DescribeSubscribersForNotification"] // ALERTS
+    return Result(accounts, budgets, m.baseline, m.with_settings, m.baseline_seconds, m.plan_seconds)
 
 
 def report(results: list[Result]) -> str:
@@ -115,14 +83,7 @@ def report(results: list[Result]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
-    parser.add_argument("--ous", type=int, default=50)
-    args = parser.parse_args(argv)
-    results = [run_size(size, args.ous, log=lambda m: print(m, flush=True)) for size in args.sizes]
-    print()
-    print(report(results))
-    return 0
+    return root_settings.main(__doc__, DEFAULT_SIZES, run_size, report, argv)
 
 
 if __name__ == "__main__":

@@ -21,20 +21,13 @@ This is a benchmark, not a test: it prints figures and never fails on them;
 """
 from __future__ import annotations
 
-import argparse
 import math
 import sys
-import tempfile
-import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from tests.bench import synthetic
-from tests.bench.bench_baselines import deploy
-from tests.bench.bench_budgets import plan_counts
-from vending.aws.clients import AwsClients
+from tests.bench import root_settings
 
 DEFAULT_SIZES = (100, 1000)
 KINDS = ("security", "operations")
@@ -76,30 +69,16 @@ class Result:
         return sum(self.with_settings.values()) / sum(self.baseline.values())
 
 
-def _cases(local: object) -> int:
+def _cases(local: Any) -> int:
     """The support cases in the management account, read back as a user would."""
-    client = local.session().client("support", region_name="us-east-1")  # type: ignore[attr-defined]
+    client = local.session().client("support", region_name="us-east-1")
     pages = client.get_paginator("describe_cases").paginate(includeResolvedCases=True)
     return sum(len(page["cases"]) for page in pages)
 
 
 def run_size(accounts: int, ous: int, log: Callable[[str], None] = print) -> Result:
-    from vending.local import LocalAws
-
-    org = synthetic.generate(accounts, ous)
-    with tempfile.TemporaryDirectory(prefix="vend-bench-") as tmp:
-        repo = synthetic.write_repo(org, Path(tmp) / "repo")
-        with LocalAws(Path(tmp) / "state") as local:
-            synthetic.seed_local(org, repo, local)
-            baseline, baseline_seconds = plan_counts(repo, local, "bench_settings")
-            root = repo / "ous" / "ou.yaml"
-            root.write_text(root.read_text() + SETTINGS)
-            start = time.perf_counter()
-            deploy(repo, AwsClients(local.session()))
-            log(f"  {accounts} accounts: contacts and support applied in {time.perf_counter() - start:.1f} s")
-            with_settings, seconds = plan_counts(repo, local, "bench_settings")
-            enrolled = _cases(local)
-    return Result(accounts, enrolled, baseline, with_settings, baseline_seconds, seconds)
+    m = root_settings.measure(accounts, ous, SETTINGS, "bench_settings", log, after=_cases)
+    return Result(accounts, m.extra, m.baseline, m.with_settings, m.baseline_seconds, m.plan_seconds)
 
 
 def report(results: list[Result]) -> str:
@@ -118,14 +97,7 @@ def report(results: list[Result]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
-    parser.add_argument("--ous", type=int, default=50)
-    args = parser.parse_args(argv)
-    results = [run_size(size, args.ous, log=lambda m: print(m, flush=True)) for size in args.sizes]
-    print()
-    print(report(results))
-    return 0
+    return root_settings.main(__doc__, DEFAULT_SIZES, run_size, report, argv)
 
 
 if __name__ == "__main__":
