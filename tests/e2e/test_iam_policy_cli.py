@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from vending.aws.clients import is_read_operation
-from vending.iam_policy.operations import READS, WRITES
+from vending.iam_policy.operations import BUDGETS_VIEW, NO_PERMISSION, READS, WRITES, iam_action
 from vending.local import LocalAws
 
 
@@ -18,13 +18,17 @@ def test_the_plan_policy_is_read_only_and_allows_every_read(example: Path, vend)
     assert result.code == 0, result.err
     document = json.loads(result.out)
     allowed = {a for s in document["Statement"] for a in s["Action"]}
-    assert all(is_read_operation(a.split(":")[1]) for a in allowed), allowed
-    lock = next(s for s in document["Statement"] if s["Sid"] == "ReadApplyLock")  # vend plan's note on a held lock
+    # Budgets authorizes its Describe calls with budgets:ViewBudget (operations.iam_action)
+    assert all(is_read_operation(a.split(":")[1]) or a == BUDGETS_VIEW for a in allowed), allowed
+    by_sid = {s["Sid"]: s for s in document["Statement"]}
+    lock = by_sid["ReadApplyLock"]  # vend plan's note on a held lock
     assert (lock["Action"], lock["Resource"]) == (["s3:GetObject", "s3:ListBucket"], [
         "arn:aws:s3:::vend-lock-*", "arn:aws:s3:::vend-lock-*/vend/apply.lock"])
-    others = [s for s in document["Statement"] if s is not lock]
-    assert {a for s in others for a in s["Action"]} == {op for ops in READS.values() for op in ops} - {
-        "sts:GetCallerIdentity"}
+    snapshot = by_sid["LiveSnapshot"]  # the live snapshot next to the lock (vending.snapshot_store)
+    assert (snapshot["Action"], snapshot["Resource"]) == (["s3:GetObject"], "arn:aws:s3:::vend-lock-*/vend/live-snapshot.json")
+    others = [s for s in document["Statement"] if s is not lock and s is not snapshot]
+    assert {a for s in others for a in s["Action"]} == {
+        iam_action(op) for module, ops in READS.items() if module != "vending.snapshot_store" for op in ops} - NO_PERMISSION
     assert {s["Resource"] for s in others} == {"*"}
 
 

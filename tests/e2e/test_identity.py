@@ -58,7 +58,7 @@ def test_apply_creates_permission_sets_and_assignments_and_the_next_plan_is_empt
     first = _changes(vend, repo)
     assignment = first["account_assignment:payments-prod/Developers/ReadOnly"]
     assert assignment["depends_on"] == ["account:payments-prod", "permission_set:ReadOnly"]
-    assert assignment["source"] == "ous/Workloads/Prod/ou.yaml:26"
+    assert assignment["source"] == "ous/Workloads/Prod/ou.yaml:27"
     assert vend(repo, "apply", "--auto-approve").code == 0
     sets, found = _identity(repo)
     assert sets == {"PowerUser": {"duration": "PT4H", "managed": ["arn:aws:iam::aws:policy/PowerUserAccess"]},
@@ -173,7 +173,7 @@ def test_an_unknown_group_is_a_plan_time_finding_naming_the_file(example, vend) 
     ou.write_text(ou.read_text().replace("Operators: [PowerUser]", "Operater: [PowerUser]"))
     result = vend(repo, "plan")
     assert result.code != 0
-    assert ("ous/Workloads/Prod/ou.yaml:26: access: group 'Operater' is not in IAM Identity Center's identity"
+    assert ("ous/Workloads/Prod/ou.yaml:27: access: group 'Operater' is not in IAM Identity Center's identity"
             " store d-") in result.err
 
 
