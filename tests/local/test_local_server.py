@@ -73,8 +73,7 @@ def test_serve_runs_until_stopped(tmp_path):
 @pytest.mark.parametrize("service, call, code", [
     ("organizations", lambda c: c.describe_effective_policy(PolicyType="TAG_POLICY"),
      "UnknownOperationException"),  # json protocol, moto lacks it
-    ("servicecatalog", lambda c: c.associate_tag_option_with_resource(ResourceId="port-aaaaaaaaaaaaa",
-                                                                      TagOptionId="tag-aaaaaaaaaaaaa"),
+    ("servicecatalog", lambda c: c.describe_copy_product_status(CopyProductToken="copyproduct-aaaaaaaaaaaaa"),
      "UnknownOperationException"),  # json, the emulator lacks it
     ("controltower", lambda c: c.list_control_operations(), "UnknownOperationException"),
     ("sts", lambda c: c.decode_authorization_message(EncodedMessage="x"), "InvalidAction"),
