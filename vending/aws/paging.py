@@ -23,18 +23,26 @@ def first(client: Any, operation: str, key: str, match: Callable[[dict], bool], 
     return next((item for item in pages(client, operation, key, **params) if match(item)), None)
 
 
-def provisioned_products(servicecatalog: Any, product_id: str) -> Iterator[dict]:
-    """Every provisioned product of `product_id` the account sees (SearchProvisionedProducts,
-    which botocore cannot paginate: its token is PageToken/NextPageToken), 20 a page."""
+def token_pages(call: Callable[..., dict], key: str, **params: Any) -> Iterator[dict]:
+    """Every item of a list botocore cannot paginate (PageToken in, NextPageToken out, as several
+    Service Catalog reads). A token AWS hands back twice ends the read with an error rather
+    than looping: it names the operation so the caller can report it."""
     token: str | None = None
+    seen: set[str] = set()
     while True:
-        page = servicecatalog.search_provisioned_products(
-            AccessLevelFilter={"Key": "Account", "Value": "self"},
-            Filters={"SearchQuery": [f"productId:{product_id}"]},
-            PageSize=20,
-            **({"PageToken": token} if token else {}),
-        )
-        yield from page.get("ProvisionedProducts", [])
+        page = call(**params, **({"PageToken": token} if token else {}))
+        yield from page.get(key, [])
         token = page.get("NextPageToken")
         if not token:
             return
+        if token in seen:
+            raise RuntimeError(f"{getattr(call, '__name__', 'the read')} returned the page token {token} twice")
+        seen.add(token)
+
+
+def provisioned_products(servicecatalog: Any, product_id: str) -> Iterator[dict]:
+    """Every provisioned product of `product_id` the account sees (SearchProvisionedProducts,
+    which botocore cannot paginate: its token is PageToken/NextPageToken), 20 a page."""
+    return token_pages(servicecatalog.search_provisioned_products, "ProvisionedProducts",
+                       AccessLevelFilter={"Key": "Account", "Value": "self"},
+                       Filters={"SearchQuery": [f"productId:{product_id}"]}, PageSize=20)

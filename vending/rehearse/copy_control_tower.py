@@ -20,6 +20,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from vending.aws.paging import token_pages
 from vending.local.controltower.factory import PORTFOLIO_NAME, PRODUCT_NAME, PRODUCT_TYPE
 from vending.local.controltower.landing_zone import ADMIN_ROLE
 from vending.local.controltower.state import (
@@ -54,16 +55,8 @@ def read_outputs(servicecatalog: Any, tower: LiveControlTower, *, workers: int =
     """Each provisioned product's outputs (read-only; vend's plan reads them only for the
     products it did not name), so the copy knows which account each one manages."""
     def one(product_id: str) -> tuple[str, list[dict[str, str]]]:
-        found: list[dict[str, str]] = []
-        token: str | None = None
-        while True:
-            page = servicecatalog.get_provisioned_product_outputs(
-                ProvisionedProductId=product_id, **({"PageToken": token} if token else {}))
-            found += [{k: o[k] for k in ("OutputKey", "OutputValue", "Description") if k in o}
-                      for o in page.get("Outputs", [])]
-            token = page.get("NextPageToken")
-            if not token:
-                return product_id, found
+        outputs = token_pages(servicecatalog.get_provisioned_product_outputs, "Outputs", ProvisionedProductId=product_id)
+        return product_id, [{k: o[k] for k in ("OutputKey", "OutputValue", "Description") if k in o} for o in outputs]
 
     with ThreadPoolExecutor(max(1, workers)) as pool:
         return dict(pool.map(one, [p.id for p in tower.provisioned]))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
-from vending.aws.paging import pages
+from vending.aws.paging import pages, token_pages
 from vending.model.live_catalog import LiveConstraint, LivePortfolio, LiveShare
 
 PORTFOLIO_TAG = "vend:portfolio"
@@ -66,11 +66,5 @@ def _portfolio(client: Any, described: dict[str, Any], vend_name: str) -> LivePo
 
 def _shares(client: Any, portfolio_id: str, share_type: str) -> Iterator[dict[str, Any]]:
     """DescribePortfolioShares (botocore cannot paginate it: PageToken in, NextPageToken out)."""
-    token = None
-    while True:
-        page = client.describe_portfolio_shares(PortfolioId=portfolio_id, Type=share_type, PageSize=PAGE_SIZE,
-                                                **({"PageToken": token} if token else {}))
-        yield from page.get("PortfolioShareDetails", [])
-        token = page.get("NextPageToken")
-        if not token:
-            return
+    return token_pages(client.describe_portfolio_shares, "PortfolioShareDetails",
+                       PortfolioId=portfolio_id, Type=share_type, PageSize=PAGE_SIZE)
