@@ -19,6 +19,14 @@ NEW_ACCOUNT = (
     "owner: analytics-team@example.com\ntags:\n  cost-center: analytics\n  application: analytics\n"
     "network:\n  us-east-1: 10.0.32.0/20\n  eu-west-1: 10.8.32.0/20\n"
 )
+# What that account's file asks for: the account, its tags, and the settings Workloads/Prod gives
+# every account below it (contacts, budget, Identity Center access, support enrollment).
+NEW_ACCOUNT_CHANGES = [
+    "account:analytics-prod", "account_assignment:analytics-prod/Developers/ReadOnly",
+    "account_assignment:analytics-prod/Operators/PowerUser", "account_tags:analytics-prod",
+    "alternate_contact:analytics-prod/operations", "alternate_contact:analytics-prod/security",
+    "budget:analytics-prod", "support_case:analytics-prod",
+]
 
 
 def _commit(repo: git.Repo, message: str) -> str:
@@ -64,23 +72,20 @@ def test_changes_are_split_into_the_pull_requests_and_those_pending_on_the_base(
         "ref": "main", "commit": main, "merge_base": main, "changed_files": ["accounts/analytics-prod.yaml"],
         "withdrawn": [], "problem": None,
     }
-    assert _origins(plan) == {
-        "account:analytics-prod": "pr", "account_tags:analytics-prod": "pr", "account_tags:analytics-test": "base",
-        "alternate_contact:analytics-prod/operations": "pr", "alternate_contact:analytics-prod/security": "pr",  # Workloads/Prod's contacts
-    }
+    assert _origins(plan) == {**dict.fromkeys(NEW_ACCOUNT_CHANGES, "pr"), "account_tags:analytics-test": "base"}
 
     text = vend(example, "plan", "--base", "main").out
     assert f"  base:        main ({main[:7]}), 1 file changed since\n                 accounts/analytics-prod.yaml\n" in text
-    pr_at = text.index("This pull request (the files changed since main): 3 to add, 1 to change, 0 to destroy:\n")
+    pr_at = text.index("This pull request (the files changed since main): 7 to add, 1 to change, 0 to destroy:\n")
     base_at = text.index("Already pending on main, or drift (main's own files ask for these too):"
                          " 0 to add, 1 to change, 0 to destroy:\n")
     assert pr_at < text.index("  + account:analytics-prod\n") < base_at < text.index("  ~ account_tags:analytics-test\n")
-    assert text.endswith("Plan: 3 to add, 2 to change, 0 to destroy.\n")
+    assert text.endswith("Plan: 7 to add, 2 to change, 0 to destroy.\n")
 
     markdown = vend(example, "plan", "--base", "main", "--format", "markdown").out
     assert f"Base main ({main[:7]}), 1 file changed since: `accounts/analytics-prod.yaml`.\n" in markdown
     tables = markdown.split("#### ")
-    assert tables[1].startswith("This pull request (the files changed since main): 3 to add, 1 to change")
+    assert tables[1].startswith("This pull request (the files changed since main): 7 to add, 1 to change")
     assert "| create | `account:analytics-prod` |" in tables[1] and "analytics-test" not in tables[1]
     assert tables[2].startswith("Already pending on main, or drift")
     assert "| update | `account_tags:analytics-test` |" in tables[2]
@@ -108,14 +113,11 @@ def test_a_pull_request_that_changes_or_takes_back_a_pending_change_owns_it(exam
     _commit(applied, "feature: another tag, and no new account after all")
     plan = json.loads(vend(example, "plan", "--base", "main", "--format", "json").out)
     assert _origins(plan) == {"account_tags:analytics-test": "pr"}
-    assert plan["base"]["withdrawn"] == ["account:analytics-prod", "account_tags:analytics-prod",
-                                         "alternate_contact:analytics-prod/operations",
-                                         "alternate_contact:analytics-prod/security"]
+    assert plan["base"]["withdrawn"] == NEW_ACCOUNT_CHANGES
     assert plan["base"]["changed_files"] == ["accounts/analytics-prod.yaml", "accounts/analytics-test.yaml"]
     text = vend(example, "plan", "--base", "main").out
     assert ("This pull request takes back changes pending on main (they are in its plan, not in this one):\n"
-            "  - account:analytics-prod\n  - account_tags:analytics-prod\n"
-            "  - alternate_contact:analytics-prod/operations\n  - alternate_contact:analytics-prod/security\n") in text
+            + "".join(f"  - {address}\n" for address in NEW_ACCOUNT_CHANGES)) in text
 
 
 def test_a_saved_plan_keeps_the_split_and_applies(example, vend, applied, tmp_path):
@@ -127,7 +129,7 @@ def test_a_saved_plan_keeps_the_split_and_applies(example, vend, applied, tmp_pa
     assert "This pull request (the files changed since main)" in vend(example, "show", str(saved)).out
     result = vend(example, "apply", str(saved))
     assert result.code == 0, result.err
-    assert result.out.endswith("Apply complete: 4 applied, 0 failed, 0 skipped.\n")  # with 2 contacts
+    assert result.out.endswith("Apply complete: 8 applied, 0 failed, 0 skipped.\n")  # one per change
 
 
 def test_a_base_that_cannot_be_planned_is_reported_and_every_change_is_the_pull_requests(example, vend, applied):
@@ -156,8 +158,7 @@ def test_a_branch_behind_its_base_says_the_split_is_approximate(example, vend, a
     plan = json.loads(vend(example, "plan", "--base", "main", "--format", "json").out)
     assert plan["base"]["merge_base"] == fork
     assert plan["base"]["changed_files"] == ["accounts/analytics-prod.yaml"]
-    assert _origins(plan) == {"account:analytics-prod": "pr", "account_tags:analytics-prod": "pr",
-                              "alternate_contact:analytics-prod/operations": "pr", "alternate_contact:analytics-prod/security": "pr"}
+    assert _origins(plan) == dict.fromkeys(NEW_ACCOUNT_CHANGES, "pr")
     assert plan["base"]["withdrawn"] == ["account_tags:analytics-test"]
     text = vend(example, "plan", "--base", "main").out
     assert (f"This branch does not contain main's latest commits (it forked at {fork[:7]}): what main"
@@ -177,8 +178,7 @@ def test_a_shallow_ci_clone_plans_against_the_fetched_base(example, vend, applie
     assert plan["base"]["merge_base"] is None
     assert plan["base"]["commit"] == applied.commit("main").hexsha
     assert plan["base"]["changed_files"] == ["accounts/analytics-prod.yaml"]
-    assert _origins(plan) == {"account:analytics-prod": "pr", "account_tags:analytics-prod": "pr",
-                              "alternate_contact:analytics-prod/operations": "pr", "alternate_contact:analytics-prod/security": "pr"}
+    assert _origins(plan) == dict.fromkeys(NEW_ACCOUNT_CHANGES, "pr")
     text = vend(clone_dir, "plan", "--base", "origin/main").out
     assert ("This clone does not have the commit this branch forked from origin/main at: the changed"
             " files are those that differ from origin/main.\n") in text
