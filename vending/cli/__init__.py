@@ -1,7 +1,8 @@
 """`vend`: argv -> library call -> render -> exit code. The only package that prints or exits.
 
-One module per command group (organization, applying, pull_request, local, iam_policy,
-rehearse), all on the group of `app`; `main` turns typed errors into messages and exit codes.
+One module per command group (validating, organization, applying, pull_request, local,
+iam_policy, rehearse), all on the group of `app`, each imported when one of its commands runs
+(app.COMMANDS); `main` turns typed errors into messages and exit codes.
 """
 from __future__ import annotations
 
@@ -9,10 +10,7 @@ import sys
 
 import click
 
-from vending.cli import (  # noqa: F401 (register commands)
-    applying, iam_policy, local, organization, pull_request, rehearse,
-)
-from vending.cli.app import EXIT_ERROR, EXIT_OK, cli, err, repo_everywhere
+from vending.cli.app import EXIT_ERROR, EXIT_OK, cli, console
 from vending.errors import PlanError, ValidationFailed, VendError
 
 __all__ = ["cli", "main"]
@@ -22,7 +20,7 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        err.print("Aborted.")
+        console().print("Aborted.")
         sys.exit(EXIT_ERROR)
     except click.ClickException as exc:
         exc.show()
@@ -41,6 +39,3 @@ def main() -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK)
-
-
-repo_everywhere(cli)

@@ -1,4 +1,4 @@
-"""Commands that read the repository and the organization: validate, allocate, plan, show, graph, import."""
+"""Commands that read the repository and the organization: allocate, plan, show, graph, import."""
 from __future__ import annotations
 
 import sys
@@ -9,28 +9,10 @@ import click
 from vending import engine, snapshots
 from vending.apply.lock_note import lock_note
 from vending.cli.app import EXIT_CHANGES, cli, compute, err
-from vending.errors import ValidationFailed
-from vending.model.loader import load, validate
+from vending.model.loader import load
 from vending.plan.changes import Plan
 from vending.render import render
 from vending.target import connect
-
-
-@cli.command("validate")
-@click.pass_obj
-def validate_cmd(repo: Path) -> None:
-    """Check the repository without calling AWS; report every problem at once.
-
-    \b
-    Example:
-      vend validate   # exit 0 when valid, 1 with file:line: CODE field: message lines
-    """
-    diagnostics = validate(repo)
-    if any(d.severity == "error" for d in diagnostics):
-        raise ValidationFailed(diagnostics)
-    for diagnostic in diagnostics:
-        click.echo(diagnostic.format(), err=True)
-    click.echo("The repository is valid." + (f" ({len(diagnostics)} warning(s))" if diagnostics else ""))
 
 
 @cli.command("allocate")

@@ -12,8 +12,9 @@ from vending.errors import Diagnostic, ValidationFailed
 from vending.model import baselines as baseline_files
 from vending.model import catalog as catalog_files
 from vending.model import marketplace as marketplace_files
-from vending.model import rules, rules_policies, schema_check, settings_files, specs
+from vending.model import rules, rules_policies, schema_check, settings_files, specs, template_lint
 from vending.model.codes import finding
+from vending.model.derived_cache import NO_CACHE, DerivedCache
 from vending.model.repo_files import Entry, Files
 from vending.model.types import (
     POLICY_FOLDERS,
@@ -39,28 +40,29 @@ _NO_SETTINGS = OrgSettings(
 """Stands in for a missing vend.yaml so the other files are still checked; never returned."""
 
 
-def load(root: Path) -> DesiredOrg:
-    """The desired organization; raises ValidationFailed with every finding if there is any."""
-    org, found = _read(Path(root))
+def load(root: Path, cache: DerivedCache = NO_CACHE) -> DesiredOrg:
+    """The desired organization; raises ValidationFailed with every finding if there is any.
+    `cache` keeps what is derived from unchanged content (compiled schemas, cfn-lint findings)."""
+    org, found = _read(Path(root), cache)
     if any(d.severity == "error" for d in found):
         raise ValidationFailed(found)
     return org
 
 
-def validate(root: Path) -> list[Diagnostic]:
+def validate(root: Path, cache: DerivedCache = NO_CACHE) -> list[Diagnostic]:
     """Every finding in the repository, sorted by file and line (empty when it is valid)."""
-    return sorted(_read(Path(root))[1])
+    return sorted(_read(Path(root), cache)[1])
 
 
-def read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
+def read(root: Path, cache: DerivedCache = NO_CACHE) -> tuple[DesiredOrg, list[Diagnostic]]:
     """The organization as far as it could be read, and every finding (for tools such as
     `vend allocate` that fix some findings themselves)."""
-    org, found = _read(Path(root))
+    org, found = _read(Path(root), cache)
     return org, sorted(found)
 
 
-def _read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
-    repo = _Repo(root)
+def _read(root: Path, cache: DerivedCache) -> tuple[DesiredOrg, list[Diagnostic]]:
+    repo = _Repo(root, cache)
     settings = repo.settings()
     policies_dir = (settings or _NO_SETTINGS).policies_dir
     root_ou, ous = repo.ous()
@@ -79,7 +81,8 @@ def _read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
     loaded = rules.Loaded(org=org, settings=settings, accounts=tuple(accounts), lines=repo.lines,
                           policy_files=frozenset(repo.policy_files),
                           baseline_folders=baseline_folders)
-    return org, _prefer_rules(repo.found + rules.check(loaded))
+    with template_lint.kept_in(cache):
+        return org, _prefer_rules(repo.found + rules.check(loaded))
 
 
 def _prefer_rules(found: list[Diagnostic]) -> list[Diagnostic]:
@@ -91,7 +94,8 @@ def _prefer_rules(found: list[Diagnostic]) -> list[Diagnostic]:
 class _Repo:
     """The repository on disk; collects the diagnostics and line tables of what it reads."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cache: DerivedCache = NO_CACHE):
+        self.cache = cache
         self.found: list[Diagnostic] = []
         self.lines: dict[str, Lines] = {}
         self.policy_files: set[tuple[str, str]] = set()
@@ -130,7 +134,7 @@ class _Repo:
                                       f"key given twice (first on line {dup.first_line}); the last one wins",
                                       "keep one of them"))
         data = {} if parsed.data is None else parsed.data
-        found, wrong_type = schema_check.check(kind, file, data, parsed.lines)
+        found, wrong_type = schema_check.check(kind, file, data, parsed.lines, self.cache)
         self.found.extend(found)
         data = _prune(data, wrong_type)
         return data if isinstance(data, dict) else {}

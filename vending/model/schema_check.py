@@ -9,17 +9,23 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
+import marshal
+import sys
 from functools import cache
 from importlib import resources
-from typing import Any, Callable, Iterator
+from types import CodeType
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import fastjsonschema
-from jsonschema import Draft202012Validator, ValidationError
 
 from vending.errors import Diagnostic
 from vending.model.codes import finding, quote
+from vending.model.derived_cache import NO_CACHE, DerivedCache
 from vending.model.rules_values import chars
 from vending.model.yaml_source import JsonPath, Lines, dotted
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 KINDS = ("vend", "ou", "root", "account", "baseline", "permission-set", "tagoptions", "product", "portfolio",
          "marketplace", "license")
@@ -40,6 +46,8 @@ def schema(kind: str) -> dict[str, Any]:
 
 @cache
 def _validator(kind: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator  # only for an invalid file: it takes a tenth of a second to import
+
     return Draft202012Validator(schema(kind))
 
 
@@ -47,20 +55,46 @@ DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 
 
 @cache
-def _fast(kind: str) -> Callable[[Any], Any]:
+def _fast(kind: str, store: DerivedCache = NO_CACHE) -> Callable[[Any], Any]:
     """The schema compiled to Python by fastjsonschema: about ten times faster than jsonschema
     on the (common) valid file. It stops at the first error, so jsonschema still reports every
     problem of an invalid file. Our schemas use only keywords whose meaning draft-07 and
     2020-12 share, so the compiler's draft-07 reading is the same schema (a test checks the two
-    agree on every example and broken fixture)."""
-    return fastjsonschema.compile({**schema(kind), "$schema": DRAFT_07}, use_default=False)
+    agree on every example and broken fixture).
+
+    Compiling takes longer than checking a whole repository, so with a DerivedCache the
+    compiled code is kept, keyed by the schema, fastjsonschema's version and Python's."""
+    definition = {**schema(kind), "$schema": DRAFT_07}
+    if not store.enabled:
+        return fastjsonschema.compile(definition, use_default=False)
+    key = (SCHEMA_CACHE_FORMAT, fastjsonschema.VERSION, sys.version, json.dumps(definition, sort_keys=True))
+    code = _code(store.get(SCHEMA_CACHE_SPACE, key))
+    if code is None:
+        source = fastjsonschema.compile_to_code(definition, use_default=False)
+        code = compile(source, f"<schema {kind}>", "exec")
+        store.put(SCHEMA_CACHE_SPACE, key, marshal.dumps(code))
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 - fastjsonschema's own code, from vend's schema
+    return namespace["validate"]
 
 
-def check(kind: str, file: str, data: Any, lines: Lines) -> tuple[list[Diagnostic], list[JsonPath]]:
+SCHEMA_CACHE_SPACE, SCHEMA_CACHE_FORMAT = "schemas", "1"
+
+
+def _code(data: bytes | None) -> CodeType | None:
+    try:
+        code = marshal.loads(data) if data is not None else None
+    except (ValueError, EOFError, TypeError):
+        return None  # damaged: compile again
+    return code if isinstance(code, CodeType) else None
+
+
+def check(kind: str, file: str, data: Any, lines: Lines,
+          store: DerivedCache = NO_CACHE) -> tuple[list[Diagnostic], list[JsonPath]]:
     """Every schema violation in `data`, one Diagnostic per (field, code); plus the paths whose
     values have the wrong type, which the loader drops before building specs."""
     try:
-        _fast(kind)(data)
+        _fast(kind, store)(data)
         return [], []
     except fastjsonschema.JsonSchemaException:
         pass  # invalid: let jsonschema name every problem
