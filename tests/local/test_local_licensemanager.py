@@ -122,7 +122,7 @@ def test_one_active_license_per_product_per_account_unless_the_activation_overri
     assert statuses == {first["GrantArn"]: "DISABLED", second["GrantArn"]: "ACTIVE"}
 
 
-def test_versions_and_deletion_by_the_granter(lm, member) -> None:
+def test_versions_and_deletion_by_the_granter(local, lm, member) -> None:
     created = _grant(lm, f"arn:aws:iam::{member}:root")
     changed = lm.create_grant_version(ClientToken="v2", GrantArn=created["GrantArn"], SourceVersion="1",
                                       AllowedOperations=["CheckoutLicense"], GrantName="renamed")
@@ -132,9 +132,13 @@ def test_versions_and_deletion_by_the_granter(lm, member) -> None:
     with pytest.raises(lm.exceptions.ValidationException, match="not the current version"):
         lm.delete_grant(GrantArn=created["GrantArn"], Version="1")
     assert lm.delete_grant(GrantArn=created["GrantArn"], Version="2")["Status"] == "DELETED"
-    assert lm.list_distributed_grants()["Grants"] == []
-    with pytest.raises(lm.exceptions.InvalidParameterValueException):
-        lm.get_grant(GrantArn=created["GrantArn"])
+    [listed] = lm.list_distributed_grants()["Grants"]  # still listed, as DELETED
+    assert listed["GrantStatus"] == "DELETED" and lm.get_grant(GrantArn=created["GrantArn"])["Grant"]["GrantStatus"] == "DELETED"
+    assert _as(local, member).list_received_grants()["Grants"] == []
+    with pytest.raises(lm.exceptions.ValidationException, match="deleted"):
+        lm.create_grant_version(ClientToken="v3", GrantArn=created["GrantArn"], GrantName="again")
+    again = _grant(lm, f"arn:aws:iam::{member}:root")  # the first token: AWS answers the deleted grant
+    assert (again["GrantArn"], again["Status"]) == (created["GrantArn"], "DELETED")
 
 
 def test_strict_where_aws_is(lm, member, aws_error) -> None:

@@ -9,7 +9,8 @@ DISABLED, CreateGrantVersion Status ACTIVE (by the recipient, or by the granter 
 grant) activates it. An account has one active license per Marketplace product: activating a
 second is refused unless ActivationOverrideBehavior (the request's Options or the grant's) lets
 it replace the active one, which becomes DISABLED. The granter sees an account grant in its
-recipient's status, an OU or organization grant as WORKFLOW_COMPLETED.
+recipient's status, an OU or organization grant as WORKFLOW_COMPLETED. A deleted grant stays
+listed for its granter as DELETED (and reaches no one).
 
 A repeated ClientToken (per account and operation) answers the earlier call again.
 """
@@ -64,6 +65,8 @@ def received_status(call: Call[Any], grant: dict[str, Any], account: str) -> str
 
 
 def status(call: Call[Any], grant: dict[str, Any], viewer: str) -> str:
+    if grant.get("Deleted"):
+        return "DELETED"
     if viewer != grant["Granter"]:
         return received_status(call, grant, viewer)
     if not grant["Distributed"]:
@@ -76,7 +79,7 @@ def status(call: Call[Any], grant: dict[str, Any], viewer: str) -> str:
 def reaching(call: Call[Any], account: str) -> list[dict[str, Any]]:
     """The distributed grants that reach `account` (sorted by ARN)."""
     return [g for _, g in sorted(call.emulator.grants.items())
-            if g["Distributed"] and account in recipients(call, g["GranteePrincipalArn"])]
+            if g["Distributed"] and not g.get("Deleted") and account in recipients(call, g["GranteePrincipalArn"])]
 
 
 def view(call: Call[Any], grant: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +105,7 @@ def _visible(call: Call[Any], arn: str) -> dict[str, Any]:
 
 
 def reaching_accounts(call: Call[Any], grant: dict[str, Any]) -> list[str]:
-    return recipients(call, grant["GranteePrincipalArn"]) if grant["Distributed"] else []
+    return recipients(call, grant["GranteePrincipalArn"]) if grant["Distributed"] and not grant.get("Deleted") else []
 
 
 def _license_operations(call: Call[Any], license_arn: str) -> list[str]:
@@ -130,7 +133,7 @@ def create_grant(call: Call[Any]) -> dict[str, Any]:
     p = call.params
     earlier = reused(call, p["ClientToken"])
     if earlier and earlier in call.emulator.grants:
-        return _answer(call, call.emulator.grants[earlier])
+        return _answer(call, call.emulator.grants[earlier])  # AWS answers the grant it made, deleted or not
     license = call.emulator.licenses.get(p["LicenseArn"])
     _check_operations(call, p["LicenseArn"], p["AllowedOperations"])
     assert license is not None  # _check_operations found it received
@@ -176,6 +179,8 @@ def create_grant_version(call: Call[Any]) -> dict[str, Any]:
     if earlier and earlier in call.emulator.grants:
         return _answer(call, call.emulator.grants[earlier])
     grant = _visible(call, p["GrantArn"])
+    if grant.get("Deleted"):
+        raise validation(f"Grant {grant['GrantArn']} is deleted.")
     source = p.get("SourceVersion")
     if source is not None and source != grant["Version"]:
         raise validation(f"SourceVersion {source} is not the current version of grant {grant['GrantArn']} "
@@ -216,10 +221,14 @@ def delete_grant(call: Call[Any]) -> dict[str, Any]:
     grant = _visible(call, call.params["GrantArn"])
     if call.account_id != grant["Granter"]:
         raise AwsServiceError("AuthorizationException", "Only the granter can delete a grant.")
+    if grant.get("Deleted"):
+        raise validation(f"Grant {grant['GrantArn']} is deleted already.")
     if call.params["Version"] != grant["Version"]:
         raise validation(f"Version {call.params['Version']} is not the current version of grant {grant['GrantArn']} "
                          f"({grant['Version']}).")
-    del call.emulator.grants[grant["GrantArn"]]
+    grant["Deleted"] = True
+    if call.params.get("StatusReason"):
+        grant["StatusReason"] = call.params["StatusReason"]
     return {"GrantArn": grant["GrantArn"], "Status": "DELETED", "Version": grant["Version"]}
 
 
