@@ -129,3 +129,30 @@ def test_an_apply_killed_after_create_grant_makes_no_second_grant(example, vend)
     assert [g["GrantName"] for g in grants if g["GranteePrincipalArn"] == sandbox] == [
         "observability-agent-sandbox-bob"]
     assert "No changes." in vend(example, "plan").out  # a fresh run finds the grant: nothing to create
+
+
+def test_operations_changed_in_the_console_come_back_and_retired_deletes_with_allow_destroy(example, vend):
+    example = _with_licenses(example)
+    assert vend(example, "apply", "--auto-approve").code == 0
+    with _local(example) as aws:
+        lm = _lm(aws)
+        [grant] = lm.list_distributed_grants()["Grants"]
+        lm.create_grant_version(ClientToken="console", GrantArn=grant["GrantArn"], AllowedOperations=["CheckoutLicense"])
+    drift = _changes(vend, example)
+    assert list(drift) == [ADDRESS] and drift[ADDRESS]["action"] == "update"
+    assert drift[ADDRESS]["before"]["allowed_operations"] == ["CheckoutLicense"]
+    assert drift[ADDRESS]["before"]["version"] == "2"
+    assert vend(example, "apply", "--auto-approve").code == 0
+    with _local(example) as aws:
+        got = _lm(aws).get_grant(GrantArn=grant["GrantArn"])["Grant"]
+    assert (got["Version"], len(got["GrantedOperations"])) == ("3", 4)
+    assert "No changes." in vend(example, "plan").out
+
+    path = example / "catalog" / "licenses" / "observability-agent.yaml"
+    path.write_text(path.read_text() + "retired: true\n")
+    refused = vend(example, "apply", "--auto-approve")
+    assert refused.code != 0 and ADDRESS in refused.err
+    assert vend(example, "apply", "--auto-approve", "--allow-destroy").code == 0
+    with _local(example) as aws:
+        assert _lm(aws).get_grant(GrantArn=grant["GrantArn"])["Grant"]["GrantStatus"] == "DELETED"
+    assert "No changes." in vend(example, "plan").out

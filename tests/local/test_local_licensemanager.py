@@ -157,10 +157,20 @@ def test_strict_where_aws_is(lm, member, aws_error) -> None:
     assert lm.list_distributed_grants()["Grants"] == []
 
 
-def test_grants_persist_across_processes(tmp_path) -> None:
+def test_grants_persist_across_processes_and_serve_over_http(tmp_path) -> None:
+    import boto3
+
+    from vending.local import LocalServer
+
     with LocalAws(tmp_path) as aws:
         lm = aws.session().client("license-manager", region_name="us-east-1")
         created = _grant(lm, "arn:aws:iam::111122223333:root")
+    with LocalServer(tmp_path, port=0) as server:
+        remote = boto3.client("license-manager", endpoint_url=server.url, region_name="us-east-1",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        assert remote.get_grant(GrantArn=created["GrantArn"])["Grant"]["GrantStatus"] == "PENDING_ACCEPT"
+        remote.create_grant_version(ClientToken="v2", GrantArn=created["GrantArn"], GrantName="over-http")
     with LocalAws(tmp_path) as aws:
         lm = aws.session().client("license-manager", region_name="us-east-1")
-        assert lm.get_grant(GrantArn=created["GrantArn"])["Grant"]["GrantStatus"] == "PENDING_ACCEPT"
+        got = lm.get_grant(GrantArn=created["GrantArn"])["Grant"]
+        assert (got["GrantName"], got["Version"]) == ("over-http", "2")

@@ -54,7 +54,7 @@ def _register_with_moto(ctx: EmulatorContext) -> None:
     for holder in (package, models):
         setattr(holder, f"{BACKEND}_backends", backends)
     urls.url_bases = [URL]  # type: ignore[attr-defined]
-    urls.url_paths = {"{0}/.*$": LicenseManagerResponse.dispatch}  # type: ignore[attr-defined]
+    urls.url_paths = {"{0}/$": LicenseManagerResponse.dispatch}  # type: ignore[attr-defined]
     for name, module in ((f"moto.{BACKEND}", package), (f"moto.{BACKEND}.models", models),
                          (f"moto.{BACKEND}.urls", urls)):
         ctx.patcher.setitem(sys.modules, name, module)
