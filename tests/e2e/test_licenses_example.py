@@ -39,7 +39,8 @@ def _lm(aws: LocalAws) -> Any:
 
 def _account(aws: LocalAws, name: str) -> str:
     org = aws.session().client("organizations")
-    return next(a["Id"] for p in org.get_paginator("list_accounts").paginate() for a in p["Accounts"] if a["Name"] == name)
+    pages = org.get_paginator("list_accounts").paginate()
+    return next(a["Id"] for p in pages for a in p["Accounts"] if a["Name"] == name)
 
 
 def _as(aws: LocalAws, account: str) -> Any:
@@ -112,7 +113,8 @@ def test_an_apply_killed_after_create_grant_makes_no_second_grant(example, vend)
     example = _with_licenses(example)
     assert vend(example, "apply", "--auto-approve").code == 0
     path = example / "catalog" / "licenses" / "observability-agent.yaml"
-    path.write_text(path.read_text().replace("  - ou: Workloads/Prod\n", "  - ou: Workloads/Prod\n  - account: sandbox-bob\n"))
+    path.write_text(path.read_text().replace("  - ou: Workloads/Prod\n",
+                                             "  - ou: Workloads/Prod\n  - account: sandbox-bob\n"))
     desired = load(example)
     with _local(example) as aws:
         clients = AwsClients(aws.session())
@@ -137,7 +139,8 @@ def test_operations_changed_in_the_console_come_back_and_retired_deletes_with_al
     with _local(example) as aws:
         lm = _lm(aws)
         [grant] = lm.list_distributed_grants()["Grants"]
-        lm.create_grant_version(ClientToken="console", GrantArn=grant["GrantArn"], AllowedOperations=["CheckoutLicense"])
+        lm.create_grant_version(ClientToken="console", GrantArn=grant["GrantArn"],
+                                AllowedOperations=["CheckoutLicense"])
     drift = _changes(vend, example)
     assert list(drift) == [ADDRESS] and drift[ADDRESS]["action"] == "update"
     assert drift[ADDRESS]["before"]["allowed_operations"] == ["CheckoutLicense"]

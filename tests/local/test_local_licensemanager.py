@@ -133,7 +133,8 @@ def test_versions_and_deletion_by_the_granter(local, lm, member) -> None:
         lm.delete_grant(GrantArn=created["GrantArn"], Version="1")
     assert lm.delete_grant(GrantArn=created["GrantArn"], Version="2")["Status"] == "DELETED"
     [listed] = lm.list_distributed_grants()["Grants"]  # still listed, as DELETED
-    assert listed["GrantStatus"] == "DELETED" and lm.get_grant(GrantArn=created["GrantArn"])["Grant"]["GrantStatus"] == "DELETED"
+    assert listed["GrantStatus"] == "DELETED"
+    assert lm.get_grant(GrantArn=created["GrantArn"])["Grant"]["GrantStatus"] == "DELETED"
     assert _as(local, member).list_received_grants()["Grants"] == []
     with pytest.raises(lm.exceptions.ValidationException, match="deleted"):
         lm.create_grant_version(ClientToken="v3", GrantArn=created["GrantArn"], GrantName="again")

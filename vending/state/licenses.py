@@ -31,7 +31,8 @@ class LicensesReader:
         grants = token_pages(self.lm.list_distributed_grants, "Grants", token_in="NextToken",
                              token_out="NextToken", MaxResults=PAGE)
         return LiveLicenses(
-            organization_integration=bool((settings.get("OrganizationConfiguration") or {}).get("EnableIntegration")),
+            organization_integration=bool(
+                (settings.get("OrganizationConfiguration") or {}).get("EnableIntegration")),
             cross_account_discovery=bool(settings.get("EnableCrossAccountsDiscovery")),
             licenses=tuple(sorted((_license(item) for item in licenses), key=lambda lic: lic.arn)),
             grants=tuple(sorted((_grant(g) for g in grants), key=lambda g: g.arn)),
