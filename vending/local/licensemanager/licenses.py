@@ -37,8 +37,8 @@ def received(call: Call[Any], account: str) -> list[dict[str, Any]]:
     """The licenses `account` received, each with its ReceivedMetadata (module docstring)."""
     licenses = call.emulator.licenses
     if account == call.settings.management_account_id:
-        return [{**lic, "ReceivedMetadata": {"ReceivedStatus": "ACTIVE", "AllowedOperations": list(ALL_OPERATIONS)}}
-                for lic in licenses.values()]
+        return [{**_public(lic), "ReceivedMetadata": {"ReceivedStatus": "ACTIVE", "AllowedOperations": list(
+            lic.get("ReceivedAllowedOperations") or ALL_OPERATIONS)}} for lic in licenses.values()]
     found: dict[str, dict[str, Any]] = {}
     for grant in reaching(call, account):
         status = received_status(call, grant, account)
@@ -46,9 +46,15 @@ def received(call: Call[Any], account: str) -> list[dict[str, Any]]:
             continue
         if grant["LicenseArn"] in found and status != "ACTIVE":
             continue
-        found[grant["LicenseArn"]] = {**licenses[grant["LicenseArn"]], "Beneficiary": account, "ReceivedMetadata": {
+        found[grant["LicenseArn"]] = {**_public(licenses[grant["LicenseArn"]]), "Beneficiary": account,
+                                      "ReceivedMetadata": {
             "ReceivedStatus": status, "AllowedOperations": list(grant["GrantedOperations"])}}
     return list(found.values())
+
+
+def _public(lic: dict[str, Any]) -> dict[str, Any]:
+    """A license as AWS answers it (without the copy's own operations, vending.rehearse.copy_licenses)."""
+    return {k: v for k, v in lic.items() if k != "ReceivedAllowedOperations"}
 
 
 @handles("ListReceivedLicenses")
