@@ -175,3 +175,19 @@ def test_grants_persist_across_processes_and_serve_over_http(tmp_path) -> None:
         lm = aws.session().client("license-manager", region_name="us-east-1")
         got = lm.get_grant(GrantArn=created["GrantArn"])["Grant"]
         assert (got["GrantName"], got["Version"]) == ("over-http", "2")
+
+
+def test_vends_clients_retry_license_managers_throttling(local, monkeypatch) -> None:
+    """RateLimitExceededException is modeled without botocore's retryable trait: standard mode
+    alone would give up at once; vend's clients back off and retry it."""
+    from vending.aws.clients import AwsClients
+
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    local.faults.fail("ListDistributedGrants", code="RateLimitExceededException", service="license-manager")
+    local.faults.fail("ListDistributedGrants", on_call=2, code="RateLimitExceededException", service="license-manager")
+    lm = AwsClients(local.session()).client("license-manager", "us-east-1")
+    assert lm.list_distributed_grants()["Grants"] == []
+    plain = local.session().client("license-manager", region_name="us-east-1")
+    local.faults.fail("ListDistributedGrants", code="RateLimitExceededException", service="license-manager")
+    with pytest.raises(plain.exceptions.RateLimitExceededException):
+        plain.list_distributed_grants()
