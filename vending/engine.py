@@ -23,6 +23,7 @@ from vending.plan.diff_budgets import reads_budgets
 from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_support import reads_support
 from vending.plan.diff_identity import IdentityScope, identity_scope
+from vending.plan.diff_licenses import reads_licenses
 from vending.plan.diff_ous import tag_scope
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 from vending.state.baselines import StackSetsReader, delegated_admins
@@ -32,6 +33,7 @@ from vending.state.catalog import CatalogReader
 from vending.state.support import SUPPORT_REGION, SupportReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.identity import IdentityReader
+from vending.state.licenses import LicensesReader
 from vending.state.organizations import OrganizationsReader
 
 
@@ -46,6 +48,7 @@ def read_live(
     budgets: bool = False,
     support: bool = False,
     identity: IdentityScope | None = None,
+    licenses: bool = False,
     workers: int = 4,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
@@ -54,7 +57,8 @@ def read_live(
     Service Catalog hub only with `catalog` (the repository has catalog/); the management
     account's budgets and support cases only with `budgets` / `support` (some account declares
     one); IAM Identity Center (in the home Region) only with `identity` (the groups and
-    permission sets `access` names)."""
+    permission sets `access` names); License Manager (in the home Region) only with `licenses`
+    (the repository has catalog/licenses/)."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
@@ -76,6 +80,8 @@ def read_live(
         read_identity = IdentityReader(reader.client("sso-admin", region), reader.client("identitystore", region),
                                        region, workers=workers).read(identity.groups, identity.permission_sets)
         live = replace(live, identity=read_identity)
+    if licenses:
+        live = replace(live, licenses=LicensesReader(reader.client("license-manager", settings.home_region)).read())
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -134,7 +140,7 @@ def plan(
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
                      contacts=contact_scope(desired), catalog=desired.catalog is not None,
                      budgets=reads_budgets(desired), support=reads_support(desired),
-                     identity=identity_scope(desired))
+                     identity=identity_scope(desired), licenses=reads_licenses(desired))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -161,6 +167,7 @@ def plan_with_base(
         budgets=reads_budgets(desired) or bool(base_desired and reads_budgets(base_desired)),
         support=reads_support(desired) or bool(base_desired and reads_support(base_desired)),
         identity=_either_identity(identity_scope(desired), identity_scope(base_desired) if base_desired else None),
+        licenses=reads_licenses(desired) or bool(base_desired and reads_licenses(base_desired)),
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None
@@ -227,7 +234,7 @@ def prepare_apply(
         live = read_live(
             clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope,
             baselines=saved.baselines_read, catalog=saved.catalog_read,
-            budgets=saved.budgets_read, support=saved.support_read,
+            budgets=saved.budgets_read, support=saved.support_read, licenses=saved.licenses_read,
             contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
             identity=None if saved.identity_read is None else IdentityScope(
                 tuple(saved.identity_read.get("groups", ())), tuple(saved.identity_read.get("permission_sets", ()))),

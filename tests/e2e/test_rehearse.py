@@ -232,3 +232,27 @@ def test_vend_yaml_faults_run_in_the_rehearsal_too(example, vend):
     assert refused.endswith(": CreateOrganizationalUnit -> ServiceException: Organizations can't complete your"
                             " request because of an internal service error. Try again later.")
     assert "1 refused" in result.out and "Plan of the rehearsed end state:" in result.out
+
+
+def test_an_organization_with_license_grants_is_copied_and_a_new_grant_rehearses(example, vend, tmp_path):
+    """License Manager's settings, licenses and grants are copied under their live ARNs: the copy
+    reads back as read, and a saved plan granting the license to one more account applies there."""
+    without_baselines(example)
+    (example / "catalog").mkdir()
+    shutil.copytree(REPO_ROOT / "catalog" / "licenses", example / "catalog" / "licenses")
+    assert vend(example, "apply", "--auto-approve").code == 0
+    grant = example / "catalog" / "licenses" / "observability-agent.yaml"
+    grant.write_text(grant.read_text().replace("  - ou: Workloads/Prod\n",
+                                               "  - ou: Workloads/Prod\n  - account: sandbox-bob\n"))
+    saved = tmp_path / "plan.json"
+    assert vend(example, "plan", "--out", str(saved)).code == 0
+    addresses = [c["address"] for c in json.loads(saved.read_text())["changes"]]
+    assert addresses == ["license_grant:observability-agent@account:sandbox-bob"]
+    before = _live_fingerprint(example)
+
+    result = vend(example, "rehearse", str(saved))
+
+    assert result.code == 0, result.out + result.err
+    assert "Applied 1 of 1 change(s); 0 refused, 0 skipped." in result.out
+    assert "\nNo changes. Your organization matches the repository.\n" in result.out
+    assert _live_fingerprint(example) == before

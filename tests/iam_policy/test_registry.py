@@ -20,7 +20,7 @@ from vending.iam_policy.operations import INDIRECT, READS, WRITES
 ROOT = Path(__file__).resolve().parents[2] / "vending"
 SERVICES = ("organizations", "cloudformation", "controltower", "servicecatalog", "s3", "sts", "account",
             "iam", "sso-admin", "identitystore", "budgets", "support", "cloudtrail", "ec2", "events",
-            "marketplace-catalog")
+            "marketplace-catalog", "license-manager")
 """Services whose operation names are looked for (more than vend calls, so a new one is caught)."""
 NOT_CALLS = ("local", "policy")
 """Packages that name operations without calling AWS: the emulator, and the request policy

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vending.apply import account_factory, budgets, catalog, catalog_portfolios, catalog_products, catalog_shares
-from vending.apply import contacts, control_tower, deadlines, identity, stacksets, support
+from vending.apply import contacts, control_tower, deadlines, identity, licenses, stacksets, support
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -44,6 +44,8 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.PERMISSION_SET: identity.apply_permission_set,
     Kind.PERMISSION_SET_PROVISIONING: identity.apply_provisioning,
     Kind.ACCOUNT_ASSIGNMENT: identity.apply_assignment,
+    Kind.LICENSE_MANAGER_ORG: licenses.apply_integration,
+    Kind.LICENSE_GRANT: licenses.apply_grant,
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"

@@ -1,7 +1,8 @@
 """boto3 clients configured the way every AWS call in vend must be.
 
 - standard-mode retries with backoff (botocore's default "legacy" mode retries fewer throttling
-  codes, see aws-facts §8.1), so TooManyRequestsException is retried everywhere, generously;
+  codes, see aws-facts §8.1), so TooManyRequestsException is retried everywhere, generously, and
+  so are throttling errors standard mode does not know (License Manager's RateLimitExceededException);
 - short connect/read timeouts and a small budget of retries for connection errors, so an
   unreachable endpoint fails in seconds (a network that is down does not heal in a backoff);
 - failed responses tagged with their IAM action (`organizations:ListRoots`) for error messages;
@@ -13,6 +14,7 @@
 """
 from __future__ import annotations
 
+import random
 import threading
 from collections import Counter
 from typing import Any, Callable
@@ -35,6 +37,9 @@ CONNECTION_ATTEMPTS = 2
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 20.0
 IAM_ACTION_KEY = "VendIamAction"
+MODELED_THROTTLING = {"license-manager": frozenset({"RateLimitExceededException"})}
+"""Throttling errors a service models without the retryable trait, so standard mode would not
+retry them (botocore retries only its own list of codes and unmodeled 429s)."""
 
 
 def client_config() -> Config:
@@ -150,6 +155,8 @@ def instrument(client: Any) -> None:
     events = client.meta.events
     service = client.meta.service_model.service_id.hyphenize()
     events.register_first(f"needs-retry.{service}", _bound_connection_retries)
+    if service in MODELED_THROTTLING:
+        events.register(f"needs-retry.{service}", _retry_throttling(MODELED_THROTTLING[service]))
     events.register("after-call.*.*", _tag_iam_action)
 
 
@@ -160,6 +167,17 @@ def _bound_connection_retries(attempts: int, caught_exception: Exception | None 
     if unreachable and attempts >= CONNECTION_ATTEMPTS:
         return False
     return None
+
+
+def _retry_throttling(codes: frozenset[str]) -> Any:
+    """A needs-retry handler after standard mode's (which answers None when it does not retry):
+    back off on `codes` as standard mode backs off on throttling, up to MAX_ATTEMPTS."""
+    def retry(attempts: int, response: Any = None, **_: Any) -> float | None:
+        if response is None or attempts >= MAX_ATTEMPTS:
+            return None
+        error = (response[1] or {}).get("Error") or {}
+        return random.uniform(0, min(20.0, 2.0 ** (attempts - 1))) if error.get("Code") in codes else None
+    return retry
 
 
 def api_operation(model: Any) -> str:

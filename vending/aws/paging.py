@@ -23,16 +23,18 @@ def first(client: Any, operation: str, key: str, match: Callable[[dict], bool], 
     return next((item for item in pages(client, operation, key, **params) if match(item)), None)
 
 
-def token_pages(call: Callable[..., dict], key: str, **params: Any) -> Iterator[dict]:
+def token_pages(call: Callable[..., dict], key: str, *, token_in: str = "PageToken", token_out: str = "NextPageToken",
+                **params: Any) -> Iterator[dict]:
     """Every item of a list botocore cannot paginate (PageToken in, NextPageToken out, as several
-    Service Catalog reads). A token AWS hands back twice ends the read with an error rather
-    than looping: it names the operation so the caller can report it."""
+    Service Catalog reads; NextToken both ways, as License Manager's lists). A token AWS hands
+    back twice ends the read with an error rather than looping: it names the operation so the
+    caller can report it."""
     token: str | None = None
     seen: set[str] = set()
     while True:
-        page = call(**params, **({"PageToken": token} if token else {}))
+        page = call(**params, **({token_in: token} if token else {}))
         yield from page.get(key, [])
-        token = page.get("NextPageToken")
+        token = page.get(token_out)
         if not token:
             return
         if token in seen:

@@ -46,6 +46,10 @@ READS: dict[str, tuple[str, ...]] = {
         "budgets:DescribeSubscribersForNotification",
     ),
     "vending.state.support": ("support:DescribeCases",),
+    "vending.state.licenses": (
+        "license-manager:GetServiceSettings", "license-manager:ListDistributedGrants",
+        "license-manager:ListReceivedLicenses",
+    ),
     "vending.state.contacts": ("account:GetAlternateContact", "organizations:ListAWSServiceAccessForOrganization"),
     "vending.state.identity": (
         "identitystore:GetGroupId", "sso:DescribePermissionSet", "sso:GetInlinePolicyForPermissionSet",
@@ -124,6 +128,10 @@ WRITES: dict[str, tuple[str, ...]] = {
         "budgets:UpdateNotification",
     ),
     "vending.apply.support": ("support:CreateCase",),
+    "vending.apply.licenses": (
+        "license-manager:CreateGrant", "license-manager:CreateGrantVersion", "license-manager:DeleteGrant",
+        "license-manager:GetGrant", "license-manager:UpdateServiceSettings",
+    ),
     "vending.apply.identity": (
         "sso:AttachCustomerManagedPolicyReferenceToPermissionSet", "sso:AttachManagedPolicyToPermissionSet",
         "sso:CreateAccountAssignment", "sso:CreatePermissionSet", "sso:DeleteAccountAssignment",

@@ -8,7 +8,8 @@ order, so Control Tower (which adds the Account Factory to Service Catalog and a
 Organizations) comes after both; StackSets reads the organization, so it comes after Organizations. S3 (the apply lock's
 bucket) stands alone; Account Management reads the organization (who may pass AccountId); Budgets reads it
 (who may filter on a linked account); Marketplace Catalog reads it too (principals, delegated administrators),
-and so does Identity Center (which accounts an assignment may target).
+and so does Identity Center (which accounts an assignment may target), and License Manager (whom a grant
+reaches).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from vending.local.cloudformation import StackSets
 from vending.local.cloudtrail import CloudTrail
 from vending.local.controltower import ControlTower
 from vending.local.framework import Emulator
+from vending.local.licensemanager import LicenseManager
 from vending.local.marketplace import MarketplaceCatalog
 from vending.local.organizations.strict import OrganizationsStrict
 from vending.local.s3 import S3
@@ -29,4 +31,4 @@ from vending.local.ssoadmin import IdentityCenter
 def emulators() -> list[Emulator]:
     catalog = ServiceCatalog()
     return [CloudTrail(), OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement(),
-            Budgets(), Support(), MarketplaceCatalog(), IdentityCenter()]
+            Budgets(), Support(), MarketplaceCatalog(), IdentityCenter(), LicenseManager()]

@@ -12,6 +12,7 @@ from typing import Any
 
 from vending.model.live_baselines import LiveBaselines
 from vending.model.live_budgets import LiveBudgets, LiveSupport
+from vending.model.live_licenses import LiveLicenses
 from vending.model.live_settings import LiveContacts
 from vending.model.live_catalog import LiveCatalog
 from vending.model.live_identity import LiveIdentity
@@ -140,6 +141,8 @@ class LiveOrg:
     """None when not read: only a repository where some account has `support` reads cases."""
     identity: LiveIdentity | None = None
     """None when not read: only a repository that declares `access` reads IAM Identity Center."""
+    licenses: LiveLicenses | None = None
+    """None when not read: only a repository with catalog/licenses/ reads License Manager."""
 
     def ou_arn(self, ou_id: str) -> str:
         """An OU's ARN, as the controltower API names targets."""

@@ -4,7 +4,7 @@
 AWS's rules (aws-facts sections 5 and 6): a principal is directly in one experience; the
 experience associated with the organization is its default; product ids are unique in a change;
 a theme colour is #rrggbb and a logo an https .png or .svg; a grant has exactly one principal
-and AllowedOperations from a fixed list of seven.
+and AllowedOperations from a fixed list of eight.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from vending.model.rules import Loaded
 
 ALLOWED_OPERATIONS = ("CreateGrant", "CheckoutLicense", "CheckoutBorrowLicense", "CheckInLicense",
-                      "ExtendConsumptionLicense", "ListPurchasedLicenses", "CreateToken")
+                      "ExtendConsumptionLicense", "ListPurchasedLicenses", "CreateToken", "ListReceivedLicenses")
 """License Manager's AllowedOperation enum (botocore license-manager model)."""
 PRODUCT_ID = re.compile(r"^(prod-[a-z0-9]{13}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 THEME_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")

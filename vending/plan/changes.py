@@ -79,6 +79,10 @@ class Kind(str, Enum):
     """Catalog: Service Catalog's access to Organizations (EnableAWSOrganizationsAccess)."""
     PORTFOLIO_SHARE = "portfolio_share"
     """Catalog: one organization-node share of a portfolio (Create/Update/DeletePortfolioShare)."""
+    LICENSE_MANAGER_ORG = "license_manager_org"
+    """Licenses: License Manager linked to AWS Organizations (UpdateServiceSettings)."""
+    LICENSE_GRANT = "license_grant"
+    """Licenses: one grant of a license to one principal (CreateGrant / CreateGrantVersion / DeleteGrant)."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,8 @@ class Plan:
     budgets_read: bool = False
     support_read: bool = False
     """The plan read the management account's budgets / support cases; apply reads them too."""
+    licenses_read: bool = False
+    """The plan read License Manager (the repository has catalog/licenses/); apply reads it too."""
     base: Base | None = None
     """Set by `vend plan --base`; older plans and plain plans have none (the key is left out)."""
     format_version: int = FORMAT_VERSION
@@ -230,6 +236,7 @@ class Plan:
                            **({"catalog": True} if self.catalog_read else {}),
                            **({"budgets": True} if self.budgets_read else {}),
                            **({"support": True} if self.support_read else {}),
+                           **({"licenses": True} if self.licenses_read else {}),
                            **({"identity": self.identity_read} if self.identity_read is not None else {})},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
@@ -266,6 +273,7 @@ class Plan:
                 catalog_read=bool((data.get("read_scope") or {}).get("catalog", False)),
                 budgets_read=bool((data.get("read_scope") or {}).get("budgets", False)),
                 support_read=bool((data.get("read_scope") or {}).get("support", False)),
+                licenses_read=bool((data.get("read_scope") or {}).get("licenses", False)),
                 identity_read=(data.get("read_scope") or {}).get("identity"),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
             )

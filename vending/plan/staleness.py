@@ -54,6 +54,11 @@ def digests(live: LiveOrg) -> dict[str, str]:
         parts["catalog_organizations_access"] = live.catalog.organizations_access
     if live.budgets is not None:
         parts.update({f"budget:{name}": asdict(b) for name, b in live.budgets.budgets.items()})
+    if live.licenses is not None:
+        parts["license_manager_settings"] = [live.licenses.organization_integration,
+                                             live.licenses.cross_account_discovery]
+        parts.update({f"license:{lic.arn}": asdict(lic) for lic in live.licenses.licenses})
+        parts.update({f"license_grant:{g.arn}": asdict(g) for g in live.licenses.grants})
     if live.support is not None:
         parts.update({f"support_case:{c.case_id}": asdict(c) for c in live.support.cases})
     return {key: _digest(value) for key, value in parts.items()}
@@ -93,6 +98,7 @@ def _label(key: str, live: LiveOrg) -> str:
         "account_access": "trusted access for AWS Account Management",
         "catalog_organizations_access": "Service Catalog's access to AWS Organizations",
         "identity_center": "the IAM Identity Center instance or its groups",
+        "license_manager_settings": "License Manager's settings (its Organizations integration)",
     }
     if key in fixed:
         return fixed[key]

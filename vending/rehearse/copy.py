@@ -32,7 +32,7 @@ from moto.organizations.models import (
 
 from vending.model.live import LiveOrg, LiveOu
 from vending.rehearse import copy_billing, copy_catalog, copy_control_tower, copy_identity, copy_settings
-from vending.rehearse import copy_stacksets
+from vending.rehearse import copy_licenses, copy_stacksets
 from vending.model.types import OrgSettings
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 
@@ -132,6 +132,7 @@ def load(live: LiveOrg, settings: OrgSettings, emulators: Any,
         copy_control_tower.load(live, settings, emulators("controltower"), emulators("servicecatalog"),
                                 factory_outputs or {})
     copy_identity.load(live, emulators("ssoadmin"))
+    copy_licenses.load(live, emulators("licensemanager"))
     copied = Copied(len(live.ous), len(live.accounts), len(live.policies), attachments, trusted,
                     control_tower=live.control_tower is not None)
     if live.baselines is None or not live.baselines.stack_sets:

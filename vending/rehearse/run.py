@@ -25,6 +25,7 @@ from vending.plan import staleness
 from vending.plan.build import build_plan
 from vending.plan.changes import Plan
 from vending.plan.diff_budgets import reads_budgets
+from vending.plan.diff_licenses import reads_licenses
 from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_support import reads_support
 from vending.plan.diff_identity import IdentityScope, identity_scope
@@ -68,7 +69,8 @@ def rehearse(
                   catalog=desired.catalog is not None or bool(saved and saved.catalog_read),
                   budgets=reads_budgets(desired) or bool(saved and saved.budgets_read),
                   support=reads_support(desired) or bool(saved and saved.support_read),
-                  identity=_identity(desired, saved))
+                  identity=_identity(desired, saved),
+                  licenses=reads_licenses(desired) or bool(saved and saved.licenses_read))
     live, source, outputs = read(settings, repo, scope, observers=observers)
     missing = copy.gaps(live, settings)
     if missing:
@@ -103,6 +105,7 @@ class Scope:
     budgets: bool = False
     support: bool = False
     identity: IdentityScope | None = None
+    licenses: bool = False
 
 
 def _identity(desired: DesiredOrg, saved: Plan | None) -> IdentityScope | None:
@@ -134,7 +137,7 @@ def read(
     with connect(settings, repo, observers=observers) as connection:
         live = engine.read_live(connection.clients, settings, baselines=scope.baselines,
                                 contacts=scope.contacts, catalog=scope.catalog, budgets=scope.budgets,
-                                support=scope.support, identity=scope.identity)
+                                support=scope.support, identity=scope.identity, licenses=scope.licenses)
         outputs: copy_control_tower.Outputs = {}
         if live.control_tower is not None and not copy.gaps(live, settings):
             servicecatalog = connection.clients.reader().client("servicecatalog", settings.home_region)
@@ -164,7 +167,7 @@ def _check_copy(clients: AwsClients, settings: OrgSettings, live: LiveOrg, sourc
     copied = engine.read_live(clients, settings, baselines=live.baselines is not None,
                               contacts=None if pairs is None else (lambda _: pairs),
                               catalog=live.catalog is not None, budgets=live.budgets is not None,
-                              support=live.support is not None,
+                              support=live.support is not None, licenses=live.licenses is not None,
                               identity=None if live.identity is None else IdentityScope(
                                   tuple(live.identity.groups), tuple(live.identity.permission_sets)))
     if copied.fingerprint() != live.fingerprint():
