@@ -8,7 +8,7 @@ budget or opens an unrelated case.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 BUDGET_PREFIX = "vend-"
 """vend's budget of account 111122223333 is `vend-111122223333` in the management account."""
@@ -77,6 +77,13 @@ class LiveBudgets:
 
     def of(self, account_id: str) -> LiveBudget | None:
         return self.budgets.get(budget_name(account_id))
+
+    def without_subscribers(self) -> "LiveBudgets":
+        """What a read that skips the subscribers would have found (`vend rehearse` reads them
+        for its copy, and plans as `vend plan` would)."""
+        unread = {name: replace(b, alerts=tuple(replace(a, recipients=None, sns=None) for a in b.alerts))
+                  for name, b in self.budgets.items()}
+        return LiveBudgets(budgets=unread, subscribers_read=False)
 
 
 @dataclass(frozen=True)
