@@ -9,8 +9,8 @@ notification of an existing budget: a threshold edited in the console pairs with
 wants (same spend type) and comes back as an update. Subscribers are compared only when the plan
 read them (`vend plan --check-subscribers`, vend.yaml `budgets.check_subscribers`: one call per
 alert); otherwise an update's `set_recipients` tells the applier what to leave, and a note says
-they were not checked. `owner` in recipients is the account's owner. Accounts being created get their budget after
-the account exists; closed and suspended accounts are left alone.
+they were not checked. `owner` in recipients is the account's owner. Accounts being created get
+their budget after the account exists; closed and suspended accounts are left alone.
 """
 from __future__ import annotations
 
