@@ -46,6 +46,7 @@ def read_live(
     contacts: ContactScope | None = None,
     catalog: bool = False,
     budgets: bool = False,
+    budget_subscribers: bool = False,
     support: bool = False,
     identity: IdentityScope | None = None,
     licenses: bool = False,
@@ -56,9 +57,15 @@ def read_live(
     only with `contacts` (the accounts and types to read, from the accounts just read); the
     Service Catalog hub only with `catalog` (the repository has catalog/); the management
     account's budgets and support cases only with `budgets` / `support` (some account declares
+<<<<<<< HEAD
     one); IAM Identity Center (in the home Region) only with `identity` (the groups and
     permission sets `access` names); License Manager (in the home Region) only with `licenses`
     (the repository has catalog/licenses/)."""
+=======
+    one), the budget alerts' subscribers only with `budget_subscribers` as well; IAM Identity
+    Center (in the home Region) only with `identity` (the groups and permission sets `access`
+    names)."""
+>>>>>>> budgets
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
@@ -71,8 +78,8 @@ def read_live(
         live = replace(live, catalog=CatalogReader(_hub_clients(reader, settings).client(
             "servicecatalog", settings.home_region)).read())
     if budgets:
-        live = replace(live, budgets=BudgetsReader(reader.client("budgets", BUDGETS_REGION),
-                                                   live.management_account_id).read())
+        live = replace(live, budgets=BudgetsReader(reader.client("budgets", BUDGETS_REGION), live.management_account_id,
+                                                   subscribers=budget_subscribers).read())
     if support:
         live = replace(live, support=SupportReader(reader.client("support", SUPPORT_REGION)).read())
     if identity is not None:
@@ -132,15 +139,22 @@ def _refuse_landing_zone(controltower: object, settings: OrgSettings) -> None:
 
 
 def plan(
-    desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str, saving: bool = False
+    desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str, saving: bool = False,
+    check_subscribers: bool = False,
 ) -> tuple[Plan, LiveOrg]:
     """The plan, and the live state it was computed from (for an immediate apply). A plan
     `saving` for a later `vend apply plan.json` keeps per-resource digests of that state, so a
-    stale one can say what changed."""
+    stale one can say what changed. `check_subscribers` (`vend plan --check-subscribers`) reads
+    the budget alerts' subscribers too, as vend.yaml `budgets.check_subscribers` does."""
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
                      contacts=contact_scope(desired), catalog=desired.catalog is not None,
                      budgets=reads_budgets(desired), support=reads_support(desired),
+<<<<<<< HEAD
                      identity=identity_scope(desired), licenses=reads_licenses(desired))
+=======
+                     budget_subscribers=check_subscribers or desired.settings.budgets.check_subscribers,
+                     identity=identity_scope(desired))
+>>>>>>> budgets
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -149,7 +163,7 @@ def plan(
 
 def plan_with_base(
     desired: DesiredOrg, repo: Path, ref: str, clients: AwsClients, *, git_commit: str | None, target: str,
-    saving: bool = False,
+    saving: bool = False, check_subscribers: bool = False,
 ) -> tuple[Plan, LiveOrg]:
     """The plan, each change marked as this tree's ("pr") or the base's (vending.plan.origin).
 
@@ -165,6 +179,7 @@ def plan_with_base(
         contacts=_either(contact_scope(desired), contact_scope(base_desired) if base_desired else None),
         catalog=desired.catalog is not None or bool(base_desired and base_desired.catalog is not None),
         budgets=reads_budgets(desired) or bool(base_desired and reads_budgets(base_desired)),
+        budget_subscribers=check_subscribers or desired.settings.budgets.check_subscribers,
         support=reads_support(desired) or bool(base_desired and reads_support(base_desired)),
         identity=_either_identity(identity_scope(desired), identity_scope(base_desired) if base_desired else None),
         licenses=reads_licenses(desired) or bool(base_desired and reads_licenses(base_desired)),
@@ -234,7 +249,11 @@ def prepare_apply(
         live = read_live(
             clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope,
             baselines=saved.baselines_read, catalog=saved.catalog_read,
+<<<<<<< HEAD
             budgets=saved.budgets_read, support=saved.support_read, licenses=saved.licenses_read,
+=======
+            budgets=saved.budgets_read, budget_subscribers=saved.budget_subscribers_read, support=saved.support_read,
+>>>>>>> budgets
             contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
             identity=None if saved.identity_read is None else IdentityScope(
                 tuple(saved.identity_read.get("groups", ())), tuple(saved.identity_read.get("permission_sets", ()))),

@@ -5,12 +5,14 @@
 For each size, in this one process: the synthetic organization of tests/bench/synthetic.py in
 the embedded local AWS; a no-change plan of it is measured (the BASELINE); then the root's
 ou.yaml gains a budget with two alerts (so every active account has one), vend applies it (one
-CreateBudget per account, alerts included), and the no-change plan is measured again:
+CreateBudget per account, alerts included), and the no-change plan is measured again, twice:
 
-* BUDGET READS: the Budgets requests of the plan: one paged DescribeBudgets and one paged
-  DescribeBudgetNotificationsForAccount in all (1,000 a page), plus one
-  DescribeSubscribersForNotification per alert - the API returns subscribers only per
-  notification, so that is the floor for a plan that sees a subscriber changed in the console;
+* DEFAULT: the Budgets requests of a plain `vend plan`: one paged DescribeBudgets and one paged
+  DescribeBudgetNotificationsForAccount in all (1,000 a page), no subscriber read - the amount,
+  currency, period, filter and every alert's type, threshold and comparison come from those;
+* CHECK SUBSCRIBERS: `vend plan --check-subscribers` adds one DescribeSubscribersForNotification
+  per alert - the API returns subscribers only per notification, so that is the floor for a
+  plan that sees a subscriber changed in the console;
 * RATIO: all plan requests with budgets / all plan requests without (the baseline), and the same
   for wall time.
 
@@ -32,7 +34,8 @@ ALERTS = 2
 PAGE = 1000
 BUDGET = ("budget:\n  amount: 1000\n  alerts:\n    - {threshold: 80, recipients: [finance@example.com]}\n"
           "    - {threshold: 100, spend: forecasted, recipients: [finance@example.com]}\n")
-BUDGET_OPERATIONS = ("DescribeBudgets", "DescribeBudgetNotificationsForAccount", "DescribeSubscribersForNotification")
+SUBSCRIBERS = "DescribeSubscribersForNotification"
+BUDGET_OPERATIONS = ("DescribeBudgets", "DescribeBudgetNotificationsForAccount", SUBSCRIBERS)
 
 
 @dataclass
@@ -41,26 +44,45 @@ class Result:
     budgets: int
     baseline: Counter[str]
     with_budgets: Counter[str]
+    """The default plan's requests."""
+    checked: Counter[str]
+    """The requests of the plan with check_subscribers."""
     baseline_seconds: float
     plan_seconds: float
+    checked_seconds: float
 
     @property
     def budget_reads(self) -> int:
         return sum(self.with_budgets.get(op, 0) for op in BUDGET_OPERATIONS)
 
     @property
+    def checked_reads(self) -> int:
+        return sum(self.checked.get(op, 0) for op in BUDGET_OPERATIONS)
+
+    @property
     def floor(self) -> int:
-        return 2 * math.ceil(self.budgets / PAGE) + ALERTS * self.budgets
+        """Two paged calls in all: 1,000 budgets (and their notifications) a page."""
+        return 2 * math.ceil(self.budgets / PAGE)
+
+    @property
+    def checked_floor(self) -> int:
+        return self.floor + ALERTS * self.budgets
 
     @property
     def request_ratio(self) -> float:
         return sum(self.with_budgets.values()) / sum(self.baseline.values())
 
+    @property
+    def checked_ratio(self) -> float:
+        return sum(self.checked.values()) / sum(self.baseline.values())
+
 
 def run_size(accounts: int, ous: int, log: Callable[[str], None] = print) -> Result:
-    m = root_settings.measure(accounts, ous, BUDGET, "bench_budgets", log)
-    budgets = m.with_settings["DescribeSubscribersForNotification"] // ALERTS
-    return Result(accounts, budgets, m.baseline, m.with_settings, m.baseline_seconds, m.plan_seconds)
+    m = root_settings.measure(accounts, ous, BUDGET, "bench_budgets", log, options={"check_subscribers": True})
+    assert m.opt_in is not None
+    budgets = m.opt_in[SUBSCRIBERS] // ALERTS
+    return Result(accounts, budgets, m.baseline, m.with_settings, m.opt_in, m.baseline_seconds, m.plan_seconds,
+                  m.opt_in_seconds)
 
 
 def report(results: list[Result]) -> str:
@@ -74,11 +96,16 @@ def report(results: list[Result]) -> str:
         lines.append(f"| {r.accounts:,} | {r.budgets:,} | {r.budget_reads:,} | {r.floor:,}"
                      f" | {sum(r.baseline.values()):,} / {sum(r.with_budgets.values()):,} | {r.request_ratio:.2f}x"
                      f" | {r.baseline_seconds:.2f} s / {r.plan_seconds:.2f} s |")
-    lines += ["", "Budgets reads by operation:", "",
+    lines += ["", "The same plan with --check-subscribers (opt-in):", "",
+              "| accounts | Budgets reads | floor | plan requests | request ratio | plan wall |",
+              "|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r.accounts:,} | {r.checked_reads:,} | {r.checked_floor:,} | {sum(r.checked.values()):,}"
+              f" | {r.checked_ratio:.2f}x | {r.checked_seconds:.2f} s |" for r in results]
+    lines += ["", "Budgets reads by operation (default / --check-subscribers):", "",
               "| operation | " + " | ".join(f"{r.accounts:,}" for r in results) + " |",
               "|---|" + "---:|" * len(results)]
-    lines += [f"| {op} | " + " | ".join(f"{r.with_budgets.get(op, 0):,}" for r in results) + " |"
-              for op in BUDGET_OPERATIONS]
+    lines += [f"| {op} | " + " | ".join(f"{r.with_budgets.get(op, 0):,} / {r.checked.get(op, 0):,}" for r in results)
+              + " |" for op in BUDGET_OPERATIONS]
     return "\n".join(lines)
 
 

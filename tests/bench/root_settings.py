@@ -26,22 +26,26 @@ class Measured:
     plan_seconds: float
     extra: Any
     """What `after` read from the local AWS once the settings were applied."""
+    opt_in: Counter[str] | None = None
+    opt_in_seconds: float = 0.0
+    """The no-change plan once more, with `options` (e.g. check_subscribers=True), if given."""
 
 
-def plan_counts(repo: Path, local: Any, label: str) -> tuple[Counter[str], float]:
+def plan_counts(repo: Path, local: Any, label: str, **options: Any) -> tuple[Counter[str], float]:
     """The requests by operation and the wall time of a no-change `vend plan` of `repo`."""
     counter = CallCounter()
     start = time.perf_counter()
     computed, _ = engine.plan(load(repo), AwsClients(local.session(), observers=(counter,)),
-                              git_commit=None, target="bench")
+                              git_commit=None, target="bench", **options)
     seconds = time.perf_counter() - start
     synthetic.assert_no_changes(computed, label)
     return Counter(counter.counts), seconds
 
 
 def measure(accounts: int, ous: int, settings: str, label: str, log: Callable[[str], None],
-            after: Callable[[Any], Any] = lambda local: None) -> Measured:
-    """Plan the synthetic organization, add `settings` to the root's ou.yaml, apply, plan again."""
+            after: Callable[[Any], Any] = lambda local: None, options: dict[str, Any] | None = None) -> Measured:
+    """Plan the synthetic organization, add `settings` to the root's ou.yaml, apply, plan again
+    (and, with `options`, once more with those engine.plan options)."""
     from vending.local import LocalAws
 
     org = synthetic.generate(accounts, ous)
@@ -56,7 +60,8 @@ def measure(accounts: int, ous: int, settings: str, label: str, log: Callable[[s
             deploy(repo, AwsClients(local.session()))
             log(f"  {accounts} accounts: {label}'s settings applied in {time.perf_counter() - start:.1f} s")
             with_settings, seconds = plan_counts(repo, local, label)
-            return Measured(baseline, with_settings, baseline_seconds, seconds, after(local))
+            opt_in, opt_in_seconds = plan_counts(repo, local, label, **options) if options else (None, 0.0)
+            return Measured(baseline, with_settings, baseline_seconds, seconds, after(local), opt_in, opt_in_seconds)
 
 
 def main(doc: str, default_sizes: tuple[int, ...], run_size: Callable[..., Any],

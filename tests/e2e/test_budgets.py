@@ -1,7 +1,9 @@
 """Budgets end to end on the example organization: apply creates one budget per account that
 declares one (Workloads/Prod's, data-lake-prod's own override), boto3 reads them back from the
-emulator, the next plan is empty; console edits (amount, a threshold, a subscriber) come back as
-changes to git; `budget: none` deletes, only with --allow-destroy."""
+emulator, the next plan is empty; console edits of the amount and a threshold come back as changes
+to git in a default plan (two Budgets reads in all, no subscriber read), a subscriber edit only with
+`--check-subscribers` or vend.yaml `budgets.check_subscribers`; an applied alert change leaves
+exactly git's subscribers either way; `budget: none` deletes, only with --allow-destroy."""
 from __future__ import annotations
 
 import json
@@ -71,7 +73,12 @@ def test_apply_creates_the_inherited_and_the_overriding_budget_and_the_next_plan
     assert again.code == 0, again.out
 
 
-def test_console_edits_of_amount_threshold_and_subscriber_come_back_to_git(example, vend) -> None:
+def _subscribe(repo: Path, account: str, kind: str, threshold: float, address: str) -> None:
+    _edit(repo, account, "create_subscriber", Notification=_notification(kind, threshold),
+          Subscriber={"SubscriptionType": "EMAIL", "Address": address})
+
+
+def test_console_edits_of_amount_and_threshold_come_back_and_apply_leaves_gits_subscribers(example, vend) -> None:
     repo = without_baselines(example)
     assert vend(repo, "apply", "--auto-approve").code == 0
     with LocalAws(repo / ".vend") as aws:
@@ -85,20 +92,60 @@ def test_console_edits_of_amount_threshold_and_subscriber_come_back_to_git(examp
           NewBudget={**edited, "BudgetLimit": {"Amount": "9999", "Unit": "USD"}})
     _edit(repo, "payments-prod", "update_notification", OldNotification=_notification("ACTUAL", 80),
           NewNotification=_notification("ACTUAL", 85))
-    _edit(repo, "data-lake-prod", "create_subscriber", Notification=_notification("ACTUAL", 90),
-          Subscriber={"SubscriptionType": "EMAIL", "Address": "someone@elsewhere.com"})
-    changes = _changes(vend, repo)
-    assert set(changes) == {"budget:payments-prod", "budget_alert:payments-prod/actual-80",
-                            "budget_alert:data-lake-prod/actual-90"}
+    _subscribe(repo, "payments-prod", "ACTUAL", 85, "someone@elsewhere.com")  # on the edited alert: unseen
+    _edit(repo, "payments-prod", "delete_subscriber", Notification=_notification("ACTUAL", 85),
+          Subscriber={"SubscriptionType": "EMAIL", "Address": "payments-team@example.com"})
+    result = vend(repo, "plan", "--format", "json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)
+    changes = {c["address"]: c for c in plan["changes"]}
+    assert set(changes) == {"budget:payments-prod", "budget_alert:payments-prod/actual-80"}
     amount = changes["budget:payments-prod"]
     assert (amount["action"], amount["before"]["amount"], amount["after"]["amount"]) == ("update", 9999.0, 2000.0)
     threshold = changes["budget_alert:payments-prod/actual-80"]
     assert (threshold["before"]["threshold"], threshold["after"]["threshold"]) == (85.0, 80.0)
-    subscriber = changes["budget_alert:data-lake-prod/actual-90"]
-    assert subscriber["before"]["recipients"] == ["analytics-team@example.com", "finance@example.com",
-                                                  "someone@elsewhere.com"]
+    assert "recipients" not in threshold["before"] and "recipients" not in threshold["after"]
+    assert threshold["after"]["set_recipients"] == ["payments-team@example.com"]
+    assert plan["read_scope"]["budgets"] == {"subscribers": False}
+    text = vend(repo, "plan").out
+    alert = text[text.index("~ budget_alert:payments-prod/actual-80"):text.index("Notes:")]
+    assert "85.0 -> 80.0" in alert and 'set_recipients: ["payments-team@example.com"]' in alert
+    assert "~ recipients" not in alert and "+ recipients" not in alert
+    assert "subscribers of 3 budget alert(s) were not read" in text and "vend plan --check-subscribers" in text
+
     assert vend(repo, "apply", "--auto-approve").code == 0
     assert _budgets(repo)["payments-prod"]["alerts"][("ACTUAL", 80.0)] == ["payments-team@example.com"]
+    assert vend(repo, "plan", "--detailed-exitcode", "--check-subscribers").code == 0
+
+
+def test_a_subscriber_edited_in_the_console_comes_back_only_when_subscribers_are_checked(example, vend) -> None:
+    repo = without_baselines(example)
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    _subscribe(repo, "data-lake-prod", "ACTUAL", 90, "someone@elsewhere.com")
+    unchecked = vend(repo, "plan", "--detailed-exitcode", "--format", "markdown")
+    assert unchecked.code == 0, unchecked.out  # not read, so not a change; the plan says so
+    assert "subscribers of 3 budget alert(s) were not read" in unchecked.out
+    assert "vend plan --check-subscribers" in unchecked.out
+
+    checked = vend(repo, "plan", "--check-subscribers", "--format", "json")
+    plan = json.loads(checked.out)
+    assert plan["read_scope"]["budgets"] == {"subscribers": True}
+    assert not [n for n in plan["notes"] if n["address"] == "budgets"]
+    assert [c["address"] for c in plan["changes"]] == ["budget_alert:data-lake-prod/actual-90"]
+    assert plan["changes"][0]["before"]["recipients"] == ["analytics-team@example.com", "finance@example.com",
+                                                          "someone@elsewhere.com"]
+    saved = repo / "plan.json"
+    assert vend(repo, "plan", "--check-subscribers", "--out", str(saved)).code == 0
+    assert vend(repo, "apply", str(saved)).code == 0
+    assert _budgets(repo)["data-lake-prod"]["alerts"][("ACTUAL", 90.0)] == ["analytics-team@example.com",
+                                                                           "finance@example.com"]
+
+    _subscribe(repo, "data-lake-prod", "ACTUAL", 90, "again@elsewhere.com")
+    settings = repo / "vend.yaml"
+    settings.write_text(settings.read_text() + "budgets:\n  check_subscribers: true\n")
+    changes = _changes(vend, repo)  # vend.yaml asks for them on every plan
+    assert list(changes) == ["budget_alert:data-lake-prod/actual-90"]
+    assert vend(repo, "apply", "--auto-approve").code == 0
     assert _budgets(repo)["data-lake-prod"]["alerts"][("ACTUAL", 90.0)] == ["analytics-team@example.com",
                                                                            "finance@example.com"]
     assert vend(repo, "plan", "--detailed-exitcode").code == 0
@@ -157,7 +204,15 @@ def test_a_small_repository_applies_its_ou_budget_and_a_saved_plan_goes_stale_on
     saved = tmp_path / "plan.json"
     (repo / "ous" / "Security" / "ou.yaml").write_text(SMALL["ous/Security/ou.yaml"].replace("300", "400"))
     assert vend(repo, "plan", "--out", str(saved)).code == 0
-    _edit(repo, "Log Archive", "create_subscriber", Notification=_notification("ACTUAL", 50),
-          Subscriber={"SubscriptionType": "EMAIL", "Address": "intruder@example.com"})
+    _subscribe(repo, "Log Archive", "ACTUAL", 50, "intruder@example.com")  # not read by this plan: not stale
+    _edit(repo, "Log Archive", "update_notification", OldNotification=_notification("ACTUAL", 50),
+          NewNotification=_notification("ACTUAL", 55))
     stale = vend(repo, "apply", str(saved))
+    assert stale.code == 1 and "plan is stale" in stale.err and "budget vend-" in stale.err
+
+    assert vend(repo, "plan", "--check-subscribers", "--out", str(saved)).code == 0
+    assert json.loads(saved.read_text())["read_scope"]["budgets"] == {"subscribers": True}
+    _edit(repo, "Log Archive", "delete_subscriber", Notification=_notification("ACTUAL", 55),
+          Subscriber={"SubscriptionType": "EMAIL", "Address": "intruder@example.com"})
+    stale = vend(repo, "apply", str(saved))  # this plan read the subscribers: a subscriber edit makes it stale
     assert stale.code == 1 and "plan is stale" in stale.err and "budget vend-" in stale.err

@@ -1,7 +1,7 @@
 """The budgets and support readers' cost: nothing for a repository without either; one paged
-DescribeBudgets and one paged DescribeBudgetNotificationsForAccount in all, plus one
-DescribeSubscribersForNotification per alert of vend's budgets (others' budgets are not read
-further); one paged DescribeCases in all."""
+DescribeBudgets and one paged DescribeBudgetNotificationsForAccount in all, and no subscriber
+read by default; with budget_subscribers, one DescribeSubscribersForNotification per alert of
+vend's budgets (others' budgets are not read further); one paged DescribeCases in all."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,7 +42,7 @@ def _seed(local: LocalAws) -> tuple[str, list[str]]:
     return management, members
 
 
-def test_budget_reads_are_two_paged_calls_in_all_plus_one_per_alert(tmp_path) -> None:
+def test_budget_reads_are_two_paged_calls_in_all_and_no_subscriber_read_by_default(tmp_path) -> None:
     with LocalAws(tmp_path) as local:
         live, counter = _read(local)
         assert live.budgets is None and live.support is None
@@ -51,9 +51,22 @@ def test_budget_reads_are_two_paged_calls_in_all_plus_one_per_alert(tmp_path) ->
         management, members = _seed(local)
         live, counter = _read(local, budgets=True)
         assert sorted(live.budgets.budgets) == sorted(f"vend-{m}" for m in members)
+        assert live.budgets.subscribers_read is False
         one = live.budgets.of(members[0])
-        assert (one.amount, one.linked_accounts, [(a.spend, a.threshold, a.recipients) for a in one.alerts]) == (
-            100.0, (members[0],), [("actual", 80.0, ("owner@example.com",)), ("actual", 100.0, ("owner@example.com",))])
+        assert (one.amount, one.linked_accounts, [(a.spend, a.threshold, a.recipients, a.sns) for a in one.alerts]) == (
+            100.0, (members[0],), [("actual", 80.0, None, None), ("actual", 100.0, None, None)])
+        budget_calls = {k: v for k, v in counter.counts.items() if k.startswith(("DescribeBudget", "DescribeSubscribers"))}
+        assert budget_calls == {"DescribeBudgets": 1, "DescribeBudgetNotificationsForAccount": 1}
+
+
+def test_budget_subscribers_when_asked_are_one_call_per_alert_of_vends_budgets(tmp_path) -> None:
+    with LocalAws(tmp_path) as local:
+        management, members = _seed(local)
+        live, counter = _read(local, budgets=True, budget_subscribers=True)
+        assert live.budgets.subscribers_read is True
+        one = live.budgets.of(members[0])
+        assert [(a.spend, a.threshold, a.recipients, a.sns) for a in one.alerts] == [
+            ("actual", 80.0, ("owner@example.com",), ()), ("actual", 100.0, ("owner@example.com",), ())]
         assert counter.counts["DescribeBudgets"] == 1
         assert counter.counts["DescribeBudgetNotificationsForAccount"] == 1
         assert counter.counts["DescribeSubscribersForNotification"] == 2 * len(members)

@@ -3,9 +3,15 @@ budget alert's Create/Update/DeleteNotification with Create/DeleteSubscriber, al
 management account (AccountId is always its own id: the budget tracks the member through the
 LinkedAccount cost filter, aws-facts §10.3).
 
+A changed alert ends with exactly git's email subscribers whether or not the plan read them (by
+default it does not: two calls in all, vending.state.budgets): the applier reads that one
+notification's subscribers (DescribeSubscribersForNotification, a read for the write, not a
+diff), creates the missing ones first (deleting a notification's last subscriber deletes the
+notification) and then deletes the others, SNS ones included.
+
 Re-running after an interruption converges: a budget that already exists (DuplicateRecordException)
-is replaced with the one git wants (UpdateBudget), and deletes of what is already gone
-(NotFoundException) count as done. Budgets has no idempotency tokens; throttling is retried by the
+is replaced with the one git wants (UpdateBudget), an alert that already exists gets git's
+subscribers as above, and deletes of what is already gone (NotFoundException) count as done. Budgets has no idempotency tokens; throttling is retried by the
 clients' standard mode.
 """
 from __future__ import annotations
@@ -18,7 +24,7 @@ from vending.apply.context import ApplyContext
 from vending.aws.errors import error_code
 from vending.model.live_budgets import budget_name
 from vending.plan.changes import Action, Change
-from vending.state.budgets import BUDGETS_REGION
+from vending.state.budgets import BUDGETS_REGION, subscribers
 
 
 def _client(ctx: ApplyContext) -> Any:
@@ -95,24 +101,34 @@ def apply_alert(change: Change, ctx: ApplyContext) -> str:
         except ClientError as exc:
             if error_code(exc) != "DuplicateRecordException":
                 raise
-            return f"alert {label} already existed (an earlier apply?); the next plan compares its subscribers"
+            _set_subscribers(client, owner, budget, notification, after["recipients"])
+            return f"alert {label} already existed (an earlier apply?); its subscribers set to git's"
         return f"alert {label} created for {', '.join(after['recipients'])}"
     before = change.before  # type: ignore[assignment]
     old = _notification(before)
     if old != notification:
         client.update_notification(AccountId=owner, BudgetName=budget, OldNotification=old,
                                    NewNotification=notification)
-    had = set(before["recipients"])
-    for address in sorted(set(after["recipients"]) - had):  # add first: a notification keeps a subscriber
-        client.create_subscriber(AccountId=owner, BudgetName=budget, Notification=notification,
-                                 Subscriber=_email(address))
-    gone = [_email(a) for a in sorted(had - set(after["recipients"]))]
-    gone += [{"SubscriptionType": "SNS", "Address": a} for a in before.get("sns", [])]
-    for subscriber in gone:
+    recipients = after.get("recipients", after.get("set_recipients", []))
+    _set_subscribers(client, owner, budget, notification, recipients)
+    return f"alert {label} set to {after['threshold']:g}% of {after['spend']} spend for {', '.join(recipients)}"
+
+
+def _set_subscribers(client: Any, owner: str, budget: str, notification: dict[str, Any], recipients: list[str]) -> None:
+    """Leave exactly `recipients` (EMAIL) on the notification, from its subscribers read now."""
+    wanted = [_email(a) for a in sorted(set(recipients))]
+    found = subscribers(client, owner, budget, notification)
+    for subscriber in (s for s in wanted if s not in found):  # add first: a notification keeps a subscriber
+        try:
+            client.create_subscriber(AccountId=owner, BudgetName=budget, Notification=notification,
+                                     Subscriber=subscriber)
+        except ClientError as exc:
+            if error_code(exc) != "DuplicateRecordException":
+                raise
+    for subscriber in (s for s in found if s not in wanted):
         try:
             client.delete_subscriber(AccountId=owner, BudgetName=budget, Notification=notification,
                                      Subscriber=subscriber)
         except ClientError as exc:
             if error_code(exc) != "NotFoundException":
                 raise
-    return f"alert {label} set to {after['threshold']:g}% of {after['spend']} spend for {', '.join(after['recipients'])}"

@@ -40,26 +40,29 @@ def allocate_cmd(repo: Path) -> None:
               help="Mark each change as this branch's or already pending on REF (or drift), e.g. origin/main.")
 @click.option("--publish-snapshot", is_flag=True,
               help="Also write the live snapshot to S3 next to the apply lock (the pipeline's Plan stage).")
+@click.option("--check-subscribers", is_flag=True,
+              help="Also read every budget alert's subscribers (one call per alert) and compare them with git.")
 @click.pass_obj
 def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, base: str | None,
-             publish_snapshot: bool) -> None:
+             publish_snapshot: bool, check_subscribers: bool) -> None:
     """Compare the repository with the live organization; change nothing.
 
     \b
     Examples:
       vend plan --out plan.json --format markdown --detailed-exitcode
       vend plan --base origin/main --format markdown   # in a pull request
+      vend plan --check-subscribers   # budget alerts' recipients edited in the console, too
     """
     desired = load(repo)
     with connect(desired.settings, repo) as connection:
         read_at = snapshots.now()
         if base is None:
-            plan, live = compute(desired, repo, connection, saving=out is not None)
+            plan, live = compute(desired, repo, connection, saving=out is not None, check_subscribers=check_subscribers)
         else:
             with err.status(f"Reading the organization from {connection.description}..."):
                 plan, live = engine.plan_with_base(
                     desired, repo, base, connection.clients, git_commit=engine.git_commit(repo),
-                    target=connection.description, saving=out is not None,
+                    target=connection.description, saving=out is not None, check_subscribers=check_subscribers,
                 )
         held = lock_note(lambda: engine.apply_lock(connection.clients.reader(), desired.settings))
         if held is not None:

@@ -8,7 +8,7 @@ budget or opens an unrelated case.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 BUDGET_PREFIX = "vend-"
 """vend's budget of account 111122223333 is `vend-111122223333` in the management account."""
@@ -38,17 +38,18 @@ def parse_subject(subject: str) -> tuple[str, str] | None:
 
 @dataclass(frozen=True)
 class LiveAlert:
-    """One budget notification and its subscribers, as AWS holds them."""
+    """One budget notification and its subscribers, as AWS holds them (subscribers: None when
+    the plan did not read them, see `LiveBudgets.subscribers_read`)."""
 
     spend: str
     """NotificationType, lower case: actual | forecasted."""
     threshold: float
     comparison: str = "GREATER_THAN"
     threshold_type: str = "PERCENTAGE"
-    recipients: tuple[str, ...] = ()
-    """EMAIL subscribers' addresses, sorted."""
-    sns: tuple[str, ...] = ()
-    """SNS subscribers' topic ARNs (vend never sets one: any is drift)."""
+    recipients: tuple[str, ...] | None = ()
+    """EMAIL subscribers' addresses, sorted; None: not read."""
+    sns: tuple[str, ...] | None = ()
+    """SNS subscribers' topic ARNs (vend never sets one: any is drift); None: not read."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,19 @@ class LiveBudget:
 class LiveBudgets:
     budgets: dict[str, LiveBudget] = field(default_factory=dict)
     """vend's budgets in the management account, by name."""
+    subscribers_read: bool = False
+    """Whether the alerts' subscribers were read (one DescribeSubscribersForNotification per
+    alert: `vend plan --check-subscribers` or vend.yaml `budgets.check_subscribers`)."""
 
     def of(self, account_id: str) -> LiveBudget | None:
         return self.budgets.get(budget_name(account_id))
+
+    def without_subscribers(self) -> "LiveBudgets":
+        """What a read that skips the subscribers would have found (`vend rehearse` reads them
+        for its copy, and plans as `vend plan` would)."""
+        unread = {name: replace(b, alerts=tuple(replace(a, recipients=None, sns=None) for a in b.alerts))
+                  for name, b in self.budgets.items()}
+        return LiveBudgets(budgets=unread, subscribers_read=False)
 
 
 @dataclass(frozen=True)

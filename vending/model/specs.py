@@ -17,6 +17,7 @@ from vending.model.types import (
     AccountSpec,
     Allocation,
     BaselineRef,
+    BudgetsSettings,
     ControlTowerSettings,
     FaultRule,
     FaultSettings,
@@ -65,6 +66,7 @@ def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> Org
                           key=data.get("lock", {}).get("key", LockSettings.key)),
         stacksets=_stacksets(data.get("stacksets")),
         catalog=catalog_files.hub(data.get("catalog")),
+        budgets=BudgetsSettings(check_subscribers=bool((data.get("budgets") or {}).get("check_subscribers", False))),
     )
 
 

@@ -134,6 +134,14 @@ class LockSettings:
 
 
 @dataclass(frozen=True)
+class BudgetsSettings:
+    """vend.yaml `budgets:`: how the plan reads vend's budgets (vending.state.budgets)."""
+
+    check_subscribers: bool = False
+    """Read every alert's subscribers (one call per alert) so console edits of recipients show."""
+
+
+@dataclass(frozen=True)
 class StackSetsAdmin:
     """vend.yaml `stacksets`: run StackSets from a registered delegated administrator account
     (CallAs DELEGATED_ADMIN) through `role_arn`, a role in that account."""
@@ -164,6 +172,7 @@ class OrgSettings:
     """None: StackSets calls run in the management account (CallAs SELF)."""
     catalog: CatalogHub | None = None
     """vend.yaml `catalog`: the Service Catalog hub and its template bucket."""
+    budgets: BudgetsSettings = BudgetsSettings()
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ def build_plan(
         contacts_read=_contacts_read(desired, live),
         catalog_read=live.catalog is not None,
         budgets_read=live.budgets is not None,
+        budget_subscribers_read=live.budgets is not None and live.budgets.subscribers_read,
         support_read=live.support is not None,
         licenses_read=live.licenses is not None,
         identity_read=_identity_read(desired, live),

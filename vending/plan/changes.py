@@ -197,6 +197,8 @@ class Plan:
     """The plan read the management account's budgets / support cases; apply reads them too."""
     licenses_read: bool = False
     """The plan read License Manager (the repository has catalog/licenses/); apply reads it too."""
+    budget_subscribers_read: bool = False
+    """The plan read the budget alerts' subscribers as well (`--check-subscribers`); apply too."""
     base: Base | None = None
     """Set by `vend plan --base`; older plans and plain plans have none (the key is left out)."""
     format_version: int = FORMAT_VERSION
@@ -234,7 +236,7 @@ class Plan:
             "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read,
                            **({"contacts": self.contacts_read} if self.contacts_read is not None else {}),
                            **({"catalog": True} if self.catalog_read else {}),
-                           **({"budgets": True} if self.budgets_read else {}),
+                           **({"budgets": {"subscribers": self.budget_subscribers_read}} if self.budgets_read else {}),
                            **({"support": True} if self.support_read else {}),
                            **({"licenses": True} if self.licenses_read else {}),
                            **({"identity": self.identity_read} if self.identity_read is not None else {})},
@@ -272,6 +274,7 @@ class Plan:
                 contacts_read=(data.get("read_scope") or {}).get("contacts"),
                 catalog_read=bool((data.get("read_scope") or {}).get("catalog", False)),
                 budgets_read=bool((data.get("read_scope") or {}).get("budgets", False)),
+                budget_subscribers_read=_subscribers_read((data.get("read_scope") or {}).get("budgets")),
                 support_read=bool((data.get("read_scope") or {}).get("support", False)),
                 licenses_read=bool((data.get("read_scope") or {}).get("licenses", False)),
                 identity_read=(data.get("read_scope") or {}).get("identity"),
@@ -287,3 +290,8 @@ class Plan:
         except json.JSONDecodeError as exc:
             raise PlanFileError(f"plan file is not JSON: {exc}") from exc
         return Plan.from_json(data)
+
+
+def _subscribers_read(budgets: Any) -> bool:
+    """read_scope.budgets: {"subscribers": bool}; `true` (plans before the option) read them."""
+    return bool(budgets.get("subscribers")) if isinstance(budgets, dict) else bool(budgets)

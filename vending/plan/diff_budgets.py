@@ -6,9 +6,11 @@ replaces it whole: amount, currency, period, the LinkedAccount filter) when it d
 or deletes it when the account says `budget: none` (destructive: the budget and its alert
 history go). `budget_alert:<account>/<spend>-<threshold>` creates, updates or deletes one
 notification of an existing budget: a threshold edited in the console pairs with the one git
-wants (same spend type) and comes back as an update; a subscriber added or removed comes back
-too. `owner` in recipients is the account's owner. Accounts being created get their budget after
-the account exists; closed and suspended accounts are left alone.
+wants (same spend type) and comes back as an update. Subscribers are compared only when the plan
+read them (`vend plan --check-subscribers`, vend.yaml `budgets.check_subscribers`: one call per
+alert); otherwise an update's `set_recipients` tells the applier what to leave, and a note says
+they were not checked. `owner` in recipients is the account's owner. Accounts being created get
+their budget after the account exists; closed and suspended accounts are left alone.
 """
 from __future__ import annotations
 
@@ -19,12 +21,20 @@ from vending.model.live_budgets import LiveAlert, LiveBudget, LiveBudgets, budge
 from vending.model.settings_types import NONE, Alert, Budget
 from vending.model.types import AccountSpec, DesiredOrg
 from vending.plan import addresses
-from vending.plan.changes import Action, Change, Kind
+from vending.plan.changes import Action, Change, Kind, Note
 from vending.plan.diff_context import DiffContext, where
 
 BUDGET_TYPE = "COST"
 BUDGET_FIELDS = ("budget_type", "amount", "currency", "period", "linked_accounts", "other_filters")
 ALERT_FIELDS = ("spend", "threshold", "comparison", "threshold_type", "recipients", "sns")
+SUBSCRIBER_FIELDS = ("recipients", "sns")
+SET_RECIPIENTS = "set_recipients"
+"""An alert update's git recipients when the plan did not read the live ones: the applier reads
+that one alert's subscribers and leaves exactly these (shown as context, not as a change)."""
+UNCHECKED = ("subscribers of {count} budget alert(s) were not read, so a recipient added or removed"
+             " in the console, or a change of recipients in git to an existing alert, is not shown;"
+             " check them with `vend plan --check-subscribers` (one DescribeSubscribersForNotification"
+             " per alert) or vend.yaml `budgets: {{check_subscribers: true}}`")
 
 
 def budget_address(account_name: str) -> str:
@@ -63,8 +73,12 @@ def wanted_alert(alert: Alert, owner: str) -> dict[str, Any]:
 
 
 def _live_alert(alert: LiveAlert) -> dict[str, Any]:
-    return {"spend": alert.spend, "threshold": alert.threshold, "comparison": alert.comparison,
-            "threshold_type": alert.threshold_type, "recipients": list(alert.recipients), "sns": list(alert.sns)}
+    """The alert as read; without recipients and sns when its subscribers were not read."""
+    read = {"spend": alert.spend, "threshold": alert.threshold, "comparison": alert.comparison,
+            "threshold_type": alert.threshold_type}
+    if alert.recipients is None or alert.sns is None:
+        return read
+    return {**read, "recipients": list(alert.recipients), "sns": list(alert.sns)}
 
 
 def _wanted_budget(budget: Budget, account_id: str | None) -> dict[str, Any]:
@@ -85,6 +99,7 @@ def diff_budgets(ctx: DiffContext) -> None:
     live = ctx.live.budgets or LiveBudgets()
     by_email = ctx.live.account_by_email()
     creating = {c.address for c in ctx.changes if c.action is Action.CREATE}
+    unchecked = 0
     for spec, budget in accounts:
         account = live_account(spec, ctx.live, by_email)
         if account is not None and account.status != "ACTIVE":
@@ -109,6 +124,9 @@ def diff_budgets(ctx: DiffContext) -> None:
             ctx.add(_create(spec, budget, account.id, source, creating))
             continue
         _update(ctx, spec, budget, account.id, have, source)
+        unchecked += 0 if live.subscribers_read else len(have.alerts)
+    if unchecked:
+        ctx.notes.append(Note("info", "budgets", UNCHECKED.format(count=unchecked)))
 
 
 def _create(spec: AccountSpec, budget: Budget, account_id: str | None, source: str, creating: set[str]) -> Change:
@@ -147,7 +165,10 @@ def _update(ctx: DiffContext, spec: AccountSpec, budget: Budget, account_id: str
             missing.remove(want_alert)
             extra.remove(twin)
     for want_alert, got_alert in pairs:
-        if want_alert != got_alert:
+        if "recipients" not in got_alert:  # subscribers not read: compare the rest, apply sets them
+            want_alert = {**{k: v for k, v in want_alert.items() if k not in SUBSCRIBER_FIELDS},
+                          SET_RECIPIENTS: want_alert["recipients"]}
+        if {k: v for k, v in want_alert.items() if k != SET_RECIPIENTS} != got_alert:
             ctx.add(Change(address=alert_address(spec.name, want_alert["spend"], want_alert["threshold"]),
                            kind=Kind.BUDGET_ALERT, action=Action.UPDATE, source=source,
                            reason=f"the {want_alert['spend']} alert at {want_alert['threshold']:g}% differs from"

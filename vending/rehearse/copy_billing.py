@@ -1,7 +1,7 @@
 """vend's budgets and support cases in the scratch copy, stored straight into the Budgets and
 Support emulators' tables, so the copy reads back as the organization did (its fingerprint
 covers them): each budget under the management account with its LinkedAccount filter and its
-alerts' subscribers, each case with its id, subject and status."""
+alerts' subscribers (the rehearsal reads them), each case with its id, subject and status."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -27,8 +27,8 @@ def load(live: LiveOrg, budgets: Any, support: Any) -> None:
                                           "End": datetime(2087, 6, 15, tzinfo=timezone.utc)}},
                 "alerts": [{"notification": {"NotificationType": a.spend.upper(), "ComparisonOperator": a.comparison,
                                              "Threshold": a.threshold, "ThresholdType": a.threshold_type},
-                            "subscribers": [{"SubscriptionType": "EMAIL", "Address": r} for r in a.recipients]
-                            + [{"SubscriptionType": "SNS", "Address": t} for t in a.sns]}
+                            "subscribers": [{"SubscriptionType": "EMAIL", "Address": r} for r in a.recipients or ()]
+                            + [{"SubscriptionType": "SNS", "Address": t} for t in a.sns or ()]}
                            for a in budget.alerts],
             }
     if live.support is not None:

@@ -137,6 +137,7 @@ def read(
     with connect(settings, repo, observers=observers) as connection:
         live = engine.read_live(connection.clients, settings, baselines=scope.baselines,
                                 contacts=scope.contacts, catalog=scope.catalog, budgets=scope.budgets,
+                                budget_subscribers=scope.budgets,  # the copy keeps every alert's subscribers
                                 support=scope.support, identity=scope.identity, licenses=scope.licenses)
         outputs: copy_control_tower.Outputs = {}
         if live.control_tower is not None and not copy.gaps(live, settings):
@@ -148,6 +149,8 @@ def read(
 def fresh_plan(desired: DesiredOrg, live: LiveOrg, *, git_commit: str | None, target: str) -> Plan:
     """What `vend plan --out` would save now: computed from what `vend plan` reads."""
     seen = scoped(live, tag_scope(desired))
+    if seen.budgets is not None and not desired.settings.budgets.check_subscribers:
+        seen = replace(seen, budgets=seen.budgets.without_subscribers())
     plan = build_plan(desired, seen, git_commit=git_commit, target=target)
     plan.live_digests = staleness.digests(seen)
     return plan
@@ -167,6 +170,7 @@ def _check_copy(clients: AwsClients, settings: OrgSettings, live: LiveOrg, sourc
     copied = engine.read_live(clients, settings, baselines=live.baselines is not None,
                               contacts=None if pairs is None else (lambda _: pairs),
                               catalog=live.catalog is not None, budgets=live.budgets is not None,
+                              budget_subscribers=live.budgets is not None and live.budgets.subscribers_read,
                               support=live.support is not None, licenses=live.licenses is not None,
                               identity=None if live.identity is None else IdentityScope(
                                   tuple(live.identity.groups), tuple(live.identity.permission_sets)))

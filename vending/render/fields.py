@@ -26,7 +26,7 @@ HIDDEN_FIELDS = frozenset({"account_ids", "client_request_token", "operation_id"
 """Fields for the applier only (ids of accounts made by this apply, idempotency tokens); the
 JSON plan has them, text and Markdown leave them out."""
 
-APPLY_FIELDS = frozenset({"operation_preferences", "template_bucket", "in_flight"})
+APPLY_FIELDS = frozenset({"operation_preferences", "template_bucket", "in_flight", "set_recipients"})
 """How an update runs rather than what it changes: shown as context, never as a change."""
 
 OPERATION_KINDS = frozenset({"stack_instances"})

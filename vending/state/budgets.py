@@ -8,8 +8,12 @@ Why this shape (aws-facts §10):
   (1,000 a page) returns every budget's notifications at once, instead of one
   DescribeNotificationsForBudget per budget.
 - Subscribers come back only per notification (DescribeSubscribersForNotification; no list call
-  spans notifications), so those are the reads that scale: one per alert of vend's budgets, on
-  a small pool (the Budgets request rate is not published; standard retries back off).
+  spans notifications, botocore's model has none), so reading them costs one call per alert of
+  vend's budgets. By default the plan does not read them (two calls in all, whatever the number
+  of accounts); with `subscribers` (`vend plan --check-subscribers`, vend.yaml
+  `budgets.check_subscribers`) it does, on a small pool (the Budgets request rate is not
+  published; standard retries back off). The applier of a changed alert reads its one alert's
+  subscribers itself, for the write (`subscribers`).
 - The reader runs only when some account declares `budget` (engine), and reads nothing in any
   member account.
 """
@@ -30,16 +34,24 @@ SUBSCRIBER_PAGE = 100
 WORKERS = 4
 
 
+def subscribers(client: Any, account: str, budget: str, notification: dict[str, Any]) -> list[dict[str, str]]:
+    """The subscribers of one notification: [{SubscriptionType, Address}]."""
+    return [{"SubscriptionType": s["SubscriptionType"], "Address": s["Address"]}
+            for s in pages(client, "describe_subscribers_for_notification", "Subscribers", page_size=SUBSCRIBER_PAGE,
+                           AccountId=account, BudgetName=budget, Notification=notification)]
+
+
 class BudgetsReader:
-    def __init__(self, budgets: Any, management_account_id: str) -> None:
+    def __init__(self, budgets: Any, management_account_id: str, *, subscribers: bool = False) -> None:
         self.budgets = budgets
         self.account = management_account_id
+        self.subscribers = subscribers
 
     def read(self) -> LiveBudgets:
         ours = [b for b in pages(self.budgets, "describe_budgets", "Budgets", page_size=PAGE, AccountId=self.account)
                 if b["BudgetName"].startswith(BUDGET_PREFIX)]
         if not ours:
-            return LiveBudgets()
+            return LiveBudgets(subscribers_read=self.subscribers)
         names = {b["BudgetName"] for b in ours}
         notifications = {
             entry["BudgetName"]: entry.get("Notifications", [])
@@ -48,25 +60,39 @@ class BudgetsReader:
             if entry["BudgetName"] in names
         }
         pairs = [(name, n) for name in sorted(names) for n in notifications.get(name, [])]
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            alerts = list(pool.map(lambda pair: self._alert(*pair), pairs))
+        if self.subscribers:
+            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+                alerts = list(pool.map(lambda pair: self._alert(*pair), pairs))
+        else:
+            alerts = [_alert(n, None) for _, n in pairs]
         by_budget: dict[str, list[LiveAlert]] = {}
         for (name, _), alert in zip(pairs, alerts):
             by_budget.setdefault(name, []).append(alert)
-        return LiveBudgets(budgets={b["BudgetName"]: _budget(b, by_budget.get(b["BudgetName"], [])) for b in ours})
+        return LiveBudgets(budgets={b["BudgetName"]: _budget(b, by_budget.get(b["BudgetName"], [])) for b in ours},
+                           subscribers_read=self.subscribers)
 
     def _alert(self, name: str, notification: dict[str, Any]) -> LiveAlert:
-        subscribers = list(pages(self.budgets, "describe_subscribers_for_notification", "Subscribers",
-                                 page_size=SUBSCRIBER_PAGE, AccountId=self.account, BudgetName=name,
-                                 Notification=notification))
-        return LiveAlert(
-            spend=notification["NotificationType"].lower(),
-            threshold=float(notification["Threshold"]),
-            comparison=notification["ComparisonOperator"],
-            threshold_type=notification.get("ThresholdType", "PERCENTAGE"),
-            recipients=tuple(sorted(s["Address"] for s in subscribers if s["SubscriptionType"] == "EMAIL")),
-            sns=tuple(sorted(s["Address"] for s in subscribers if s["SubscriptionType"] == "SNS")),
-        )
+        return _alert(notification, subscribers(self.budgets, self.account, name, _key(notification)))
+
+
+def _key(notification: dict[str, Any]) -> dict[str, Any]:
+    """The notification as the subscriber calls name it (NotificationState is not part of it)."""
+    return {k: notification[k] for k in ("NotificationType", "ComparisonOperator", "Threshold", "ThresholdType")
+            if k in notification}
+
+
+def _alert(notification: dict[str, Any], found: list[dict[str, str]] | None) -> LiveAlert:
+    def addresses(kind: str) -> tuple[str, ...] | None:
+        return None if found is None else tuple(sorted(s["Address"] for s in found if s["SubscriptionType"] == kind))
+
+    return LiveAlert(
+        spend=notification["NotificationType"].lower(),
+        threshold=float(notification["Threshold"]),
+        comparison=notification["ComparisonOperator"],
+        threshold_type=notification.get("ThresholdType", "PERCENTAGE"),
+        recipients=addresses("EMAIL"),
+        sns=addresses("SNS"),
+    )
 
 
 def _budget(data: dict[str, Any], alerts: list[LiveAlert]) -> LiveBudget:
