@@ -57,15 +57,10 @@ def read_live(
     only with `contacts` (the accounts and types to read, from the accounts just read); the
     Service Catalog hub only with `catalog` (the repository has catalog/); the management
     account's budgets and support cases only with `budgets` / `support` (some account declares
-<<<<<<< HEAD
-    one); IAM Identity Center (in the home Region) only with `identity` (the groups and
-    permission sets `access` names); License Manager (in the home Region) only with `licenses`
-    (the repository has catalog/licenses/)."""
-=======
     one), the budget alerts' subscribers only with `budget_subscribers` as well; IAM Identity
     Center (in the home Region) only with `identity` (the groups and permission sets `access`
-    names)."""
->>>>>>> budgets
+    names); License Manager (in the home Region) only with `licenses` (the repository has
+    catalog/licenses/)."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
@@ -149,12 +144,8 @@ def plan(
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
                      contacts=contact_scope(desired), catalog=desired.catalog is not None,
                      budgets=reads_budgets(desired), support=reads_support(desired),
-<<<<<<< HEAD
-                     identity=identity_scope(desired), licenses=reads_licenses(desired))
-=======
                      budget_subscribers=check_subscribers or desired.settings.budgets.check_subscribers,
-                     identity=identity_scope(desired))
->>>>>>> budgets
+                     identity=identity_scope(desired), licenses=reads_licenses(desired))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -249,11 +240,8 @@ def prepare_apply(
         live = read_live(
             clients, settings, ou_tags=lambda path, node_id: scope is None or node_id in scope,
             baselines=saved.baselines_read, catalog=saved.catalog_read,
-<<<<<<< HEAD
-            budgets=saved.budgets_read, support=saved.support_read, licenses=saved.licenses_read,
-=======
             budgets=saved.budgets_read, budget_subscribers=saved.budget_subscribers_read, support=saved.support_read,
->>>>>>> budgets
+            licenses=saved.licenses_read,
             contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
             identity=None if saved.identity_read is None else IdentityScope(
                 tuple(saved.identity_read.get("groups", ())), tuple(saved.identity_read.get("permission_sets", ()))),

@@ -140,16 +140,11 @@ def _set_repo(ctx: click.Context, _: click.Parameter, repo: Path | None) -> None
         ctx.obj = repo.resolve()
 
 
-<<<<<<< HEAD
-def compute(desired: DesiredOrg, repo: Path, connection: Connection, *, saving: bool = False) -> tuple[Plan, LiveOrg]:
+def compute(desired: DesiredOrg, repo: Path, connection: Connection, *, saving: bool = False,
+            check_subscribers: bool = False) -> tuple[Plan, LiveOrg]:
     from vending import engine
 
     with console().status(f"Reading the organization from {connection.description}..."):
-=======
-def compute(desired: DesiredOrg, repo: Path, connection: Connection, *, saving: bool = False,
-            check_subscribers: bool = False) -> tuple[Plan, LiveOrg]:
-    with err.status(f"Reading the organization from {connection.description}..."):
->>>>>>> budgets
         return engine.plan(
             desired, connection.clients, git_commit=engine.git_commit(repo), target=connection.description,
             saving=saving, check_subscribers=check_subscribers,
