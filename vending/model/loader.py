@@ -10,6 +10,7 @@ from typing import Any
 
 from vending.errors import Diagnostic, ValidationFailed
 from vending.model import baselines as baseline_files
+from vending.model import catalog_enforced
 from vending.model import catalog as catalog_files
 from vending.model import marketplace as marketplace_files
 from vending.model import rules, rules_policies, schema_check, settings_files, specs
@@ -79,7 +80,7 @@ def _read(root: Path) -> tuple[DesiredOrg, list[Diagnostic]]:
     loaded = rules.Loaded(org=org, settings=settings, accounts=tuple(accounts), lines=repo.lines,
                           policy_files=frozenset(repo.policy_files),
                           baseline_folders=baseline_folders)
-    return org, _prefer_rules(repo.found + rules.check(loaded))
+    return catalog_enforced.with_enforced(org), _prefer_rules(repo.found + rules.check(loaded))
 
 
 def _prefer_rules(found: list[Diagnostic]) -> list[Diagnostic]:
