@@ -83,7 +83,7 @@ def as_baseline(spec: PortfolioSpec, product: ProductSpec, home_region: str) -> 
     return BaselineSpec(
         name=baseline_name(spec.name), source=spec.source, template_file=spec.source.file,
         template=template(spec, product, enforced.version),
-        description=f"vend: {product.name} {enforced.version} in every account of "
+        description=f"vend: enforced portfolio {spec.name} ({product.name}) in every account of "
                     + ", ".join(path_str(p) for p in enforced.ous),
         regions=(home_region,), operation_preferences=PREFERENCES, retired=spec.retired)
 

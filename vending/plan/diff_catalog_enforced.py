@@ -38,6 +38,12 @@ def pin_versions(ctx: DiffContext) -> None:
             f"{spec.source.file} names version {enforced.version}, and the accounts run {deployed}:"
             f" without forced_update: true vend keeps {deployed} (new accounts get it too); set"
             " forced_update: true to move every account (one UpdateStackSet)"))
+        kept = product.version(deployed)
+        if kept is None or not kept.active or kept.guidance == "deprecated":
+            state = "gone from the product file" if kept is None else "inactive" if not kept.active else "deprecated"
+            ctx.notes.append(Note("warning", addresses.stack_set(baseline_name(name)),
+                f"{deployed} is {state}: an account vended into these OUs now fails to launch it"
+                " (Service Catalog refuses new launches of it); set forced_update: true"))
     ctx.desired = replace(ctx.desired, baselines=baselines)
 
 
