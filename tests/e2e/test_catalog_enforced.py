@@ -93,6 +93,16 @@ def test_enforced_portfolio_reaches_every_account_of_its_ous(example, vend):
         apply(repo, aws)
         assert provisioned(aws) == {n: [("vend-security-alarms", "AVAILABLE", "v2")] for n in (*ENFORCED, "tools")}
         assert plan_of(repo, aws).changes == []
+    shown = vend(repo, "catalog", "report")
+    assert shown.code == 0, shown.err
+    assert "  security-alarms v2 [deprecated]: 5 accounts (enforced:security-alarms)\n" in shown.out, shown.out
+    assert "On a deprecated or inactive version: security-alarms v2 (Audit, Log Archive, shared-network, " \
+           "shared-services, tools)" in shown.out
+    found = json.loads(vend(repo, "catalog", "report", "--format", "json").out)
+    by_version = {(v["product"], v["version"]): v for v in found["versions"]}
+    assert by_version[("security-alarms", "v2")]["flags"] == ["deprecated"]
+    assert by_version[("security-alarms", "v3")]["accounts"] == []
+    assert by_version[("security-alarms", "v1")]["flags"] == ["deprecated"]
 
     portfolio.write_text(portfolio.read_text().replace("forced_update: false", "forced_update: true "))
     shown = vend(repo, "plan")
@@ -104,3 +114,7 @@ def test_enforced_portfolio_reaches_every_account_of_its_ous(example, vend):
         assert mutating(counter) == {"UpdateStackSet": 1}
         assert provisioned(aws) == {n: [("vend-security-alarms", "AVAILABLE", "v3")] for n in (*ENFORCED, "tools")}
         assert plan_of(repo, aws).changes == []
+    found = json.loads(vend(repo, "catalog", "report", "--format", "json").out)
+    by_version = {(v["product"], v["version"]): v for v in found["versions"]}
+    assert by_version[("security-alarms", "v3")]["accounts"] == sorted([*ENFORCED, "tools"])
+    assert by_version[("security-alarms", "v2")]["accounts"] == []

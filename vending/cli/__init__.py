@@ -1,7 +1,7 @@
 """`vend`: argv -> library call -> render -> exit code. The only package that prints or exits.
 
 One module per command group (organization, applying, pull_request, local, iam_policy,
-rehearse), all on the group of `app`; `main` turns typed errors into messages and exit codes.
+rehearse, catalog), all on the group of `app`; `main` turns typed errors into messages and exit codes.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import click
 
 from vending.cli import (  # noqa: F401 (register commands)
-    applying, iam_policy, local, organization, pull_request, rehearse,
+    applying, catalog, iam_policy, local, organization, pull_request, rehearse,
 )
 from vending.cli.app import EXIT_ERROR, EXIT_OK, cli, err, repo_everywhere
 from vending.errors import PlanError, ValidationFailed, VendError
