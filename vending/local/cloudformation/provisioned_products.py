@@ -94,8 +94,9 @@ def _launch(properties: dict[str, Any], member: str, region: str, logical_id: st
 
 
 def _done(tables: dict[str, Any], share: dict[str, Any]) -> bool:
+    """The share's operation completed (a share without one, as a rehearsal copies it, is settled)."""
     op = tables.get("share_ops", {}).get(share.get("token") or "")
-    return op is not None and op["Status"] in ("COMPLETED", "COMPLETED_WITH_ERRORS")
+    return op is None or op["Status"] in ("COMPLETED", "COMPLETED_WITH_ERRORS")
 
 
 def _version(product: dict[str, Any], properties: dict[str, Any], logical_id: str) -> Any:
