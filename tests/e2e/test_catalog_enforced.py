@@ -60,7 +60,13 @@ def test_enforced_portfolio_reaches_every_account_of_its_ous(example, vend):
     assert {"portfolio:security-alarms", "portfolio_share:security-alarms@ou:Security",
             "product_version:security-alarms/v2"} <= set(waits["stack_set:catalog-security-alarms"])
     with local(repo) as aws:
-        apply(repo, aws)
+        counter = CallCounter()
+        apply(repo, aws, counter=counter)
+        calls = mutating(counter)
+        # one stack set and one instance operation for both OUs, a share per OU (the builders' two
+        # portfolios have one each), nothing per account
+        assert (calls["CreateStackSet"], calls["CreateStackInstances"], calls["CreatePortfolioShare"]) == (1, 1, 4)
+        assert calls["AssociatePrincipalWithPortfolio"] == 4 and "ProvisionProduct" not in calls  # 1 + the builders' 3
         assert provisioned(aws) == {n: [("vend-security-alarms", "AVAILABLE", "v2")] for n in ENFORCED}
         assert plan_of(repo, aws).changes == []
 
@@ -107,7 +113,11 @@ def test_enforced_portfolio_reaches_every_account_of_its_ous(example, vend):
     portfolio.write_text(portfolio.read_text().replace("forced_update: false", "forced_update: true "))
     shown = vend(repo, "plan")
     assert "stack_set:catalog-security-alarms will be updated" in shown.out, shown.out
-    assert '"ProvisioningArtifactName": "v2"' in shown.out or "v2" in shown.out
+    update = next(c for c in json.loads(vend(repo, "plan", "--format", "json").out)["changes"]
+                  if c["address"] == "stack_set:catalog-security-alarms")
+    assert update["reason"].startswith("template differs")
+    assert [json.loads(update[side]["template"])["Resources"]["EnforcedProduct"]["Properties"]["ProvisioningArtifactName"]
+            for side in ("before", "after")] == ["v2", "v3"]
     with local(repo) as aws:
         counter = CallCounter()
         apply(repo, aws, counter=counter)

@@ -2,7 +2,8 @@
 launched through the Service Catalog emulator in the member as the StackSets execution role,
 and refused as AWS refuses it (aws-facts 14b): no share reaching the account, or no IAM_PATTERN
 principal for the role, is "No launch paths found for resource"; a deprecated version cannot be
-launched; an UpdateStackSet with another version updates the provisioned product."""
+launched; an UpdateStackSet with another version updates the provisioned product, and deleting
+the instances terminates it."""
 from __future__ import annotations
 
 import json
@@ -78,6 +79,10 @@ def test_each_account_of_the_shared_ou_gets_the_product_and_an_update_moves_it(
     updated = cfn.update_stack_set(StackSetName="alarms", TemplateBody=_template("v2"))
     assert settle(cfn, "alarms", updated["OperationId"])["Status"] == "SUCCEEDED"
     assert _provisioned(tree["pay1"]) == [("vend-alarms", "AVAILABLE", v2)]
+    removed = cfn.delete_stack_instances(StackSetName="alarms", Regions=[REGION], RetainStacks=False,
+                                         DeploymentTargets={"OrganizationalUnitIds": [tree["prod"]]})
+    assert settle(cfn, "alarms", removed["OperationId"])["Status"] == "SUCCEEDED"
+    assert _provisioned(tree["p1"]) == _provisioned(tree["pay1"]) == []  # terminated with the stack
 
 
 def test_refused_without_a_share_or_a_principal_for_the_execution_role(
