@@ -128,3 +128,15 @@ def test_enforced_portfolio_reaches_every_account_of_its_ous(example, vend):
     by_version = {(v["product"], v["version"]): v for v in found["versions"]}
     assert by_version[("security-alarms", "v3")]["accounts"] == sorted([*ENFORCED, "tools"])
     assert by_version[("security-alarms", "v2")]["accounts"] == []
+
+    # retired: the stack set goes first (terminating every provisioned product), then the portfolio
+    portfolio.write_text(portfolio.read_text() + "retired: true\n")
+    with local(repo) as aws:
+        apply(repo, aws, allow_destroy=True)
+        assert provisioned(aws) == {}
+        names = [p["DisplayName"] for p in aws.session().client("servicecatalog", region_name=REGION)
+                 .list_portfolios()["PortfolioDetails"]]
+        assert "Security alarms" not in names
+        stack_sets = aws.session().client("cloudformation").list_stack_sets(Status="ACTIVE")["Summaries"]
+        assert STACK_SET not in [s["StackSetName"] for s in stack_sets]
+        assert plan_of(repo, aws).changes == []
