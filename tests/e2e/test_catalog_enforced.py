@@ -129,6 +129,14 @@ def test_enforced_portfolio_reaches_every_account_of_its_ous(example, vend):
     assert by_version[("security-alarms", "v3")]["accounts"] == sorted([*ENFORCED, "tools"])
     assert by_version[("security-alarms", "v2")]["accounts"] == []
 
+    # v3's template edited in place: a second artifact named v3 would make the launch by name fail
+    v3 = (product / "v3.yaml").read_text()
+    (product / "v3.yaml").write_text(v3 + "# edited\n")
+    with local(repo) as aws:
+        notes = [n.message for n in plan_of(repo, aws).notes]
+        assert any("two versions named v3: launches by name fail" in n for n in notes), notes
+    (product / "v3.yaml").write_text(v3)
+
     # retired: the stack set goes first (terminating every provisioned product), then the portfolio
     portfolio.write_text(portfolio.read_text() + "retired: true\n")
     with local(repo) as aws:

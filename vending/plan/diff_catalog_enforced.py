@@ -68,9 +68,23 @@ def link(ctx: DiffContext) -> None:
                           and (c.address == stack_set or c.address.startswith(instances)))
             _add(ctx, lambda c: c.address == addresses.portfolio(name) and c.action is Action.DELETE, gone)
             continue
+        _ambiguous(ctx, name, spec.enforced.product, spec.enforced.version)
         waits = _waits_for(ctx, name, spec.enforced.product, spec.enforced.version)
         _add(ctx, lambda c: c.action is not Action.DELETE and (c.address == stack_set or (
             c.kind is Kind.STACK_INSTANCES and c.address.startswith(instances))), waits)
+
+
+def _ambiguous(ctx: DiffContext, portfolio: str, product: str, version: str) -> None:
+    """The stack set launches the version by name; a changed template made a second artifact of
+    that name (diff_catalog_products), and AWS then refuses the launch."""
+    found = ctx.live.catalog.product(product) if ctx.live.catalog else None
+    same = [v for v in (found.versions if found else ()) if v.name == version]
+    if len(same) > 1 or any(c.address == addresses.product_version(product, version) and (c.after or {}).get("supersedes")
+                            for c in ctx.changes):
+        ctx.notes.append(Note("warning", addresses.stack_set(baseline_name(portfolio)),
+            f"product {product} has (or gets) two versions named {version}: launches by name fail with"
+            f" \"Multiple Provisioning Artifact with name {version} found.\" Give the changed template a"
+            " new version name and enforce that one"))
 
 
 def _add(ctx: DiffContext, chosen, waits: list[str]) -> None:

@@ -102,7 +102,9 @@ def _done(tables: dict[str, Any], share: dict[str, Any]) -> bool:
 def _version(product: dict[str, Any], properties: dict[str, Any], logical_id: str) -> Any:
     wanted = properties.get("ProvisioningArtifactId") or properties.get("ProvisioningArtifactName")
     found = [a for a in product["artifacts"].values() if wanted in (a["Id"], a["Name"])]
-    if len(found) != 1:
+    if len(found) > 1:  # AWS's words (hashicorp/terraform-provider-aws issue #24362), as tables.artifact
+        raise _fail(logical_id, f"Multiple Provisioning Artifact with name {wanted} found.")
+    if not found:
         raise _fail(logical_id, f"Provisioning artifact {wanted} not found.")
     return found[0]
 
