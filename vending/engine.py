@@ -14,6 +14,7 @@ from vending.aws.clients import AwsClients
 from vending.errors import BaseRefError, DestroyNotAllowed, LockError, PlanError, StalePlanError, ValidationFailed
 from vending.model.live import LiveOrg
 from vending.model.loader import load
+from vending.model.catalog_enforced import BASELINE_PREFIX
 from vending.model.live_baselines import LiveBaselines
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan import origin, staleness
@@ -25,6 +26,8 @@ from vending.plan.diff_support import reads_support
 from vending.plan.diff_identity import IdentityScope, identity_scope
 from vending.plan.diff_licenses import reads_licenses
 from vending.plan.diff_ous import tag_scope
+from vending.plan.catalog_report import CatalogReport
+from vending.plan.catalog_report import report as build_catalog_report
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 from vending.state.baselines import StackSetsReader, delegated_admins
 from vending.state.contacts import ACCOUNT_REGION, ContactsReader
@@ -299,3 +302,12 @@ def git_commit(repo: Path) -> str | None:
     except Exception:  # not a git checkout, no commits yet, or git missing: the plan says null
         return None
     return f"{sha}-dirty" if repository.is_dirty(untracked_files=True) else sha
+
+
+def catalog_report(desired: DesiredOrg, clients: AwsClients) -> CatalogReport:
+    """`vend catalog report` from the reads a plan makes of the hub and of the enforced
+    portfolios' stack sets (vending.plan.catalog_report); no call per account."""
+    enforced = {n: b for n, b in desired.baselines.items() if n.startswith(BASELINE_PREFIX)}
+    live = read_live(clients, desired.settings, ou_tags=lambda path, node_id: False, baselines=bool(enforced),
+                     catalog=desired.catalog is not None)
+    return build_catalog_report(desired, live)

@@ -1,8 +1,8 @@
 """The example's catalog end to end through the CLI: `vend apply` creates its TagOption library,
 products, versions, available portfolios (principals, constraints, TagOptions) and OU shares in
 the local hub, boto3 reads them back from the emulator, and the next plan is empty; a share
-removed and a constraint edited in the console come back. (Enforced portfolios are the next
-increment: the example's security-alarms portfolio is not planned yet.)"""
+removed and a constraint edited in the console come back. (The enforced security-alarms
+portfolio is tests/e2e/test_catalog_enforced.py's.)"""
 from __future__ import annotations
 
 import json
@@ -53,7 +53,7 @@ def test_example_catalog_apply_read_back_and_the_next_plan_is_empty(example, ven
                             ("data-classification", "legacy", False)])
     assert set(products) == {"S3 bucket", "DynamoDB table", "SQS queue", "Security alarms"}
     assert versions == [("v1", "DEPRECATED", True), ("v2", "DEFAULT", True)]
-    assert set(portfolios) == {"Dev builders", "Test builders"}  # the enforced one is the next increment
+    assert set(portfolios) == {"Dev builders", "Test builders", "Security alarms"}  # test_catalog_enforced.py
     assert [(s["PrincipalId"], s["ShareTagOptions"], s["SharePrincipals"]) for s in shares] == [(dev_ou, True, True)]
     assert sorted(constraints) == ["LAUNCH", "RESOURCE_UPDATE", "TEMPLATE"]
     assert template["Rules"]["AllowedStorageClass"]["Assertions"][0]["Assert"]["Fn::Contains"][0] == ["STANDARD"]

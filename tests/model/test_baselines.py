@@ -20,7 +20,8 @@ BUCKET = """Resources:
 
 def test_example_baselines_load_with_their_settings_and_lines() -> None:
     org = load(REPO_ROOT)
-    assert sorted(org.baselines) == ["audit-role", "logging-bucket", "vpc"]
+    # catalog-security-alarms: the enforced portfolio's stack set (vending.model.catalog_enforced)
+    assert sorted(org.baselines) == ["audit-role", "catalog-security-alarms", "logging-bucket", "vpc"]
     vpc = org.baselines["vpc"]
     assert vpc.parameters == {"VpcCidr": FromNetwork(None), "FlowLogTraffic": "REJECT"}
     assert vpc.regions == ("us-east-1", "eu-west-1") and vpc.depends_on == ("logging-bucket",)

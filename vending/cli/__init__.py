@@ -1,8 +1,8 @@
 """`vend`: argv -> library call -> render -> exit code. The only package that prints or exits.
 
 One module per command group (validating, organization, applying, pull_request, local,
-iam_policy, rehearse), all on the group of `app`, each imported when one of its commands runs
-(app.COMMANDS); `main` turns typed errors into messages and exit codes.
+iam_policy, rehearse, catalog), all on the group of `app`, each imported when one of its
+commands runs (app.COMMANDS); `main` turns typed errors into messages and exit codes.
 """
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 COMMANDS: dict[str, tuple[str, str]] = {
     "allocate": ("organization", "Write missing IP allocations (vend.yaml ip_plan) into the account files; idempotent."),
     "apply": ("applying", "Apply a saved plan exactly, or plan, show and ask; under the apply lock."),
+    "catalog": ("catalog", "The Service Catalog hub of catalog/."),
     "check": ("pull_request", "Check what the working tree changes since --base against request-policy.yaml; no AWS call."),
     "codeowners": ("pull_request", "Write CODEOWNERS from the reviewers of request-policy.yaml."),
     "comment": ("pull_request", "Post the plan as the pull request's one vend comment, or edit it."),

@@ -30,5 +30,5 @@ from vending.local.ssoadmin import IdentityCenter
 
 def emulators() -> list[Emulator]:
     catalog = ServiceCatalog()
-    return [CloudTrail(), OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(), S3(), AccountManagement(),
+    return [CloudTrail(), OrganizationsStrict(), catalog, ControlTower(catalog), StackSets(catalog), S3(), AccountManagement(),
             Budgets(), Support(), MarketplaceCatalog(), IdentityCenter(), LicenseManager()]

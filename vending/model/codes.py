@@ -131,6 +131,8 @@ CODES: dict[str, str] = {
     "V824": "enforced parameter the version's template does not declare, or a required one without a value",
     "V825": "retired product still listed in a portfolio",
     "V826": "constraints for a product the portfolio does not hold",
+    "V827": "enforced portfolio whose stack set a baseline already names (baselines/catalog-<portfolio>)",
+    "V828": "enforced portfolio on the root: StackSets never deploys to the management account (warning)",
     "V901": "alternate contact email that AWS refuses",
     "V902": "alternate contact phone number that AWS refuses (digits, spaces, ( ) + - only)",
     "V903": "budget alert threshold out of range (a percentage, more than 0 and at most 1,000)",
@@ -157,7 +159,7 @@ CODES: dict[str, str] = {
 }
 
 
-WARNINGS = frozenset({"V612", "V815", "V1009"})
+WARNINGS = frozenset({"V612", "V815", "V828", "V1009"})
 """Codes reported as warnings: `vend validate` shows them and still exits 0."""
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from vending.errors import Diagnostic, ValidationFailed
 from vending.model import baselines as baseline_files
+from vending.model import catalog_enforced
 from vending.model import catalog as catalog_files
 from vending.model import marketplace as marketplace_files
 from vending.model import rules, rules_policies, schema_check, settings_files, specs, template_lint
@@ -82,7 +83,7 @@ def _read(root: Path, cache: DerivedCache) -> tuple[DesiredOrg, list[Diagnostic]
                           policy_files=frozenset(repo.policy_files),
                           baseline_folders=baseline_folders)
     with template_lint.kept_in(cache):
-        return org, _prefer_rules(repo.found + rules.check(loaded))
+        return catalog_enforced.with_enforced(org), _prefer_rules(repo.found + rules.check(loaded))
 
 
 def _prefer_rules(found: list[Diagnostic]) -> list[Diagnostic]:

@@ -10,6 +10,8 @@ import re
 from typing import TYPE_CHECKING
 
 from vending.errors import Diagnostic
+from vending.model.catalog_enforced import baseline_name
+from vending.model.live_baselines import stack_set_name
 from vending.model.catalog_types import CatalogSpec, Constraint, PortfolioSpec, Principal
 from vending.model.codes import finding, quote
 from vending.model.rules_catalog import declared_parameters, tag_option_refs
@@ -225,6 +227,15 @@ def _enforced(loaded: Loaded, catalog: CatalogSpec, portfolio: PortfolioSpec) ->
     for i, path in enumerate(enforced.ous):
         if loaded.org.ou(path) is None:
             found.append(_unknown_ou(file, loaded.line(file, "ous", i), f"ous[{i}]", path))
+        elif path == ():
+            found.append(finding("V828", file, loaded.line(file, "ous", i), f"ous[{i}]",
+                                 "the root reaches every account but the management account: StackSets never "
+                                 "deploys a stack instance there", "fine as it is; provision the product in the "
+                                 "management account by hand if it needs it, or list the OUs instead"))
+    if baseline_name(portfolio.name) in loaded.baseline_folders:
+        found.append(finding("V827", file, 1, "", f"baselines/{baseline_name(portfolio.name)}/ names the stack set "
+                             f"{stack_set_name(baseline_name(portfolio.name))} this enforced portfolio needs",
+                             "rename that baseline's folder or this portfolio's file"))
     product = catalog.products.get(enforced.product)
     if product is None:
         if enforced.product and enforced.product not in catalog.product_folders:

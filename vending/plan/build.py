@@ -8,6 +8,7 @@ from vending.model.live import LiveOrg
 from vending.model.types import DesiredOrg
 from vending.plan.changes import Change, Note, Plan
 from vending.plan.diff_accounts import diff_accounts, note_unmanaged_accounts
+from vending.plan import diff_catalog_enforced as enforced
 from vending.plan.diff_baselines import diff_baselines
 from vending.plan.diff_contacts import contact_scope, diff_contacts
 from vending.plan.diff_catalog import diff_tag_options
@@ -37,6 +38,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_ou_deletes(ctx, moves_out)
     diff_ou_tags(ctx)
     diff_attachments(ctx, created_policies)
+    enforced.pin_versions(ctx)
     diff_baselines(ctx)
     diff_contacts(ctx)
     diff_identity(ctx)
@@ -46,6 +48,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_products(ctx)
     diff_shares(ctx)
     diff_portfolios(ctx)
+    enforced.link(ctx)
     diff_licenses(ctx)
     note_unmanaged_products(ctx)
     note_unmanaged_ous(ctx)

@@ -7,7 +7,8 @@ disassociated (a change, undone by the next apply; not a destroy). Constraints a
 product and type: an equal one is kept, one whose parameters or description differ - in git or
 in the console - is updated (UpdateConstraint), one the file drops is deleted, so a constraint
 edited out of band comes back. Deleting the portfolio itself is explicit: `retired: true`, with
-`--allow-destroy`. Enforced portfolios are the next increment and are not planned here.
+`--allow-destroy`. An enforced portfolio is planned as the hub holds it: its product, shared to
+its OUs with the StackSets execution role's IAM_PATTERN (vending.model.catalog_enforced).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from vending.model.catalog_enforced import hub_view
 from vending.model.catalog_types import Constraint, PortfolioSpec
 from vending.model.live_catalog import LiveCatalog, LiveConstraint, LivePortfolio
 from vending.plan import addresses
@@ -27,7 +29,8 @@ FIELDS = ("display_name", "provider", "description", "products", "principals", "
 
 def available(ctx: DiffContext) -> list[PortfolioSpec]:
     catalog = ctx.desired.catalog
-    return [] if catalog is None else [p for _, p in sorted(catalog.portfolios.items()) if p.distribution == "available"]
+    """Every portfolio of the hub: enforced ones as the hub holds them (catalog_enforced.hub_view)."""
+    return [] if catalog is None else [hub_view(p) for _, p in sorted(catalog.portfolios.items())]
 
 
 def principal_refs(principals: Any) -> list[str]:

@@ -28,7 +28,7 @@ from moto.organizations.models import FakeDelegatedAdministrator
 
 # Importing these modules registers their handlers in HANDLERS.
 from vending.local.cloudformation import instances, sets  # noqa: F401
-from vending.local.cloudformation import resources, stacks
+from vending.local.cloudformation import provisioned_products, resources, stacks
 from vending.local.cloudformation.autodeploy import reconcile
 from vending.local.cloudformation.calls import HANDLERS, PRINCIPAL
 from vending.local.cloudformation.store import StackSetStore
@@ -42,7 +42,9 @@ class StackSets:
 
     name = "stacksets"
 
-    def __init__(self) -> None:
+    def __init__(self, catalog: Any = None) -> None:
+        self.catalog = catalog
+        """The Service Catalog emulator member stacks provision through (provisioned_products)."""
         self.store = StackSetStore()
         self.retained: list[dict[str, Any]] = []
         """Stacks left in member accounts by RetainStacks (no longer instances)."""
@@ -57,6 +59,8 @@ class StackSets:
     def install(self, ctx: EmulatorContext) -> None:
         self._ctx = ctx
         resources.install(ctx)
+        if self.catalog is not None:
+            provisioned_products.install(ctx, self.catalog)
         original = CloudFormationResponse.call_action
         emulator = self
 
