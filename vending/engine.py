@@ -15,6 +15,7 @@ from vending.errors import BaseRefError, DestroyNotAllowed, LockError, PlanError
 from vending.model.live import LiveOrg
 from vending.model.loader import load
 from vending.model.live_baselines import LiveBaselines
+from vending.model.live_marketplace import LiveMarketplace
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan import origin, staleness
 from vending.plan.build import build_plan
@@ -23,6 +24,7 @@ from vending.plan.diff_budgets import reads_budgets
 from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_support import reads_support
 from vending.plan.diff_identity import IdentityScope, identity_scope
+from vending.plan.diff_marketplace import reads_marketplace
 from vending.plan.diff_ous import tag_scope
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 from vending.state.baselines import StackSetsReader, delegated_admins
@@ -32,6 +34,7 @@ from vending.state.catalog import CatalogReader
 from vending.state.support import SUPPORT_REGION, SupportReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.identity import IdentityReader
+from vending.state.marketplace import CATALOG_REGION, MarketplaceReader
 from vending.state.organizations import OrganizationsReader
 
 
@@ -46,6 +49,7 @@ def read_live(
     budgets: bool = False,
     support: bool = False,
     identity: IdentityScope | None = None,
+    marketplace: bool = False,
     workers: int = 4,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
@@ -54,7 +58,8 @@ def read_live(
     Service Catalog hub only with `catalog` (the repository has catalog/); the management
     account's budgets and support cases only with `budgets` / `support` (some account declares
     one); IAM Identity Center (in the home Region) only with `identity` (the groups and
-    permission sets `access` names)."""
+    permission sets `access` names); the Private Marketplace only with `marketplace` (the
+    repository has experiences)."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
@@ -76,6 +81,8 @@ def read_live(
         read_identity = IdentityReader(reader.client("sso-admin", region), reader.client("identitystore", region),
                                        region, workers=workers).read(identity.groups, identity.permission_sets)
         live = replace(live, identity=read_identity)
+    if marketplace:
+        live = replace(live, marketplace=_read_marketplace(reader, settings))
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -106,6 +113,16 @@ def _read_stack_sets(reader: AwsClients, settings: OrgSettings, workers: int) ->
     return StackSetsReader(cloudformation, settings.home_region, workers=workers, call_as="DELEGATED_ADMIN").read()
 
 
+def _read_marketplace(reader: AwsClients, settings: OrgSettings) -> LiveMarketplace:
+    """As the management account, or - with vend.yaml `marketplace` - through the delegated
+    administrator's role, listing what the management account shares with it."""
+    admin = settings.marketplace
+    catalog = (reader.assumed(admin.role_arn, CATALOG_REGION) if admin else reader).client(
+        "marketplace-catalog", CATALOG_REGION)
+    return MarketplaceReader(catalog, reader.organizations(), reader.client("iam", CATALOG_REGION),
+                             shared=admin is not None).read()
+
+
 def _hub_clients(clients: AwsClients, settings: OrgSettings) -> AwsClients:
     """The Service Catalog hub's clients: the management account's, or through catalog.role_arn."""
     hub = settings.catalog
@@ -134,7 +151,7 @@ def plan(
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
                      contacts=contact_scope(desired), catalog=desired.catalog is not None,
                      budgets=reads_budgets(desired), support=reads_support(desired),
-                     identity=identity_scope(desired))
+                     identity=identity_scope(desired), marketplace=reads_marketplace(desired))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -161,6 +178,7 @@ def plan_with_base(
         budgets=reads_budgets(desired) or bool(base_desired and reads_budgets(base_desired)),
         support=reads_support(desired) or bool(base_desired and reads_support(base_desired)),
         identity=_either_identity(identity_scope(desired), identity_scope(base_desired) if base_desired else None),
+        marketplace=reads_marketplace(desired) or bool(base_desired and reads_marketplace(base_desired)),
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None
@@ -231,6 +249,7 @@ def prepare_apply(
             contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
             identity=None if saved.identity_read is None else IdentityScope(
                 tuple(saved.identity_read.get("groups", ())), tuple(saved.identity_read.get("permission_sets", ()))),
+            marketplace=saved.marketplace_read,
         )
     if live.fingerprint() != saved.fingerprint:
         changed = staleness.what_changed(saved.live_digests, live) if saved.live_digests else ""
@@ -241,7 +260,8 @@ def prepare_apply(
         )
     role = settings.stacksets.role_arn if settings.stacksets else None
     hub_role = settings.catalog.role_arn if settings.catalog else None
-    return ApplyContext(live, clients, polling, settings.home_region, stacksets_role=role, catalog_role=hub_role)
+    return ApplyContext(live, clients, polling, settings.home_region, stacksets_role=role, catalog_role=hub_role,
+                        marketplace_role=settings.marketplace.role_arn if settings.marketplace else None)
 
 
 def _saved_scope(pairs: list[list[str]]) -> ContactScope:

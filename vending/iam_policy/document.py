@@ -18,7 +18,7 @@ from vending.snapshot_store import snapshot_key
 Role = Literal["plan", "apply"]
 SIDS = {"organizations": "Organizations", "cloudformation": "StackSets", "controltower": "ControlTower",
         "servicecatalog": "ServiceCatalog", "aws-marketplace": "Marketplace", "sso": "IdentityCenter",
-        "identitystore": "IdentityStore"}
+        "identitystore": "IdentityStore", "iam": "IAM"}
 """Statement ids by service (another service gets its own name); the pipeline template's
 statements carry the same ids."""
 SCOPED = frozenset({"s3", "sts"})

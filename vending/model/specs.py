@@ -65,6 +65,7 @@ def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> Org
                           key=data.get("lock", {}).get("key", LockSettings.key)),
         stacksets=_stacksets(data.get("stacksets")),
         catalog=catalog_files.hub(data.get("catalog")),
+        marketplace=_stacksets(data.get("marketplace")),
     )
 
 

@@ -164,6 +164,9 @@ class OrgSettings:
     """None: StackSets calls run in the management account (CallAs SELF)."""
     catalog: CatalogHub | None = None
     """vend.yaml `catalog`: the Service Catalog hub and its template bucket."""
+    marketplace: StackSetsAdmin | None = None
+    """vend.yaml `marketplace`: a Private Marketplace delegated administrator and its role (None:
+    the management account)."""
 
 
 @dataclass(frozen=True)

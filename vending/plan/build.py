@@ -18,6 +18,7 @@ from vending.plan.diff_catalog_shares import diff_shares
 from vending.plan.diff_catalog_products import diff_products, note_unmanaged_products
 from vending.plan.diff_context import DiffContext
 from vending.plan.diff_identity import diff_identity, identity_scope
+from vending.plan.diff_marketplace import diff_marketplace
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
 from vending.plan.diff_policies import diff_attachments, diff_policies, diff_policy_types
@@ -45,6 +46,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_products(ctx)
     diff_shares(ctx)
     diff_portfolios(ctx)
+    diff_marketplace(ctx)
     note_unmanaged_products(ctx)
     note_unmanaged_ous(ctx)
     note_unmanaged_accounts(ctx)
@@ -73,6 +75,7 @@ def build_plan(
         catalog_read=live.catalog is not None,
         budgets_read=live.budgets is not None,
         support_read=live.support is not None,
+        marketplace_read=live.marketplace is not None,
         identity_read=_identity_read(desired, live),
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),

@@ -79,6 +79,23 @@ class Kind(str, Enum):
     """Catalog: Service Catalog's access to Organizations (EnableAWSOrganizationsAccess)."""
     PORTFOLIO_SHARE = "portfolio_share"
     """Catalog: one organization-node share of a portfolio (Create/Update/DeletePortfolioShare)."""
+    MARKETPLACE_ACCESS = "marketplace_access"
+    """Private Marketplace: its trusted access in Organizations (EnableAWSServiceAccess)."""
+    MARKETPLACE_ROLE = "marketplace_service_role"
+    """Private Marketplace: its service-linked role (iam:CreateServiceLinkedRole)."""
+    MARKETPLACE_EXPERIENCE = "marketplace_experience"
+    """Private Marketplace: an experience made (CreateExperience); the kinds below are its parts,
+    each applied as the Marketplace Catalog change sets it takes (StartChangeSet)."""
+    MARKETPLACE_POLICY = "marketplace_policy"
+    """Its procurement policy and whether users may ask for products (Create/UpdateProcurementPolicy)."""
+    MARKETPLACE_PRODUCTS = "marketplace_products"
+    """The products it allows (AllowProductProcurement, DenyProductProcurement)."""
+    MARKETPLACE_BRANDING = "marketplace_branding"
+    """Its branding (Create/UpdateBrandingSettings)."""
+    MARKETPLACE_AUDIENCE = "marketplace_audience"
+    """Principals leaving it (DisassociateAudience) or joining it (AssociateAudience)."""
+    MARKETPLACE_STATUS = "marketplace_status"
+    """Enabled, disabled or archived (UpdateExperience, RestrictExperience, ReviveExperience)."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +207,8 @@ class Plan:
     """The plan read the Service Catalog hub (the repository declares catalog/); apply too."""
     budgets_read: bool = False
     support_read: bool = False
+    marketplace_read: bool = False
+    """The plan read the Private Marketplace (the repository declares catalog/marketplace/)."""
     """The plan read the management account's budgets / support cases; apply reads them too."""
     base: Base | None = None
     """Set by `vend plan --base`; older plans and plain plans have none (the key is left out)."""
@@ -230,6 +249,7 @@ class Plan:
                            **({"catalog": True} if self.catalog_read else {}),
                            **({"budgets": True} if self.budgets_read else {}),
                            **({"support": True} if self.support_read else {}),
+                           **({"marketplace": True} if self.marketplace_read else {}),
                            **({"identity": self.identity_read} if self.identity_read is not None else {})},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
@@ -266,6 +286,7 @@ class Plan:
                 catalog_read=bool((data.get("read_scope") or {}).get("catalog", False)),
                 budgets_read=bool((data.get("read_scope") or {}).get("budgets", False)),
                 support_read=bool((data.get("read_scope") or {}).get("support", False)),
+                marketplace_read=bool((data.get("read_scope") or {}).get("marketplace", False)),
                 identity_read=(data.get("read_scope") or {}).get("identity"),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
             )

