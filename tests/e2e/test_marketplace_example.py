@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import REPO_ROOT, without_baselines
+from vending import engine
+from vending.apply.context import INSTANT
+from vending.aws.clients import AwsClients
 from vending.local import LocalAws
+from vending.model.loader import load
+from vending.plan.marketplace_batches import MarketplaceChange, change_sets
 
 CATALOG = "AWSMarketplace"
 
@@ -119,3 +124,72 @@ def test_the_example_experiences_apply_read_back_and_the_next_plan_is_empty(mark
     assert body["marketplace_audience:engineering/associate"]["after"]["principals"] == ["ou:Workloads/Test"]
     assert vend(market, "apply", "--auto-approve").code == 0
     assert "No changes." in vend(market, "plan").out
+
+
+def _change_sets(repo: Path) -> list[dict[str, Any]]:
+    """Every change set the organization's private marketplace ran, oldest first, with its changes."""
+    with LocalAws(repo / ".vend") as aws:
+        mp = aws.session().client("marketplace-catalog", region_name="us-east-1")
+        summaries = [s for p in mp.get_paginator("list_change_sets").paginate(Catalog=CATALOG)
+                     for s in p["ChangeSetSummaryList"]]
+        return [mp.describe_change_set(Catalog=CATALOG, ChangeSetId=s["ChangeSetId"]) for s in summaries]
+
+
+def test_an_ou_moved_between_experiences_is_disassociated_then_associated(market, vend) -> None:
+    assert vend(market, "apply", "--auto-approve").code == 0
+    engineering = market / "catalog" / "marketplace" / "engineering.yaml"
+    engineering.write_text(engineering.read_text().replace("  - ou: Workloads/Test\n", ""))
+    default = market / "catalog" / "marketplace" / "default.yaml"
+    default.write_text(default.read_text() + "audience:\n  - ou: Workloads/Test\n")
+    planned = json.loads(vend(market, "plan", "--format", "json").out)
+    body = {c["address"]: c for c in planned["changes"]}
+    assert {a: c["action"] for a, c in body.items()} == {"marketplace_audience:engineering/disassociate": "delete",
+                                                         "marketplace_audience:default/associate": "create"}
+    associate = body["marketplace_audience:default/associate"]
+    assert associate["depends_on"] == ["marketplace_audience:engineering/disassociate"]
+    assert associate["reason"] == "not directly in this experience (ou:Workloads/Test leave another first)"
+    before = {s["ChangeSetId"] for s in _change_sets(market)}
+    assert vend(market, "apply", "--auto-approve").code == 0
+    sent = sorted((c["ChangeType"], c["DetailsDocument"]["Principals"]) for s in _change_sets(market)
+                  if s["ChangeSetId"] not in before for c in s["ChangeSet"])
+    test_ou = ids(market)["Workloads/Test"]
+    # in that order: the emulator, as AWS, fails an association of a principal another experience holds
+    assert sent == [("AssociateAudience", [test_ou]), ("DisassociateAudience", [test_ou])]
+    found = read_back(market)
+    assert test_ou in found["Organization default"]["audience"]["Principals"]
+    assert test_ou not in found["Engineering"]["audience"]["Principals"]
+    assert "No changes." in vend(market, "plan").out
+
+
+def test_a_failed_change_set_is_reported_in_aws_words(market, vend) -> None:
+    engineering = market / "catalog" / "marketplace" / "engineering.yaml"
+    engineering.write_text(engineering.read_text() + "  - account: \"999999999999\"       # not in the organization\n")
+    result = vend(market, "apply", "--auto-approve")
+    assert result.code != 0
+    [failed] = [s for s in _change_sets(market) if s["Status"] == "FAILED"]
+    experience = read_back(market)["Engineering"]["id"]
+    assert (f"Marketplace change set 'vend phase 4 set 1' ({failed['ChangeSetId']}) FAILED (CLIENT_ERROR: One or more"
+            f" changes failed; see each change's ErrorDetailList.); AssociateAudience on {experience}:"
+            " CALLER_NOT_AUTHORIZED: Principal 999999999999 is not in the caller's organization.") in result.out + result.err
+
+
+def test_an_apply_killed_after_starting_a_change_set_resumes_without_starting_it_again(market) -> None:
+    desired = load(market)
+    with LocalAws(market / ".vend") as aws:
+        clients = AwsClients(aws.session())
+        plan, live = engine.plan(desired, clients, git_commit=None, target="t")
+        create = next(c for c in plan.changes if c.address == "marketplace_experience:engineering")
+        [spec] = change_sets([MarketplaceChange(kind, "engineering", details)
+                              for kind, details in create.after["change_requests"]],
+                             create.after["client_request_token"])
+        mp = aws.session().client("marketplace-catalog", region_name="us-east-1")
+        mp.start_change_set(Catalog=CATALOG, ClientRequestToken=spec.token, ChangeSetName=spec.name, ChangeSet=[
+            {"ChangeType": "CreateExperience", "Entity": {"Type": "Experience@1.0"},
+             "DetailsDocument": {"Name": "Engineering"}}])  # the killed apply got this far
+        ctx = engine.prepare_apply(plan, clients, desired.settings, allow_destroy=False, polling=INSTANT, live=live)
+        assert engine.apply(plan, ctx, desired.settings).ok
+        again, _ = engine.plan(desired, clients, git_commit=None, target="t")
+    assert again.changes == []
+    created = [c for s in _change_sets(market) for c in s["ChangeSet"] if c["ChangeType"] == "CreateExperience"]
+    assert sorted(c["DetailsDocument"]["Name"] for c in created) == ["Engineering", "Organization default"]
+    assert len(read_back(market)) == 2
