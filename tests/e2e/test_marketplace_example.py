@@ -193,3 +193,28 @@ def test_an_apply_killed_after_starting_a_change_set_resumes_without_starting_it
     created = [c for s in _change_sets(market) for c in s["ChangeSet"] if c["ChangeType"] == "CreateExperience"]
     assert sorted(c["DetailsDocument"]["Name"] for c in created) == ["Engineering", "Organization default"]
     assert len(read_back(market)) == 2
+
+
+def test_a_private_marketplace_is_copied_and_its_changes_rehearse(market, vend, tmp_path) -> None:
+    """Before the first apply (prerequisites missing, no experience) and after it (an OU moved,
+    a product added): the copy reads back as read, the plan applies there, and the organization's
+    private marketplace is only read."""
+    saved = tmp_path / "plan.json"
+    assert vend(market, "plan", "--out", str(saved)).code == 0
+    first = vend(market, "rehearse", str(saved))
+    assert first.code == 0, first.out + first.err
+    assert "\nNo changes. Your organization matches the repository.\n" in first.out
+    assert _change_sets(market) == []
+    assert vend(market, "apply", "--auto-approve").code == 0
+    engineering = market / "catalog" / "marketplace" / "engineering.yaml"
+    engineering.write_text(engineering.read_text().replace("  - ou: Workloads/Test\n", "").replace(
+        "products:\n", "products:\n  - id: prod-bbbbbbbbbbbbb\n"))
+    default = market / "catalog" / "marketplace" / "default.yaml"
+    default.write_text(default.read_text() + "audience:\n  - ou: Workloads/Test\n")
+    assert vend(market, "plan", "--out", str(saved)).code == 0
+    sets = len(_change_sets(market))
+    result = vend(market, "rehearse", str(saved))
+    assert result.code == 0, result.out + result.err
+    assert "Applied 3 of 3 change(s); 0 refused, 0 skipped." in result.out
+    assert "\nNo changes. Your organization matches the repository.\n" in result.out
+    assert len(_change_sets(market)) == sets

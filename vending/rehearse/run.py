@@ -28,6 +28,7 @@ from vending.plan.diff_budgets import reads_budgets
 from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_support import reads_support
 from vending.plan.diff_identity import IdentityScope, identity_scope
+from vending.plan.diff_marketplace import reads_marketplace
 from vending.plan.diff_ous import tag_scope
 from vending.rehearse import copy, copy_control_tower
 from vending.target import connect
@@ -68,7 +69,8 @@ def rehearse(
                   catalog=desired.catalog is not None or bool(saved and saved.catalog_read),
                   budgets=reads_budgets(desired) or bool(saved and saved.budgets_read),
                   support=reads_support(desired) or bool(saved and saved.support_read),
-                  identity=_identity(desired, saved))
+                  identity=_identity(desired, saved),
+                  marketplace=reads_marketplace(desired) or bool(saved and saved.marketplace_read))
     live, source, outputs = read(settings, repo, scope, observers=observers)
     missing = copy.gaps(live, settings)
     if missing:
@@ -103,6 +105,7 @@ class Scope:
     budgets: bool = False
     support: bool = False
     identity: IdentityScope | None = None
+    marketplace: bool = False
 
 
 def _identity(desired: DesiredOrg, saved: Plan | None) -> IdentityScope | None:
@@ -134,7 +137,7 @@ def read(
     with connect(settings, repo, observers=observers) as connection:
         live = engine.read_live(connection.clients, settings, baselines=scope.baselines,
                                 contacts=scope.contacts, catalog=scope.catalog, budgets=scope.budgets,
-                                support=scope.support, identity=scope.identity)
+                                support=scope.support, identity=scope.identity, marketplace=scope.marketplace)
         outputs: copy_control_tower.Outputs = {}
         if live.control_tower is not None and not copy.gaps(live, settings):
             servicecatalog = connection.clients.reader().client("servicecatalog", settings.home_region)
@@ -166,7 +169,8 @@ def _check_copy(clients: AwsClients, settings: OrgSettings, live: LiveOrg, sourc
                               catalog=live.catalog is not None, budgets=live.budgets is not None,
                               support=live.support is not None,
                               identity=None if live.identity is None else IdentityScope(
-                                  tuple(live.identity.groups), tuple(live.identity.permission_sets)))
+                                  tuple(live.identity.groups), tuple(live.identity.permission_sets)),
+                              marketplace=live.marketplace is not None)
     if copied.fingerprint() != live.fingerprint():
         raise RehearsalError(
             f"the scratch copy of {source} does not read back as the organization did (a vend bug;"
