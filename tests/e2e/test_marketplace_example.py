@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import REPO_ROOT, without_baselines
+from tests.e2e.test_iam_policy_observed import denied, observed  # noqa: F401 (a fixture)
 from vending import engine
 from vending.apply.context import INSTANT
 from vending.aws.clients import AwsClients
+from vending.iam_policy.document import policy
 from vending.local import LocalAws
 from vending.model.loader import load
 from vending.plan.marketplace_batches import MarketplaceChange, change_sets
@@ -218,3 +220,20 @@ def test_a_private_marketplace_is_copied_and_its_changes_rehearse(market, vend, 
     assert "Applied 3 of 3 change(s); 0 refused, 0 skipped." in result.out
     assert "\nNo changes. Your organization matches the repository.\n" in result.out
     assert len(_change_sets(market)) == sets
+
+
+def test_the_private_marketplace_calls_only_what_the_roles_allow(market, vend, observed, tmp_path) -> None:
+    """`vend iam-policy plan|apply` allows every call of planning, rehearsing and applying it."""
+    settings = load(market).settings
+    saved = tmp_path / "plan.json"
+    for phase, args in (("plan", ["plan", "--out", str(saved)]), ("rehearse", ["rehearse", str(saved)]),
+                        ("apply", ["apply", str(saved)]), ("replan", ["plan", "--detailed-exitcode"])):
+        observed.phase = phase
+        result = vend(market, *args)
+        assert result.code == 0, result.out + result.err
+    assert denied(policy("plan", settings), observed.calls["plan"] | observed.calls["replan"]) == set()
+    assert denied(policy("plan", settings), observed.calls["rehearse"]) == set()
+    assert denied(policy("apply", settings), observed.calls["apply"]) == set()
+    assert {"aws-marketplace:ListEntities", "aws-marketplace:DescribeEntity", "iam:GetRole"} <= observed.calls["replan"]
+    assert {"aws-marketplace:StartChangeSet", "iam:CreateServiceLinkedRole",
+            "organizations:EnableAWSServiceAccess"} <= observed.calls["apply"]
