@@ -15,6 +15,7 @@ from vending.errors import BaseRefError, DestroyNotAllowed, LockError, PlanError
 from vending.model.live import LiveOrg
 from vending.model.loader import load
 from vending.model.live_baselines import LiveBaselines
+from vending.model.live_marketplace import PRINCIPAL as MARKETPLACE_PRINCIPAL
 from vending.model.live_marketplace import LiveMarketplace
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan import origin, staleness
@@ -35,6 +36,7 @@ from vending.state.support import SUPPORT_REGION, SupportReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.identity import IdentityReader
 from vending.state.marketplace import CATALOG_REGION, MarketplaceReader
+from vending.state.marketplace import delegated_admins as marketplace_admins
 from vending.state.organizations import OrganizationsReader
 
 
@@ -117,6 +119,14 @@ def _read_marketplace(reader: AwsClients, settings: OrgSettings) -> LiveMarketpl
     """As the management account, or - with vend.yaml `marketplace` - through the delegated
     administrator's role, listing what the management account shares with it."""
     admin = settings.marketplace
+    if admin is not None and admin.delegated_admin not in marketplace_admins(reader.organizations()):
+        raise PlanError([
+            f"{settings.source.at('marketplace')}: marketplace.delegated_admin: account {admin.delegated_admin} is not"
+            " registered as a delegated administrator for private marketplace. Register it from the management"
+            f" account (aws organizations register-delegated-administrator --account-id {admin.delegated_admin}"
+            f" --service-principal {MARKETPLACE_PRINCIPAL}, after trusted access is enabled), or remove"
+            " marketplace from vend.yaml to manage the Private Marketplace from the management account"
+        ])
     catalog = (reader.assumed(admin.role_arn, CATALOG_REGION) if admin else reader).client(
         "marketplace-catalog", CATALOG_REGION)
     return MarketplaceReader(catalog, reader.organizations(), reader.client("iam", CATALOG_REGION),

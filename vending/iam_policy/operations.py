@@ -48,7 +48,7 @@ READS: dict[str, tuple[str, ...]] = {
     "vending.state.support": ("support:DescribeCases",),
     "vending.state.marketplace": (
         "aws-marketplace:DescribeEntity", "aws-marketplace:ListEntities", "iam:GetRole",
-        "organizations:ListAWSServiceAccessForOrganization",
+        "organizations:ListAWSServiceAccessForOrganization", "organizations:ListDelegatedAdministrators",
     ),
     "vending.state.contacts": ("account:GetAlternateContact", "organizations:ListAWSServiceAccessForOrganization"),
     "vending.state.identity": (
