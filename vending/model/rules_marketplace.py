@@ -37,7 +37,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     for experience in spec.experiences.values():
         found += _products(loaded, experience) + _branding(loaded, experience)
         found += [d for m in experience.audience if (d := _member(loaded, experience.file, "audience", m))]
-    found += _one_experience_each(loaded, spec) + _defaults(loaded, spec)
+    found += _one_experience_each(loaded, spec) + _defaults(loaded, spec) + _names(loaded, spec)
     for grant in spec.licenses.values():
         found += _grant(loaded, grant)
     found += _granted_twice(loaded, spec)
@@ -139,6 +139,20 @@ def _defaults(loaded: Loaded, spec: MarketplaceSpec) -> list[Diagnostic]:
         found.append(finding("V1010", experience.file, line, field,
                              f"{defaults[0].file} is the organization's default experience already",
                              "keep one default experience: remove default: true (or {organization: true}) here or there"))
+    return found
+
+
+def _names(loaded: Loaded, spec: MarketplaceSpec) -> list[Diagnostic]:
+    """V1012: vend finds an experience in AWS by its name, so two files must not share one."""
+    first: dict[str, str] = {}
+    found = []
+    for experience in sorted(spec.experiences.values(), key=lambda e: e.file):
+        if experience.display_name in first:
+            found.append(finding("V1012", experience.file, loaded.line(experience.file, "name"), "name",
+                                 f"{first[experience.display_name]} names an experience {quote(experience.display_name)}"
+                                 " already, and vend tells experiences apart by their name in AWS Marketplace",
+                                 "give each experience its own name"))
+        first.setdefault(experience.display_name, experience.file)
     return found
 
 
