@@ -155,6 +155,7 @@ CODES: dict[str, str] = {
     "V1010": "more than one default experience (default: true, or the organization in the audience)",
     "V1011": "one license granted twice to the same principal",
     "V1012": "two experiences with the same name (vend finds an experience in AWS by its name)",
+    "V1013": "marketplace.role_arn is not a role in the marketplace.delegated_admin account",
 }
 
 

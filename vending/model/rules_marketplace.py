@@ -32,7 +32,7 @@ _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 def check(loaded: Loaded) -> list[Diagnostic]:
     spec = loaded.org.marketplace
     if spec is None:
-        return []
+        return _admin(loaded)
     found: list[Diagnostic] = []
     for experience in spec.experiences.values():
         found += _products(loaded, experience) + _branding(loaded, experience)
@@ -41,7 +41,26 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     for grant in spec.licenses.values():
         found += _grant(loaded, grant)
     found += _granted_twice(loaded, spec)
-    return found
+    return found + _admin(loaded)
+
+
+def _admin(loaded: Loaded) -> list[Diagnostic]:
+    """V1013: the delegated administrator's change sets must come from that account, so the role
+    vend assumes for them has to live there."""
+    settings = loaded.org.settings
+    admin = settings.marketplace
+    if admin is None:
+        return []
+    role_account = admin.role_arn.split(":")[4] if admin.role_arn.count(":") >= 5 else ""
+    if role_account == admin.delegated_admin or not (_ACCOUNT_ID.match(role_account)
+                                                     and _ACCOUNT_ID.match(admin.delegated_admin)):
+        return []  # malformed ids are the schema's findings
+    file = settings.source.file
+    return [finding("V1013", file, loaded.line(file, "marketplace", "role_arn"), "marketplace.role_arn",
+                    f"{admin.role_arn} is a role in account {role_account}, not in the delegated administrator"
+                    f" {admin.delegated_admin}",
+                    "name a role in the delegated administrator account (its change sets are made from it), or fix"
+                    " marketplace.delegated_admin")]
 
 
 def _member(loaded: Loaded, file: str, key: str, member: Member) -> Diagnostic | None:
