@@ -109,7 +109,7 @@ class _Chain:
         self.last: str | None = None
         self.prerequisites = prerequisites
         self.seed = _seed(live, self.name)
-        self.source = Source(spec.file) if spec else None
+        self.source = (spec.source or Source(spec.file)) if spec else None
 
     def _add(self, kind: Kind, action: Action, reason: str, requests: list[tuple[str, dict[str, Any]]],
              *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, part: str = "",
@@ -223,7 +223,8 @@ class _Chain:
         held = [p.label for p in joining if p.id in plan.holders]
         reason = "not directly in this experience" + (f" ({', '.join(held)} leave another first)" if held else "")
         self._add(Kind.MARKETPLACE_AUDIENCE, Action.CREATE, reason, [("AssociateAudience", details)],
-                  after={"principals": [p.label for p in joining]}, part="associate", field="audience", waits=waits)
+                  after={"principals": [p.label for p in joining]}, part="associate",
+                  field="audience" if spec.audience else "default", waits=waits)
 
     def release(self, leaving: list[Principal]) -> None:
         if not leaving:
