@@ -113,3 +113,13 @@ def test_the_tokens_seed_changes_with_any_edit_of_the_experience() -> None:
     edited = replace(_existing(), revision="exp-aaaaaaaaaaaaa@5")
     after = _marketplace(build_plan(_spec(spec), _live(edited)))[0].after["client_request_token"]
     assert before != after and before.startswith("mp-")
+
+
+def test_an_archived_experience_wanted_back_is_revived_before_its_other_parts_change() -> None:
+    spec = _experience(user_requests="deny")
+    changes = _marketplace(build_plan(_spec(spec), _live(_existing(status="Archived"))))
+    assert [(c.address, c.after["change_requests"], c.depends_on) for c in changes] == [
+        ("marketplace_status:eng/revive", [["ReviveExperience", {}]], ()),
+        ("marketplace_policy:eng", [["UpdateProcurementPolicy", {"Configuration": {"PolicyResourceRequests": "Deny"}}]],
+         ("marketplace_status:eng/revive",)),
+        ("marketplace_status:eng", [["UpdateExperience", {"Status": "Enabled"}]], ("marketplace_policy:eng",))]

@@ -5,7 +5,8 @@ the experience itself (CreateExperience), its procurement policy and user reques
 it allows (AllowProductProcurement for products missing or with other notes, DenyProductProcurement
 for products allowed in the console that the file does not list), its branding, its audience
 (vending.plan.diff_marketplace_audience) and its status last (enabled, disabled, archived: a
-disable before an archive). Every change carries the Marketplace Catalog changes it sends
+disable before an archive; an archived experience the file wants back is revived before its
+other parts change). Every change carries the Marketplace Catalog changes it sends
 (`change_requests`) and a `client_request_token` seed: the digest of the experience as read, so
 a re-run of an interrupted apply sends the tokens of the change sets it started (AWS answers
 those instead of starting new ones) while any later edit makes new ones. Changes of one
@@ -34,8 +35,6 @@ STEPS = {  # (live status, wanted status) -> the change types that get there, in
     ("Enabled", "Archived"): [("UpdateExperience", {"Status": "Disabled"}), ("RestrictExperience", {})],
     ("Disabled", "Enabled"): [("UpdateExperience", {"Status": "Enabled"})],
     ("Disabled", "Archived"): [("RestrictExperience", {})],
-    ("Archived", "Disabled"): [("ReviveExperience", {})],
-    ("Archived", "Enabled"): [("ReviveExperience", {}), ("UpdateExperience", {"Status": "Enabled"})],
 }
 BRANDING = (("title", "Title"), ("information", "Information"), ("theme_color", "ThemeColor"), ("logo_url", "LogoUrl"))
 
@@ -56,6 +55,7 @@ def diff_marketplace(ctx: DiffContext) -> None:
     for experience in specs:
         chain = _Chain(ctx, experience, live_of[experience.name], prerequisites)
         chain.experience()
+        chain.revive()
         chain.policy()
         chain.products()
         chain.branding()
@@ -234,10 +234,18 @@ class _Chain:
                   [("DisassociateAudience", {"Principals": [p.id for p in leaving]})],
                   before={"principals": [p.label for p in leaving]}, part="disassociate", field="audience")
 
+    def revive(self) -> None:
+        """An archived experience the file wants back is revived first: its other parts change after."""
+        if self.live is not None and self.live.status == "Archived" and self._managed():
+            self._add(Kind.MARKETPLACE_STATUS, Action.UPDATE, "the experience is Archived", [("ReviveExperience", {})],
+                      before={"status": "archived"}, after={"status": "disabled"}, part="revive", field="status")
+
     def status(self) -> None:
         spec = self.spec
         assert spec is not None
         have = self.live.status if self.live else ("Disabled" if spec.status != "archived" else "Archived")
+        if have == "Archived" and self._managed():
+            have = "Disabled"  # revived first (`revive`)
         steps = STEPS.get((have, STATUS[spec.status]))
         if steps:
             self._add(Kind.MARKETPLACE_STATUS, Action.UPDATE, f"the experience is {have}", list(steps),
