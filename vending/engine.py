@@ -16,6 +16,8 @@ from vending.model.live import LiveOrg
 from vending.model.loader import load
 from vending.model.catalog_enforced import BASELINE_PREFIX
 from vending.model.live_baselines import LiveBaselines
+from vending.model.live_marketplace import PRINCIPAL as MARKETPLACE_PRINCIPAL
+from vending.model.live_marketplace import LiveMarketplace
 from vending.model.types import DesiredOrg, OrgSettings, OuPath
 from vending.plan import origin, staleness
 from vending.plan.build import build_plan
@@ -25,6 +27,7 @@ from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_support import reads_support
 from vending.plan.diff_identity import IdentityScope, identity_scope
 from vending.plan.diff_licenses import reads_licenses
+from vending.plan.diff_marketplace import reads_marketplace
 from vending.plan.diff_ous import tag_scope
 from vending.plan.catalog_report import CatalogReport
 from vending.plan.catalog_report import report as build_catalog_report
@@ -37,6 +40,8 @@ from vending.state.support import SUPPORT_REGION, SupportReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.identity import IdentityReader
 from vending.state.licenses import LicensesReader
+from vending.state.marketplace import CATALOG_REGION, MarketplaceReader
+from vending.state.marketplace import delegated_admins as marketplace_admins
 from vending.state.organizations import OrganizationsReader
 
 
@@ -53,6 +58,7 @@ def read_live(
     support: bool = False,
     identity: IdentityScope | None = None,
     licenses: bool = False,
+    marketplace: bool = False,
     workers: int = 4,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
@@ -63,7 +69,8 @@ def read_live(
     one), the budget alerts' subscribers only with `budget_subscribers` as well; IAM Identity
     Center (in the home Region) only with `identity` (the groups and permission sets `access`
     names); License Manager (in the home Region) only with `licenses` (the repository has
-    catalog/licenses/)."""
+    catalog/licenses/); the Private Marketplace only with `marketplace` (the repository has
+    experiences)."""
     reader = clients.reader()
     live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
@@ -87,6 +94,8 @@ def read_live(
         live = replace(live, identity=read_identity)
     if licenses:
         live = replace(live, licenses=LicensesReader(reader.client("license-manager", settings.home_region)).read())
+    if marketplace:
+        live = replace(live, marketplace=_read_marketplace(reader, settings))
     if settings.account_factory != "control-tower":
         _refuse_landing_zone(reader.client("controltower", settings.home_region), settings)
         return live
@@ -115,6 +124,24 @@ def _read_stack_sets(reader: AwsClients, settings: OrgSettings, workers: int) ->
         ])
     cloudformation = reader.assumed(admin.role_arn, settings.home_region).client("cloudformation", settings.home_region)
     return StackSetsReader(cloudformation, settings.home_region, workers=workers, call_as="DELEGATED_ADMIN").read()
+
+
+def _read_marketplace(reader: AwsClients, settings: OrgSettings) -> LiveMarketplace:
+    """As the management account, or - with vend.yaml `marketplace` - through the delegated
+    administrator's role, listing what the management account shares with it."""
+    admin = settings.marketplace
+    if admin is not None and admin.delegated_admin not in marketplace_admins(reader.organizations()):
+        raise PlanError([
+            f"{settings.source.at('marketplace')}: marketplace.delegated_admin: account {admin.delegated_admin} is not"
+            " registered as a delegated administrator for private marketplace. Register it from the management"
+            f" account (aws organizations register-delegated-administrator --account-id {admin.delegated_admin}"
+            f" --service-principal {MARKETPLACE_PRINCIPAL}, after trusted access is enabled), or remove"
+            " marketplace from vend.yaml to manage the Private Marketplace from the management account"
+        ])
+    catalog = (reader.assumed(admin.role_arn, CATALOG_REGION) if admin else reader).client(
+        "marketplace-catalog", CATALOG_REGION)
+    return MarketplaceReader(catalog, reader.organizations(), reader.client("iam", CATALOG_REGION),
+                             shared=admin is not None).read()
 
 
 def _hub_clients(clients: AwsClients, settings: OrgSettings) -> AwsClients:
@@ -148,7 +175,8 @@ def plan(
                      contacts=contact_scope(desired), catalog=desired.catalog is not None,
                      budgets=reads_budgets(desired), support=reads_support(desired),
                      budget_subscribers=check_subscribers or desired.settings.budgets.check_subscribers,
-                     identity=identity_scope(desired), licenses=reads_licenses(desired))
+                     identity=identity_scope(desired), licenses=reads_licenses(desired),
+                     marketplace=reads_marketplace(desired))
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -177,6 +205,7 @@ def plan_with_base(
         support=reads_support(desired) or bool(base_desired and reads_support(base_desired)),
         identity=_either_identity(identity_scope(desired), identity_scope(base_desired) if base_desired else None),
         licenses=reads_licenses(desired) or bool(base_desired and reads_licenses(base_desired)),
+        marketplace=reads_marketplace(desired) or bool(base_desired and reads_marketplace(base_desired)),
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None
@@ -248,6 +277,7 @@ def prepare_apply(
             contacts=None if saved.contacts_read is None else _saved_scope(saved.contacts_read),
             identity=None if saved.identity_read is None else IdentityScope(
                 tuple(saved.identity_read.get("groups", ())), tuple(saved.identity_read.get("permission_sets", ()))),
+            marketplace=saved.marketplace_read,
         )
     if live.fingerprint() != saved.fingerprint:
         changed = staleness.what_changed(saved.live_digests, live) if saved.live_digests else ""
@@ -258,7 +288,8 @@ def prepare_apply(
         )
     role = settings.stacksets.role_arn if settings.stacksets else None
     hub_role = settings.catalog.role_arn if settings.catalog else None
-    return ApplyContext(live, clients, polling, settings.home_region, stacksets_role=role, catalog_role=hub_role)
+    return ApplyContext(live, clients, polling, settings.home_region, stacksets_role=role, catalog_role=hub_role,
+                        marketplace_role=settings.marketplace.role_arn if settings.marketplace else None)
 
 
 def _saved_scope(pairs: list[list[str]]) -> ContactScope:

@@ -30,6 +30,7 @@ def settings_scope(settings: OrgSettings) -> dict[str, Any]:
         "account_factory": settings.account_factory,
         "stacksets_admin": settings.stacksets.delegated_admin if settings.stacksets else None,
         "catalog_role": settings.catalog.role_arn if settings.catalog else None,
+        "marketplace_role": settings.marketplace.role_arn if settings.marketplace else None,
     }
 
 

@@ -88,3 +88,12 @@ def test_a_change_against_a_locked_experience_waits_for_the_lock(mp) -> None:
     run(mp, change_sets([MarketplaceChange("CreateProcurementPolicy", "eng", {"Name": "p"})], "fp-2"), ids, INSTANT)
     statuses = [s["Status"] for s in mp.list_change_sets(Catalog=CATALOG)["ChangeSetSummaryList"]]
     assert statuses == ["SUCCEEDED"] * 3
+
+
+def test_a_start_beyond_the_open_requests_quota_waits_and_starts_once(mp, local: LocalAws) -> None:
+    local.faults.fail("StartChangeSet", service="marketplace-catalog", code="ServiceQuotaExceededException",
+                      message="The maximum number of open requests per account has been exceeded.")
+    ids = run(mp, change_sets([MarketplaceChange("CreateExperience", "eng", {"Name": "Engineering"})], "fp-1"), {},
+              INSTANT)
+    assert [e["EntityId"] for e in entities(mp, "Experience")] == [ids["eng"]]
+    assert len(mp.list_change_sets(Catalog=CATALOG)["ChangeSetSummaryList"]) == 1

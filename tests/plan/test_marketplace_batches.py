@@ -43,3 +43,14 @@ def test_tokens_are_stable_for_one_plan_and_differ_for_another() -> None:
     first, again, other = change_sets(changes, "fp-1"), change_sets(changes, "fp-1"), change_sets(changes, "fp-2")
     assert first[0].token == again[0].token != other[0].token
     assert first[0].token.startswith("vend-") and len(first[0].token) <= 64
+
+
+def test_groups_of_ids_with_their_notes_are_packed_50_ids_a_change() -> None:
+    a = [f"prod-a{i:012d}" for i in range(30)]
+    b = [f"prod-b{i:012d}" for i in range(30)]
+    allow = MarketplaceChange("AllowProductProcurement", "eng", {"Products": [{"Ids": a, "Notes": "A"},
+                                                                              {"Ids": b, "Notes": "B"}]})
+    first, second = change_sets([allow], "fp")
+    assert [c.details for c in first.changes] == [{"Products": [{"Ids": a, "Notes": "A"},
+                                                                {"Ids": b[:20], "Notes": "B"}]}]
+    assert [c.details for c in second.changes] == [{"Products": [{"Ids": b[20:], "Notes": "B"}]}]

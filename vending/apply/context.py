@@ -50,7 +50,7 @@ costs milliseconds) or within seconds (the growing delay gives them up to ~50 s)
 class ApplyContext:
     def __init__(
         self, live: LiveOrg, clients: Any, polling: Polling, home_region: str = "us-east-1",
-        *, stacksets_role: str | None = None, catalog_role: str | None = None,
+        *, stacksets_role: str | None = None, catalog_role: str | None = None, marketplace_role: str | None = None,
     ) -> None:
         self.live = live
         self.clients = clients
@@ -60,6 +60,8 @@ class ApplyContext:
         """vend.yaml stacksets.role_arn: StackSets calls go through it, CallAs DELEGATED_ADMIN."""
         self.catalog_role = catalog_role
         """vend.yaml catalog.role_arn: Service Catalog hub calls go through it (delegated admin)."""
+        self.marketplace_role = marketplace_role
+        """vend.yaml marketplace.role_arn: Marketplace Catalog calls go through it (delegated admin)."""
         self.fingerprint = live.fingerprint()
         """Of the state this apply started from: part of tokens that must differ per plan."""
         self._lock = threading.Lock()
@@ -106,6 +108,12 @@ class ApplyContext:
     def servicecatalog(self) -> Any:
         """Service Catalog of the home Region in the hub (the delegated admin's, with catalog.role_arn)."""
         return self._hub_clients().client("servicecatalog", self.home_region)
+
+    @property
+    def marketplace_catalog(self) -> Any:
+        """The Marketplace Catalog API (us-east-1), as the Private Marketplace's administrator."""
+        clients = self.clients.assumed(self.marketplace_role, "us-east-1") if self.marketplace_role else self.clients
+        return clients.client("marketplace-catalog", "us-east-1")
 
     @property
     def hub_s3(self) -> Any:

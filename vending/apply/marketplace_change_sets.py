@@ -2,7 +2,8 @@
 
 StartChangeSet carries the change set's stable ClientRequestToken, so an apply that died after
 starting one finds it again instead of repeating it. A change against an entity another change set
-holds (ResourceInUseException) is waited out; DescribeChangeSet is polled through PREPARING and
+holds (ResourceInUseException), and a start beyond the account's open requests
+(ServiceQuotaExceededException: AWS publishes no number), are waited out; DescribeChangeSet is polled through PREPARING and
 APPLYING to SUCCEEDED, or to FAILED, which fails the apply with every change's error codes and
 messages as AWS wrote them. Experiences created by one change set are known by id to the next.
 """
@@ -60,7 +61,7 @@ def _start(client: Any, spec: ChangeSetSpec, ids: dict[str, str], polling: Polli
         try:
             return str(client.start_change_set(**request)["ChangeSetId"])
         except ClientError as exc:
-            if error_code(exc) == "ResourceInUseException":
+            if error_code(exc) in ("ResourceInUseException", "ServiceQuotaExceededException"):
                 raise Refused(exc.response["Error"].get("Message", "an entity is in use")) from None
             raise
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vending.apply import account_factory, budgets, catalog, catalog_portfolios, catalog_products, catalog_shares
-from vending.apply import contacts, control_tower, deadlines, identity, licenses, stacksets, support
+from vending.apply import contacts, control_tower, deadlines, identity, licenses, marketplace, stacksets, support
 from vending.apply import organizations as orgs
 from vending.apply.accounts import in_progress
 from vending.apply.context import ApplyContext
@@ -46,6 +46,11 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.ACCOUNT_ASSIGNMENT: identity.apply_assignment,
     Kind.LICENSE_MANAGER_ORG: licenses.apply_integration,
     Kind.LICENSE_GRANT: licenses.apply_grant,
+    Kind.MARKETPLACE_ACCESS: marketplace.apply_access,
+    Kind.MARKETPLACE_ROLE: marketplace.apply_service_role,
+    **{kind: marketplace.apply_experience_change for kind in (
+        Kind.MARKETPLACE_EXPERIENCE, Kind.MARKETPLACE_POLICY, Kind.MARKETPLACE_PRODUCTS, Kind.MARKETPLACE_BRANDING,
+        Kind.MARKETPLACE_AUDIENCE, Kind.MARKETPLACE_STATUS)},
 }
 
 ACCOUNT_CREATION = "organizations:CreateAccount"

@@ -4,7 +4,8 @@ Actions come from the registry (vending.iam_policy.operations), grouped into one
 service; S3 is allowed only on the lock object (the plan role: to read it, and list its bucket),
 the live snapshot object (read; written only by the pipeline's Plan stage,
 `publish_snapshot_statement`) and the template bucket's objects,
-and sts:AssumeRole only on the StackSets delegated administrator's role, each from vend.yaml.
+and sts:AssumeRole only on the StackSets and Private Marketplace delegated administrators' roles, each
+from vend.yaml.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from vending.snapshot_store import snapshot_key
 Role = Literal["plan", "apply"]
 SIDS = {"organizations": "Organizations", "cloudformation": "StackSets", "controltower": "ControlTower",
         "servicecatalog": "ServiceCatalog", "aws-marketplace": "Marketplace", "sso": "IdentityCenter",
-        "identitystore": "IdentityStore"}
+        "identitystore": "IdentityStore", "iam": "IAM"}
 """Statement ids by service (another service gets its own name); the pipeline template's
 statements carry the same ids."""
 SCOPED = frozenset({"s3", "sts"})
@@ -59,6 +60,9 @@ def policy(role: Role, settings: OrgSettings) -> dict[str, Any]:
     if settings.stacksets:
         statements.append(_statement("AssumeStackSetsRole", sorted(INDIRECT["vending.aws.assume"]),
                                      settings.stacksets.role_arn))
+    if settings.marketplace:
+        statements.append(_statement("AssumeMarketplaceRole", sorted(INDIRECT["vending.aws.assume"]),
+                                     settings.marketplace.role_arn))
     return {"Version": "2012-10-17", "Statement": statements}
 
 

@@ -50,6 +50,10 @@ READS: dict[str, tuple[str, ...]] = {
         "license-manager:GetServiceSettings", "license-manager:ListDistributedGrants",
         "license-manager:ListReceivedLicenses",
     ),
+    "vending.state.marketplace": (
+        "aws-marketplace:DescribeEntity", "aws-marketplace:ListEntities", "iam:GetRole",
+        "organizations:ListAWSServiceAccessForOrganization", "organizations:ListDelegatedAdministrators",
+    ),
     "vending.state.contacts": ("account:GetAlternateContact", "organizations:ListAWSServiceAccessForOrganization"),
     "vending.state.identity": (
         "identitystore:GetGroupId", "sso:DescribePermissionSet", "sso:GetInlinePolicyForPermissionSet",
@@ -144,6 +148,10 @@ WRITES: dict[str, tuple[str, ...]] = {
     ),
     "vending.apply.lock": LOCK_ACTIONS,
     "vending.apply.marketplace_change_sets": ("aws-marketplace:DescribeChangeSet", "aws-marketplace:StartChangeSet"),
+    "vending.apply.marketplace": (
+        "iam:CreateServiceLinkedRole", "organizations:EnableAWSServiceAccess",
+        "organizations:ListAWSServiceAccessForOrganization",
+    ),
 }
 """What only applying calls (`vend apply`, `vend force-unlock`)."""
 

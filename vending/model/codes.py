@@ -156,6 +156,8 @@ CODES: dict[str, str] = {
     "V1009": "license grant with more than one principal (warning: AWS takes one, vend creates one grant per principal)",
     "V1010": "more than one default experience (default: true, or the organization in the audience)",
     "V1011": "one license granted twice to the same principal",
+    "V1012": "two experiences with the same name (vend finds an experience in AWS by its name)",
+    "V1013": "marketplace.role_arn is not a role in the marketplace.delegated_admin account",
 }
 
 

@@ -16,6 +16,7 @@ from vending.model.live_licenses import LiveLicenses
 from vending.model.live_settings import LiveContacts
 from vending.model.live_catalog import LiveCatalog
 from vending.model.live_identity import LiveIdentity
+from vending.model.live_marketplace import LiveMarketplace
 from vending.model.types import OuPath
 
 
@@ -143,6 +144,8 @@ class LiveOrg:
     """None when not read: only a repository that declares `access` reads IAM Identity Center."""
     licenses: LiveLicenses | None = None
     """None when not read: only a repository with catalog/licenses/ reads License Manager."""
+    marketplace: LiveMarketplace | None = None
+    """None when not read: only a repository that declares catalog/marketplace/ reads it."""
 
     def ou_arn(self, ou_id: str) -> str:
         """An OU's ARN, as the controltower API names targets."""

@@ -18,6 +18,7 @@ from vending.model.marketplace_types import (
     Member,
 )
 from vending.model.repo_files import Entry
+from vending.model.types import Source
 from vending.model.repo_walk import Reader, item_files
 
 CATALOG_DIR = "catalog"
@@ -39,20 +40,21 @@ def read_all(repo: Reader) -> MarketplaceSpec | None:
     experiences, experience_files = _read(repo, folders.get(EXPERIENCES_DIR), "marketplace",
                                           "experiences are catalog/marketplace/<name>.yaml files", _experience)
     licenses, license_files = _read(repo, folders.get(LICENSES_DIR), "license",
-                                    "license grants are catalog/licenses/<name>.yaml files", _license)
+                                    "license grants are catalog/licenses/<name>.yaml files",
+                                    lambda file, name, data, source: _license(file, name, data))
     return MarketplaceSpec(experiences=experiences, licenses=licenses, experience_files=experience_files,
                            license_files=license_files)
 
 
 def _read(repo: Reader, folder: Entry | None, kind: str, layout: str,
-          build: Callable[[str, str, dict[str, Any]], Any]) -> tuple[dict[str, Any], frozenset[str]]:
+          build: Callable[[str, str, dict[str, Any], Source], Any]) -> tuple[dict[str, Any], frozenset[str]]:
     if folder is None or not repo.files.enter(folder):
         return {}, frozenset()
     read, names = item_files(repo, folder, kind, layout)
-    return {name: build(entry.rel, name, data) for name, entry, data in read}, names
+    return {name: build(entry.rel, name, data, repo.source(entry, data)) for name, entry, data in read}, names
 
 
-def _experience(file: str, name: str, data: dict[str, Any]) -> ExperienceSpec:
+def _experience(file: str, name: str, data: dict[str, Any], source: Source) -> ExperienceSpec:
     branding = data.get("branding")
     return ExperienceSpec(
         name=name, file=file, display_name=data.get("name", name), description=data.get("description", ""),
@@ -63,7 +65,7 @@ def _experience(file: str, name: str, data: dict[str, Any]) -> ExperienceSpec:
         user_requests=data.get("user_requests", "allow"),
         products=tuple(AllowedProduct(id=p["id"], notes=p.get("notes", ""), index=i)
                        for i, p in enumerate(data.get("products", ())) if isinstance(p, dict) and "id" in p),
-        audience=members(data.get("audience", ())),
+        audience=members(data.get("audience", ())), source=source,
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from vending.model.types import Source
+
 MemberKind = Literal["organization", "ou", "account"]
 
 
@@ -50,6 +52,8 @@ class ExperienceSpec:
     user_requests: Literal["allow", "deny"] = "allow"
     products: tuple[AllowedProduct, ...] = ()
     audience: tuple[Member, ...] = ()
+    source: Source | None = None
+    """Where its keys are written, for the plan's `source` lines."""
 
     def members(self) -> tuple[Member, ...]:
         """The audience, with the organization first when `default` makes it the default."""

@@ -32,16 +32,35 @@ _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 def check(loaded: Loaded) -> list[Diagnostic]:
     spec = loaded.org.marketplace
     if spec is None:
-        return []
+        return _admin(loaded)
     found: list[Diagnostic] = []
     for experience in spec.experiences.values():
         found += _products(loaded, experience) + _branding(loaded, experience)
         found += [d for m in experience.audience if (d := _member(loaded, experience.file, "audience", m))]
-    found += _one_experience_each(loaded, spec) + _defaults(loaded, spec)
+    found += _one_experience_each(loaded, spec) + _defaults(loaded, spec) + _names(loaded, spec)
     for grant in spec.licenses.values():
         found += _grant(loaded, grant)
     found += _granted_twice(loaded, spec)
-    return found
+    return found + _admin(loaded)
+
+
+def _admin(loaded: Loaded) -> list[Diagnostic]:
+    """V1013: the delegated administrator's change sets must come from that account, so the role
+    vend assumes for them has to live there."""
+    settings = loaded.org.settings
+    admin = settings.marketplace
+    if admin is None:
+        return []
+    role_account = admin.role_arn.split(":")[4] if admin.role_arn.count(":") >= 5 else ""
+    if role_account == admin.delegated_admin or not (_ACCOUNT_ID.match(role_account)
+                                                     and _ACCOUNT_ID.match(admin.delegated_admin)):
+        return []  # malformed ids are the schema's findings
+    file = settings.source.file
+    return [finding("V1013", file, loaded.line(file, "marketplace", "role_arn"), "marketplace.role_arn",
+                    f"{admin.role_arn} is a role in account {role_account}, not in the delegated administrator"
+                    f" {admin.delegated_admin}",
+                    "name a role in the delegated administrator account (its change sets are made from it), or fix"
+                    " marketplace.delegated_admin")]
 
 
 def _member(loaded: Loaded, file: str, key: str, member: Member) -> Diagnostic | None:
@@ -139,6 +158,20 @@ def _defaults(loaded: Loaded, spec: MarketplaceSpec) -> list[Diagnostic]:
         found.append(finding("V1010", experience.file, line, field,
                              f"{defaults[0].file} is the organization's default experience already",
                              "keep one default experience: remove default: true (or {organization: true}) here or there"))
+    return found
+
+
+def _names(loaded: Loaded, spec: MarketplaceSpec) -> list[Diagnostic]:
+    """V1012: vend finds an experience in AWS by its name, so two files must not share one."""
+    first: dict[str, str] = {}
+    found = []
+    for experience in sorted(spec.experiences.values(), key=lambda e: e.file):
+        if experience.display_name in first:
+            found.append(finding("V1012", experience.file, loaded.line(experience.file, "name"), "name",
+                                 f"{first[experience.display_name]} names an experience {quote(experience.display_name)}"
+                                 " already, and vend tells experiences apart by their name in AWS Marketplace",
+                                 "give each experience its own name"))
+        first.setdefault(experience.display_name, experience.file)
     return found
 
 

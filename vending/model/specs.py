@@ -67,6 +67,7 @@ def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> Org
         stacksets=_stacksets(data.get("stacksets")),
         catalog=catalog_files.hub(data.get("catalog")),
         budgets=BudgetsSettings(check_subscribers=bool((data.get("budgets") or {}).get("check_subscribers", False))),
+        marketplace=_stacksets(data.get("marketplace")),
     )
 
 

@@ -173,6 +173,9 @@ class OrgSettings:
     catalog: CatalogHub | None = None
     """vend.yaml `catalog`: the Service Catalog hub and its template bucket."""
     budgets: BudgetsSettings = BudgetsSettings()
+    marketplace: StackSetsAdmin | None = None
+    """vend.yaml `marketplace`: a Private Marketplace delegated administrator and its role (None:
+    the management account)."""
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,16 @@ before: a stack set runs one operation at a time)."""
 
 def stack_instances(baseline: str, purpose: str) -> str:
     return f"stack_instances:{baseline}/{purpose}"
+
+
+def marketplace_access() -> str:
+    return "marketplace_access"
+
+
+def marketplace_service_role() -> str:
+    return "marketplace_service_role"
+
+
+def marketplace(kind: str, experience: str, part: str = "") -> str:
+    """`marketplace_<kind>:<experience>` (its vend name), `/<part>` for an audience's two steps."""
+    return f"marketplace_{kind}:{experience}" + (f"/{part}" if part else "")

@@ -20,6 +20,7 @@ from vending.plan.diff_catalog_products import diff_products, note_unmanaged_pro
 from vending.plan.diff_context import DiffContext
 from vending.plan.diff_identity import diff_identity, identity_scope
 from vending.plan.diff_licenses import diff_licenses
+from vending.plan.diff_marketplace import diff_marketplace
 from vending.plan.diff_control_tower import diff_deregistration, diff_registration
 from vending.plan.diff_ous import diff_ou_deletes, diff_ou_tags, diff_ous, note_unmanaged_ous
 from vending.plan.diff_policies import diff_attachments, diff_policies, diff_policy_types
@@ -50,6 +51,7 @@ def diff(desired: DesiredOrg, live: LiveOrg) -> tuple[list[Change], list[Note]]:
     diff_portfolios(ctx)
     enforced.link(ctx)
     diff_licenses(ctx)
+    diff_marketplace(ctx)
     note_unmanaged_products(ctx)
     note_unmanaged_ous(ctx)
     note_unmanaged_accounts(ctx)
@@ -80,6 +82,7 @@ def build_plan(
         budget_subscribers_read=live.budgets is not None and live.budgets.subscribers_read,
         support_read=live.support is not None,
         licenses_read=live.licenses is not None,
+        marketplace_read=live.marketplace is not None,
         identity_read=_identity_read(desired, live),
         fingerprint=live.fingerprint(),
         changes=sorted(changes, key=lambda c: rank[c.address]),

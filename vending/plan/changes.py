@@ -83,6 +83,23 @@ class Kind(str, Enum):
     """Licenses: License Manager linked to AWS Organizations (UpdateServiceSettings)."""
     LICENSE_GRANT = "license_grant"
     """Licenses: one grant of a license to one principal (CreateGrant / CreateGrantVersion / DeleteGrant)."""
+    MARKETPLACE_ACCESS = "marketplace_access"
+    """Private Marketplace: its trusted access in Organizations (EnableAWSServiceAccess)."""
+    MARKETPLACE_ROLE = "marketplace_service_role"
+    """Private Marketplace: its service-linked role (iam:CreateServiceLinkedRole)."""
+    MARKETPLACE_EXPERIENCE = "marketplace_experience"
+    """Private Marketplace: an experience made (CreateExperience); the kinds below are its parts,
+    each applied as the Marketplace Catalog change sets it takes (StartChangeSet)."""
+    MARKETPLACE_POLICY = "marketplace_policy"
+    """Its procurement policy and whether users may ask for products (Create/UpdateProcurementPolicy)."""
+    MARKETPLACE_PRODUCTS = "marketplace_products"
+    """The products it allows (AllowProductProcurement, DenyProductProcurement)."""
+    MARKETPLACE_BRANDING = "marketplace_branding"
+    """Its branding (Create/UpdateBrandingSettings)."""
+    MARKETPLACE_AUDIENCE = "marketplace_audience"
+    """Principals leaving it (DisassociateAudience) or joining it (AssociateAudience)."""
+    MARKETPLACE_STATUS = "marketplace_status"
+    """Enabled, disabled or archived (UpdateExperience, RestrictExperience, ReviveExperience)."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +211,8 @@ class Plan:
     """The plan read the Service Catalog hub (the repository declares catalog/); apply too."""
     budgets_read: bool = False
     support_read: bool = False
+    marketplace_read: bool = False
+    """The plan read the Private Marketplace (the repository declares catalog/marketplace/)."""
     """The plan read the management account's budgets / support cases; apply reads them too."""
     licenses_read: bool = False
     """The plan read License Manager (the repository has catalog/licenses/); apply reads it too."""
@@ -239,6 +258,7 @@ class Plan:
                            **({"budgets": {"subscribers": self.budget_subscribers_read}} if self.budgets_read else {}),
                            **({"support": True} if self.support_read else {}),
                            **({"licenses": True} if self.licenses_read else {}),
+                           **({"marketplace": True} if self.marketplace_read else {}),
                            **({"identity": self.identity_read} if self.identity_read is not None else {})},
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
@@ -277,6 +297,7 @@ class Plan:
                 budget_subscribers_read=_subscribers_read((data.get("read_scope") or {}).get("budgets")),
                 support_read=bool((data.get("read_scope") or {}).get("support", False)),
                 licenses_read=bool((data.get("read_scope") or {}).get("licenses", False)),
+                marketplace_read=bool((data.get("read_scope") or {}).get("marketplace", False)),
                 identity_read=(data.get("read_scope") or {}).get("identity"),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
             )

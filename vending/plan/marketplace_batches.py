@@ -76,16 +76,22 @@ def change_sets(changes: list[MarketplaceChange], salt: str) -> list[ChangeSetSp
 
 
 def _split(change: MarketplaceChange) -> list[MarketplaceChange]:
-    """An Allow/Deny with more than 50 product ids as changes of at most 50 each."""
+    """An Allow/Deny with more than 50 product ids as changes of at most 50 ids each (groups of
+    ids with their notes packed in order, a group split where a change fills up)."""
     if change.change_type not in ("AllowProductProcurement", "DenyProductProcurement"):
         return [change]
-    pieces: list[MarketplaceChange] = []
+    pieces: list[list[dict[str, Any]]] = [[]]
+    room = MAX_PRODUCT_IDS
     for group in change.details.get("Products", ()):
         ids = list(group.get("Ids", ()))
-        for start in range(0, len(ids), MAX_PRODUCT_IDS):
-            part = {"Ids": ids[start:start + MAX_PRODUCT_IDS], **({"Notes": group["Notes"]} if group.get("Notes") else {})}
-            pieces.append(MarketplaceChange(change.change_type, change.experience, {"Products": [part]}))
-    return pieces
+        while ids:
+            if room == 0:
+                pieces.append([])
+                room = MAX_PRODUCT_IDS
+            taken, ids = ids[:room], ids[room:]
+            pieces[-1].append({"Ids": taken, **({"Notes": group["Notes"]} if group.get("Notes") else {})})
+            room -= len(taken)
+    return [MarketplaceChange(change.change_type, change.experience, {"Products": p}) for p in pieces if p]
 
 
 def _spec(phase: int, index: int, changes: list[MarketplaceChange], salt: str) -> ChangeSetSpec:

@@ -61,6 +61,9 @@ def digests(live: LiveOrg) -> dict[str, str]:
         parts.update({f"license_grant:{g.arn}": asdict(g) for g in live.licenses.grants})
     if live.support is not None:
         parts.update({f"support_case:{c.case_id}": asdict(c) for c in live.support.cases})
+    if live.marketplace is not None:
+        parts.update({f"marketplace_experience:{e.id}": asdict(e) for e in live.marketplace.experiences})
+        parts["marketplace_prerequisites"] = [live.marketplace.trusted_access, live.marketplace.service_role]
     return {key: _digest(value) for key, value in parts.items()}
 
 
@@ -99,6 +102,7 @@ def _label(key: str, live: LiveOrg) -> str:
         "catalog_organizations_access": "Service Catalog's access to AWS Organizations",
         "identity_center": "the IAM Identity Center instance or its groups",
         "license_manager_settings": "License Manager's settings (its Organizations integration)",
+        "marketplace_prerequisites": "Private Marketplace's trusted access or service-linked role",
     }
     if key in fixed:
         return fixed[key]
@@ -117,6 +121,8 @@ def _label(key: str, live: LiveOrg) -> str:
         return f"the assignment of {name} to {group} on account {owner.name if owner else account_id}"
     if kind == "stack_set":
         return f"stack set {ident}"
+    if kind == "marketplace_experience":
+        return f"Private Marketplace experience {ident}"
     if kind == "provisioned":
         return f"provisioned product {ident}"
     return f"{kind} {ident}"

@@ -31,8 +31,8 @@ from moto.organizations.models import (
 )
 
 from vending.model.live import LiveOrg, LiveOu
-from vending.rehearse import copy_billing, copy_catalog, copy_control_tower, copy_identity, copy_settings
-from vending.rehearse import copy_licenses, copy_stacksets
+from vending.rehearse import copy_billing, copy_catalog, copy_control_tower, copy_identity, copy_licenses
+from vending.rehearse import copy_marketplace, copy_settings, copy_stacksets
 from vending.model.types import OrgSettings
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
 
@@ -73,6 +73,7 @@ def gaps(live: LiveOrg, settings: OrgSettings) -> list[str]:
         names = ", ".join(sorted(p.account_name for p in live.pending_creations))
         found.append(f"CreateAccount requests still in progress ({names}): wait for them and rehearse again")
     found += copy_settings.gaps(live, settings)
+    found += copy_marketplace.gaps(live, settings)
     if live.baselines is not None:
         found += copy_stacksets.gaps(live.baselines)
         if live.baselines.foreign:
@@ -133,6 +134,7 @@ def load(live: LiveOrg, settings: OrgSettings, emulators: Any,
                                 factory_outputs or {})
     copy_identity.load(live, emulators("ssoadmin"))
     copy_licenses.load(live, emulators("licensemanager"))
+    copy_marketplace.load(live, backend, emulators("marketplacecatalog"))
     copied = Copied(len(live.ous), len(live.accounts), len(live.policies), attachments, trusted,
                     control_tower=live.control_tower is not None)
     if live.baselines is None or not live.baselines.stack_sets:

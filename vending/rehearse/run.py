@@ -29,6 +29,7 @@ from vending.plan.diff_licenses import reads_licenses
 from vending.plan.diff_contacts import ContactScope, contact_scope
 from vending.plan.diff_support import reads_support
 from vending.plan.diff_identity import IdentityScope, identity_scope
+from vending.plan.diff_marketplace import reads_marketplace
 from vending.plan.diff_ous import tag_scope
 from vending.rehearse import copy, copy_control_tower
 from vending.target import connect
@@ -70,7 +71,8 @@ def rehearse(
                   budgets=reads_budgets(desired) or bool(saved and saved.budgets_read),
                   support=reads_support(desired) or bool(saved and saved.support_read),
                   identity=_identity(desired, saved),
-                  licenses=reads_licenses(desired) or bool(saved and saved.licenses_read))
+                  licenses=reads_licenses(desired) or bool(saved and saved.licenses_read),
+                  marketplace=reads_marketplace(desired) or bool(saved and saved.marketplace_read))
     live, source, outputs = read(settings, repo, scope, observers=observers)
     missing = copy.gaps(live, settings)
     if missing:
@@ -106,6 +108,7 @@ class Scope:
     support: bool = False
     identity: IdentityScope | None = None
     licenses: bool = False
+    marketplace: bool = False
 
 
 def _identity(desired: DesiredOrg, saved: Plan | None) -> IdentityScope | None:
@@ -138,7 +141,8 @@ def read(
         live = engine.read_live(connection.clients, settings, baselines=scope.baselines,
                                 contacts=scope.contacts, catalog=scope.catalog, budgets=scope.budgets,
                                 budget_subscribers=scope.budgets,  # the copy keeps every alert's subscribers
-                                support=scope.support, identity=scope.identity, licenses=scope.licenses)
+                                support=scope.support, identity=scope.identity, licenses=scope.licenses,
+                                marketplace=scope.marketplace)
         outputs: copy_control_tower.Outputs = {}
         if live.control_tower is not None and not copy.gaps(live, settings):
             servicecatalog = connection.clients.reader().client("servicecatalog", settings.home_region)
@@ -173,7 +177,8 @@ def _check_copy(clients: AwsClients, settings: OrgSettings, live: LiveOrg, sourc
                               budget_subscribers=live.budgets is not None and live.budgets.subscribers_read,
                               support=live.support is not None, licenses=live.licenses is not None,
                               identity=None if live.identity is None else IdentityScope(
-                                  tuple(live.identity.groups), tuple(live.identity.permission_sets)))
+                                  tuple(live.identity.groups), tuple(live.identity.permission_sets)),
+                              marketplace=live.marketplace is not None)
     if copied.fingerprint() != live.fingerprint():
         raise RehearsalError(
             f"the scratch copy of {source} does not read back as the organization did (a vend bug;"

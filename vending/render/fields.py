@@ -21,8 +21,8 @@ DOCUMENT_FIELDS = frozenset({"content", "template"})
 """Fields holding a JSON document (policy content, a stack set's template): diffed line by line,
 pretty-printed."""
 
-HIDDEN_FIELDS = frozenset({"account_ids", "client_request_token", "operation_id", "pending_ous", "pending_accounts",
-                           "template_body"})
+HIDDEN_FIELDS = frozenset({"account_ids", "change_requests", "client_request_token", "operation_id", "pending_ous",
+                           "pending_accounts", "template_body"})
 """Fields for the applier only (ids of accounts made by this apply, idempotency tokens); the
 JSON plan has them, text and Markdown leave them out."""
 

@@ -11,7 +11,7 @@ model cannot be what AWS does: its EntityType pattern `^[a-zA-Z]+$` has no room 
 AWS's documented requests and answers carry ("Experience@1.0"), so the version is set aside for
 the check; and its EntitySummary Name pattern is escaped twice (`^\\S+...`, a backslash and an
 S), so summary names are not checked against it. Handlers: `handlers`;
-change types: `changes`; state, ids and callers: `state`.
+change types: `changes`; state, ids and callers: `state`; the service-linked role: `service_role`.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from moto.organizations.models import FakeDelegatedAdministrator, FakeServiceAcc
 
 from vending.local.framework import EmulatorContext, is_read
 from vending.local.marketplace import handlers
+from vending.local.marketplace import service_role
 from vending.local.marketplace.state import HANDLERS, PRINCIPAL, organization
 from vending.local.modeled import Call, ModeledService, check_request, check_response, service_model
 from vending.local.unknown_operations import unknown_operation
@@ -121,6 +122,7 @@ class MarketplaceCatalog:
         ctx.patcher.setattr(FakeServiceAccess, "TRUSTED_SERVICES", [*FakeServiceAccess.TRUSTED_SERVICES, PRINCIPAL])
         ctx.patcher.setattr(FakeDelegatedAdministrator, "SUPPORTED_SERVICES",
                             [*FakeDelegatedAdministrator.SUPPORTED_SERVICES, PRINCIPAL])
+        service_role.install(ctx)
 
     def step(self, account_id: str, region: str) -> bool:
         """A read lets time pass for the change sets of the caller and of the management account
@@ -139,10 +141,13 @@ class MarketplaceCatalog:
         self.accounts = {}
 
     def state(self) -> Any:
-        return {"accounts": self.accounts}
+        """The entities, and which accounts have the service-linked role (no emulator keeps IAM's
+        roles, so this one keeps its own)."""
+        return {"accounts": self.accounts, "service_roles": service_role.holders()}
 
     def restore(self, state: Any) -> None:
         accounts = state["accounts"]
         if not isinstance(accounts, dict):
             raise TypeError("marketplacecatalog accounts is not a mapping")
         self.accounts = accounts
+        service_role.restore(state.get("service_roles", ()))
