@@ -34,6 +34,9 @@ from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.identity import IdentityReader
 from vending.state.organizations import OrganizationsReader
 
+OrganizationsRead = Callable[[Callable[[OuPath, str], bool]], LiveOrg]
+"""Reads the Organizations state for an OU tag scope (a full read, or `vending.refresh`)."""
+
 
 def read_live(
     clients: AwsClients,
@@ -47,6 +50,7 @@ def read_live(
     support: bool = False,
     identity: IdentityScope | None = None,
     workers: int = 4,
+    organizations: OrganizationsRead | None = None,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
     Region) only with `baselines`, i.e. when the repository declares any; alternate contacts
@@ -54,9 +58,13 @@ def read_live(
     Service Catalog hub only with `catalog` (the repository has catalog/); the management
     account's budgets and support cases only with `budgets` / `support` (some account declares
     one); IAM Identity Center (in the home Region) only with `identity` (the groups and
-    permission sets `access` names)."""
+    permission sets `access` names). `organizations` reads the Organizations part instead of a
+    full read (`vending.refresh`: the snapshot brought up to date by change events)."""
     reader = clients.reader()
-    live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
+    if organizations is not None:
+        live = organizations(ou_tags)
+    else:
+        live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
         live = replace(live, baselines=_read_stack_sets(reader, settings, workers))
     if contacts is not None:
@@ -126,7 +134,8 @@ def _refuse_landing_zone(controltower: object, settings: OrgSettings) -> None:
 
 
 def plan(
-    desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str, saving: bool = False
+    desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str, saving: bool = False,
+    organizations: OrganizationsRead | None = None,
 ) -> tuple[Plan, LiveOrg]:
     """The plan, and the live state it was computed from (for an immediate apply). A plan
     `saving` for a later `vend apply plan.json` keeps per-resource digests of that state, so a
@@ -134,7 +143,7 @@ def plan(
     live = read_live(clients, desired.settings, ou_tags=tag_scope(desired), baselines=bool(desired.baselines),
                      contacts=contact_scope(desired), catalog=desired.catalog is not None,
                      budgets=reads_budgets(desired), support=reads_support(desired),
-                     identity=identity_scope(desired))
+                     identity=identity_scope(desired), organizations=organizations)
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -143,7 +152,7 @@ def plan(
 
 def plan_with_base(
     desired: DesiredOrg, repo: Path, ref: str, clients: AwsClients, *, git_commit: str | None, target: str,
-    saving: bool = False,
+    saving: bool = False, organizations: OrganizationsRead | None = None,
 ) -> tuple[Plan, LiveOrg]:
     """The plan, each change marked as this tree's ("pr") or the base's (vending.plan.origin).
 
@@ -161,6 +170,7 @@ def plan_with_base(
         budgets=reads_budgets(desired) or bool(base_desired and reads_budgets(base_desired)),
         support=reads_support(desired) or bool(base_desired and reads_support(base_desired)),
         identity=_either_identity(identity_scope(desired), identity_scope(base_desired) if base_desired else None),
+        organizations=organizations,
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None

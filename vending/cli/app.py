@@ -54,11 +54,12 @@ def _set_repo(ctx: click.Context, _: click.Parameter, repo: Path | None) -> None
         ctx.obj = repo.resolve()
 
 
-def compute(desired: DesiredOrg, repo: Path, connection: Connection, *, saving: bool = False) -> tuple[Plan, LiveOrg]:
+def compute(desired: DesiredOrg, repo: Path, connection: Connection, *, saving: bool = False,
+            organizations: engine.OrganizationsRead | None = None) -> tuple[Plan, LiveOrg]:
     with err.status(f"Reading the organization from {connection.description}..."):
         return engine.plan(
             desired, connection.clients, git_commit=engine.git_commit(repo), target=connection.description,
-            saving=saving,
+            saving=saving, organizations=organizations,
         )
 
 
