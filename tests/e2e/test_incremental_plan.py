@@ -60,3 +60,24 @@ def test_an_events_plan_shows_a_console_move_and_retag_like_a_full_read_and_appl
     stale = vend(example, "apply", str(again))
     assert stale.code == 1
     assert stale.err.endswith(": account Management (123456789012) changed\n"), stale.err
+
+
+def test_a_delivery_delay_is_named_in_the_plan_and_a_late_change_is_caught_by_a_full_read(example, vend):
+    without_baselines(example)
+    settings = example / "vend.yaml"
+    settings.write_text(settings.read_text().replace(
+        "target:\n  kind: local\n  state_dir: .vend\n",
+        "target:\n  kind: local\n  state_dir: .vend\n  event_delivery_seconds: 900\n"))
+    _, first = _plan(vend, example)
+    with LocalAws(example / ".vend") as aws:  # its event shows 15 minutes from now
+        aws.session().client("organizations").tag_resource(
+            ResourceId="123456789012", Tags=[{"Key": "owner", "Value": "console"}])
+    refresh, late = _plan(vend, example)
+    assert refresh["mode"] == "events" and refresh["events"] == 0
+    assert refresh["not_reflected_after"] < refresh["snapshot_read_at"]
+    assert late == first  # the change is not reflected yet, and the plan says so
+    text = vend(example, "plan").out
+    assert "may not be reflected yet (CloudTrail delivers events late)" in text
+    _, full = _plan(vend, example, "--refresh=full")
+    tags = {c["address"]: c for c in full["changes"]}["account_tags:Management"]
+    assert "console" in json.dumps(tags["before"]) and full["fingerprint"] != late["fingerprint"]
