@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest

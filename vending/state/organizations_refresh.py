@@ -65,7 +65,7 @@ class OrganizationsRefresh:
                 _drop(nodes, ou_id)
         for parent in sorted(found.children):
             if parent in nodes:
-                self._children(parent, nodes, accounts, enabled, fresh_tags, attach)
+                self._children(parent, nodes, accounts, fresh_tags, attach)
         listed = set()
         for account in pages(self.client, "list_accounts_for_parent", "Accounts", ParentId=root["Id"]):
             listed.add(account["Id"])
@@ -99,7 +99,7 @@ class OrganizationsRefresh:
                        pending_creations=pending, enabled_policy_types=enabled)
 
     def _children(self, parent: str, nodes: dict[str, LiveOu], accounts: dict[str, LiveAccount],
-                  enabled: tuple[str, ...], fresh_tags: set[str], attach: set[str]) -> None:
+                  fresh_tags: set[str], attach: set[str]) -> None:
         """List `parent`'s child OUs again: drop the vanished, read the new ones' subtrees."""
         listed = list(pages(self.client, "list_organizational_units_for_parent", "OrganizationalUnits",
                             ParentId=parent))
@@ -118,7 +118,7 @@ class OrganizationsRefresh:
                 accounts[account["Id"]] = _account(account, ou["Id"], known.tags if known else None)
                 if known is None:
                     fresh_tags.add(account["Id"])
-            self._children(ou["Id"], nodes, accounts, enabled, fresh_tags, attach)
+            self._children(ou["Id"], nodes, accounts, fresh_tags, attach)
 
     def _account(self, account_id: str, accounts: dict[str, LiveAccount], fresh_tags: set[str]) -> None:
         try:
