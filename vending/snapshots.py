@@ -17,7 +17,7 @@ from vending.model.live_snapshot import Snapshot, dumps, scope_of
 from vending.model.types import OrgSettings
 from vending.plan.changes import Plan
 from vending.refresh import Stored
-from vending.snapshot_store import FileStore, s3_store, snapshot_file
+from vending.snapshot_store import FileStore, s3_store, snapshot_file, snapshot_key
 
 
 def now() -> datetime:
@@ -59,10 +59,15 @@ def save(repo: Path, settings: OrgSettings, clients: AwsClients, plan: Plan, liv
 def stored(repo: Path, settings: OrgSettings, clients: AwsClients) -> list[Stored]:
     """Where a plan looks for the snapshot: the file, and for a real organization also the S3
     object the pipeline's Plan stage publishes (a pull request's build has no `.vend/`)."""
-    places = [FileStore(snapshot_file(settings, repo))]
+    file = FileStore(snapshot_file(settings, repo))
+    places = [Stored(file.describe(), file.read)]
     if settings.target.kind == "aws":
-        principal = clients.principal()
-        if principal is not None:
-            places.append(s3_store(clients.reader().client("s3", settings.home_region), settings,
-                                   principal.split(":")[4]))
-    return [Stored(store.describe(), store.read) for store in places]
+        def published() -> str | None:  # asked only when the refresh looks (after ListRoots)
+            principal = clients.principal()
+            if principal is None:
+                return None
+            return s3_store(clients.reader().client("s3", settings.home_region), settings,
+                            principal.split(":")[4]).read()
+        places.append(Stored(f"s3://{settings.lock.bucket or 'vend-lock-<account id>'}/{snapshot_key(settings)}",
+                             published))
+    return places
