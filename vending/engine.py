@@ -44,6 +44,9 @@ from vending.state.marketplace import CATALOG_REGION, MarketplaceReader
 from vending.state.marketplace import delegated_admins as marketplace_admins
 from vending.state.organizations import OrganizationsReader
 
+OrganizationsRead = Callable[[Callable[[OuPath, str], bool]], LiveOrg]
+"""Reads the Organizations state for an OU tag scope (a full read, or `vending.refresh`)."""
+
 
 def read_live(
     clients: AwsClients,
@@ -60,6 +63,7 @@ def read_live(
     licenses: bool = False,
     marketplace: bool = False,
     workers: int = 4,
+    organizations: OrganizationsRead | None = None,
 ) -> LiveOrg:
     """Always through read-only clients: reading can never change AWS. StackSets (in the home
     Region) only with `baselines`, i.e. when the repository declares any; alternate contacts
@@ -70,9 +74,13 @@ def read_live(
     Center (in the home Region) only with `identity` (the groups and permission sets `access`
     names); License Manager (in the home Region) only with `licenses` (the repository has
     catalog/licenses/); the Private Marketplace only with `marketplace` (the repository has
-    experiences)."""
+    experiences). `organizations` reads the Organizations part instead of a full read
+    (`vending.refresh`: the snapshot brought up to date by change events)."""
     reader = clients.reader()
-    live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
+    if organizations is not None:
+        live = organizations(ou_tags)
+    else:
+        live = OrganizationsReader(reader.organizations(), workers=workers).read(ou_tags)
     if baselines:
         live = replace(live, baselines=_read_stack_sets(reader, settings, workers))
     if contacts is not None:
@@ -166,6 +174,7 @@ def _refuse_landing_zone(controltower: object, settings: OrgSettings) -> None:
 def plan(
     desired: DesiredOrg, clients: AwsClients, *, git_commit: str | None, target: str, saving: bool = False,
     check_subscribers: bool = False,
+    organizations: OrganizationsRead | None = None,
 ) -> tuple[Plan, LiveOrg]:
     """The plan, and the live state it was computed from (for an immediate apply). A plan
     `saving` for a later `vend apply plan.json` keeps per-resource digests of that state, so a
@@ -176,7 +185,7 @@ def plan(
                      budgets=reads_budgets(desired), support=reads_support(desired),
                      budget_subscribers=check_subscribers or desired.settings.budgets.check_subscribers,
                      identity=identity_scope(desired), licenses=reads_licenses(desired),
-                     marketplace=reads_marketplace(desired))
+                     marketplace=reads_marketplace(desired), organizations=organizations)
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     if saving:
         computed.live_digests = staleness.digests(live)
@@ -185,7 +194,7 @@ def plan(
 
 def plan_with_base(
     desired: DesiredOrg, repo: Path, ref: str, clients: AwsClients, *, git_commit: str | None, target: str,
-    saving: bool = False, check_subscribers: bool = False,
+    saving: bool = False, check_subscribers: bool = False, organizations: OrganizationsRead | None = None,
 ) -> tuple[Plan, LiveOrg]:
     """The plan, each change marked as this tree's ("pr") or the base's (vending.plan.origin).
 
@@ -206,6 +215,7 @@ def plan_with_base(
         identity=_either_identity(identity_scope(desired), identity_scope(base_desired) if base_desired else None),
         licenses=reads_licenses(desired) or bool(base_desired and reads_licenses(base_desired)),
         marketplace=reads_marketplace(desired) or bool(base_desired and reads_marketplace(base_desired)),
+        organizations=organizations,
     )
     computed = build_plan(desired, live, git_commit=git_commit, target=target)
     base_plan = None

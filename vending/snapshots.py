@@ -2,7 +2,7 @@
 
 `save` runs after `vend plan` computed its plan: it records the live state, when its read
 started and what was read (`vending.model.live_snapshot`) in the stores `vending.snapshot_store`
-names. Nothing reads it back into a plan yet: the incremental refresh comes next.
+names. `stored` names where the next plan's incremental refresh (`vending.refresh`) looks.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from vending.model.live import LiveOrg
 from vending.model.live_snapshot import Snapshot, dumps, scope_of
 from vending.model.types import OrgSettings
 from vending.plan.changes import Plan
-from vending.snapshot_store import FileStore, s3_store, snapshot_file
+from vending.refresh import Stored
+from vending.snapshot_store import FileStore, s3_store, snapshot_file, snapshot_key
 
 
 def now() -> datetime:
@@ -54,3 +55,20 @@ def save(repo: Path, settings: OrgSettings, clients: AwsClients, plan: Plan, liv
     for store in stores:
         store.write(text)
     return [store.describe() for store in stores]
+
+
+def stored(repo: Path, settings: OrgSettings, clients: AwsClients) -> list[Stored]:
+    """Where a plan looks for the snapshot: the file, and for a real organization also the S3
+    object the pipeline's Plan stage publishes (a pull request's build has no `.vend/`)."""
+    file = FileStore(snapshot_file(settings, repo))
+    places = [Stored(file.describe(), file.read)]
+    if settings.target.kind == "aws":
+        def published() -> str | None:  # asked only when the refresh looks (after ListRoots)
+            principal = clients.principal()
+            if principal is None:
+                return None
+            return s3_store(clients.reader().client("s3", settings.home_region), settings,
+                            principal.split(":")[4]).read()
+        places.append(Stored(f"s3://{settings.lock.bucket or 'vend-lock-<account id>'}/{snapshot_key(settings)}",
+                             published))
+    return places

@@ -21,6 +21,8 @@ class Connection:
     clients: AwsClients
     description: str
     polling: Polling
+    event_delivery_seconds: float = 900.0
+    """How late CloudTrail shows a call's event here (AWS: about 15 minutes, aws-facts 13.1)."""
 
 
 @contextmanager
@@ -37,7 +39,7 @@ def connect(
         description = f"local emulator at {target.endpoint}"
         clients = AwsClients(EndpointSession(target.endpoint), observers=observers)
         with translated(Caller(description, whoami=clients.principal)):
-            yield Connection(clients, description, INSTANT)
+            yield Connection(clients, description, INSTANT, 0.0)  # `vend local serve` shows events at once
         return
     if target.kind == "local":
         from vending.local import LocalAws
@@ -46,13 +48,14 @@ def connect(
         control_tower = settings.account_factory == "control-tower"
         quota = settings.control_tower.account_concurrency
         description = f"local emulator ({target.state_dir})"
-        local = LocalAws(state_dir, control_tower=control_tower, account_factory_quota=quota)
+        local = LocalAws(state_dir, control_tower=control_tower, account_factory_quota=quota,
+                         event_delivery_seconds=target.event_delivery_seconds)
         local.faults.configure(target.faults, settings.source.file)
         with local:
             _hub_bucket(local, settings)
             clients = AwsClients(local.session(), observers=observers)
             with translated(Caller(description, whoami=clients.principal)):
-                yield Connection(clients, description, INSTANT)
+                yield Connection(clients, description, INSTANT, target.event_delivery_seconds)
         return
     yield from _aws(settings, observers)
 

@@ -26,7 +26,7 @@ from botocore.exceptions import ConnectionError as AwsConnectionError
 
 from vending.errors import MutationDuringPlan
 
-READ_PREFIXES = ("List", "Describe", "Get", "Search", "Scan")
+READ_PREFIXES = ("List", "Describe", "Get", "Search", "Scan", "Lookup")
 ORGANIZATIONS_REGION = "us-east-1"
 """Organizations is a global service hosted in us-east-1 (aws-facts §2.1)."""
 

@@ -142,11 +142,12 @@ def _set_repo(ctx: click.Context, _: click.Parameter, repo: Path | None) -> None
 
 
 def compute(desired: DesiredOrg, repo: Path, connection: Connection, *, saving: bool = False,
-            check_subscribers: bool = False) -> tuple[Plan, LiveOrg]:
+            check_subscribers: bool = False,
+            organizations: engine.OrganizationsRead | None = None) -> tuple[Plan, LiveOrg]:
     from vending import engine
 
     with console().status(f"Reading the organization from {connection.description}..."):
         return engine.plan(
             desired, connection.clients, git_commit=engine.git_commit(repo), target=connection.description,
-            saving=saving, check_subscribers=check_subscribers,
+            saving=saving, check_subscribers=check_subscribers, organizations=organizations,
         )

@@ -42,9 +42,15 @@ def allocate_cmd(repo: Path) -> None:
               help="Also write the live snapshot to S3 next to the apply lock (the pipeline's Plan stage).")
 @click.option("--check-subscribers", is_flag=True,
               help="Also read every budget alert's subscribers (one call per alert) and compare them with git.")
+@click.option("--refresh", "refresh_mode", type=click.Choice(["events", "full"]),
+              help="events: the live snapshot plus the change events since (the default once a usable"
+                   " snapshot exists); full: read everything.")
+@click.option("--snapshot-max-age", type=click.FloatRange(min=0), default=7.0, show_default=True, metavar="DAYS",
+              help="Read in full when the live snapshot is older than this.")
 @click.pass_obj
 def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, base: str | None,
-             publish_snapshot: bool, check_subscribers: bool) -> None:
+             publish_snapshot: bool, check_subscribers: bool, refresh_mode: str | None,
+             snapshot_max_age: float) -> None:
     """Compare the repository with the live organization; change nothing.
 
     \b
@@ -52,18 +58,31 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, ba
       vend plan --out plan.json --format markdown --detailed-exitcode
       vend plan --base origin/main --format markdown   # in a pull request
       vend plan --check-subscribers   # budget alerts' recipients edited in the console, too
+      vend plan --refresh=full   # ignore the live snapshot, read everything
     """
+    from datetime import timedelta
+
+    from vending.refresh import Refresh
+
     desired = load(repo)
     with connect(desired.settings, repo) as connection:
         read_at = snapshots.now()
+        refresh = Refresh(refresh_mode, desired.settings, connection.clients,
+                          snapshots.stored(repo, desired.settings, connection.clients),
+                          snapshots.settings_scope(desired.settings), read_at,
+                          delivery_seconds=connection.event_delivery_seconds,
+                          max_age=timedelta(days=snapshot_max_age))
         if base is None:
-            plan, live = compute(desired, repo, connection, saving=out is not None, check_subscribers=check_subscribers)
+            plan, live = compute(desired, repo, connection, saving=out is not None,
+                                 check_subscribers=check_subscribers, organizations=refresh.read)
         else:
             with err.status(f"Reading the organization from {connection.description}..."):
                 plan, live = engine.plan_with_base(
                     desired, repo, base, connection.clients, git_commit=engine.git_commit(repo),
                     target=connection.description, saving=out is not None, check_subscribers=check_subscribers,
+                    organizations=refresh.read,
                 )
+        plan.refresh = refresh.info()
         held = lock_note(lambda: engine.apply_lock(connection.clients.reader(), desired.settings))
         if held is not None:
             plan.notes.append(held)

@@ -17,7 +17,7 @@ from vending.model.types import OrgSettings
 from vending.snapshot_store import snapshot_key
 
 Role = Literal["plan", "apply"]
-SIDS = {"organizations": "Organizations", "cloudformation": "StackSets", "controltower": "ControlTower",
+SIDS = {"organizations": "Organizations", "cloudtrail": "CloudTrail", "cloudformation": "StackSets", "controltower": "ControlTower",
         "servicecatalog": "ServiceCatalog", "aws-marketplace": "Marketplace", "sso": "IdentityCenter",
         "identitystore": "IdentityStore", "iam": "IAM"}
 """Statement ids by service (another service gets its own name); the pipeline template's

@@ -20,6 +20,13 @@ READS: dict[str, tuple[str, ...]] = {
         "organizations:ListPolicies", "organizations:ListPoliciesForTarget", "organizations:ListRoots",
         "organizations:ListTagsForResource", "organizations:ListTargetsForPolicy",
     ),
+    "vending.state.organizations_refresh": (
+        "organizations:DescribeAccount", "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy",
+        "organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent",
+        "organizations:ListParents", "organizations:ListPolicies", "organizations:ListPoliciesForTarget",
+    ),
+    "vending.state.cloudtrail": ("cloudtrail:LookupEvents",),
+    "vending.refresh": ("organizations:ListRoots",),
     "vending.state.baselines": (
         "cloudformation:DescribeOrganizationsAccess", "cloudformation:DescribeStackSet",
         "cloudformation:ListStackInstances", "cloudformation:ListStackSetOperations",

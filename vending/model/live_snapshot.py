@@ -51,8 +51,10 @@ def dumps(snapshot: Snapshot) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def parse(text: str, expected_scope: dict[str, Any]) -> tuple[Snapshot | None, str]:
-    """The snapshot, or None and why it cannot be used (for the plan to say)."""
+def parse(text: str, expected_scope: dict[str, Any], *, ignore: tuple[str, ...] = ()) -> tuple[Snapshot | None, str]:
+    """The snapshot, or None and why it cannot be used (for the plan to say). Scope keys in
+    `ignore` are not compared (the incremental refresh uses only the Organizations state and
+    redoes the OU tag scope itself)."""
     try:
         document = json.loads(text)
     except ValueError as exc:
@@ -63,6 +65,8 @@ def parse(text: str, expected_scope: dict[str, Any]) -> tuple[Snapshot | None, s
     if version != FORMAT_VERSION:
         return None, f"written in snapshot format {version}, this vend reads format {FORMAT_VERSION}"
     scope = document.get("scope")
+    if isinstance(scope, dict) and ignore:
+        scope = {k: v for k, v in scope.items() if k not in ignore}
     if scope != expected_scope:
         return None, "its scope differs: " + _difference(scope if isinstance(scope, dict) else {},
                                                           expected_scope)

@@ -53,6 +53,7 @@ def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> Org
             state_dir=target.get("state_dir", ".vend"),
             endpoint=target.get("endpoint"),
             faults=_faults(target.get("faults", {})),
+            event_delivery_seconds=float(target.get("event_delivery_seconds", 0)),
         ),
         required_tags=tuple(data.get("required_tags", ())),
         quarantine_ou=parse_path(data.get("quarantine_ou", "Root")),

@@ -101,6 +101,8 @@ class Target:
     endpoint: str | None = None
     """kind local: a running `vend local serve` instead of the in-process emulator."""
     faults: FaultSettings = FaultSettings()
+    event_delivery_seconds: float = 0.0
+    """kind local: how late the in-process emulator shows a call's CloudTrail event."""
 
 
 @dataclass(frozen=True)

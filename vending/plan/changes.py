@@ -220,6 +220,9 @@ class Plan:
     """The plan read the budget alerts' subscribers as well (`--check-subscribers`); apply too."""
     base: Base | None = None
     """Set by `vend plan --base`; older plans and plain plans have none (the key is left out)."""
+    refresh: dict[str, Any] | None = None
+    """How `vend plan` read the organization (`vending.refresh`: mode, snapshot age, events read,
+    why it read in full); None for plans computed elsewhere (the key is left out)."""
     format_version: int = FORMAT_VERSION
 
     @property
@@ -251,6 +254,7 @@ class Plan:
             "git_commit": self.git_commit,
             **base,
             "target": self.target,
+            **({"refresh": self.refresh} if self.refresh is not None else {}),
             "fingerprint": self.fingerprint,
             "read_scope": {"ou_tags": self.ou_tags_read, "baselines": self.baselines_read,
                            **({"contacts": self.contacts_read} if self.contacts_read is not None else {}),
@@ -300,6 +304,7 @@ class Plan:
                 marketplace_read=bool((data.get("read_scope") or {}).get("marketplace", False)),
                 identity_read=(data.get("read_scope") or {}).get("identity"),
                 base=Base.from_json(data["base"]) if data.get("base") else None,
+                refresh=data.get("refresh") if isinstance(data.get("refresh"), dict) else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanFileError(f"plan file is malformed: {exc}") from exc

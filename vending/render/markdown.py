@@ -77,6 +77,9 @@ def _head(plan: dict[str, Any]) -> str:
         f"{_code(view.short_commit(plan.get('git_commit')))}, state fingerprint "
         f"{_code(view.short_fingerprint(plan.get('fingerprint')))}."
     )
+    refresh = view.refresh_line(plan)
+    if refresh:
+        facts += f" Refresh: {_escape(refresh)}."
     if not view.has_changes(plan):
         return f"### vend plan: no changes\n\n{facts}\n\nYour organization matches the repository.\n\n"
     text = f"### vend plan: {view.summary_sentence(plan)}\n\n{facts}\n\n"

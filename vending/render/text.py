@@ -81,6 +81,9 @@ def _header(plan: dict[str, Any]) -> list[str]:
         f"  git commit:  {view.short_commit(plan.get('git_commit'))}",
         f"  fingerprint: {view.short_fingerprint(plan.get('fingerprint'))}",
     ]
+    refresh = view.refresh_line(plan)
+    if refresh:
+        lines.append(f"  refresh:     {refresh}")
     if origin.base(plan) is not None:
         lines.append(f"  base:        {origin.base_line(plan)}")
         lines += [f"                 {name}" for name in origin.changed_files(plan)]

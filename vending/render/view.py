@@ -106,3 +106,32 @@ def note_groups(plan: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
         if members:
             groups.append((heading, members))
     return groups
+
+
+def refresh_line(plan: dict[str, Any]) -> str | None:
+    """How the plan read the organization (`vend plan --refresh`), in one sentence; None when
+    the plan does not say (plans computed by other commands, older plans)."""
+    refresh = plan.get("refresh")
+    if not isinstance(refresh, dict):
+        return None
+    age = refresh.get("snapshot_age_seconds")
+    snapshot = f"snapshot {_age(age)} old" if isinstance(age, int) else ""
+    if refresh.get("mode") == "events":
+        line = (f"events: {refresh.get('events', 0)} change event(s) since {refresh.get('events_since')}"
+                f" ({snapshot}, {refresh.get('event_requests', 0)} LookupEvents request(s))")
+        late = refresh.get("not_reflected_after")
+        if late:
+            line += f"; changes made after {late} may not be reflected yet (CloudTrail delivers events late)"
+        return clean(line)
+    reason = refresh.get("reason") or "no reason given"
+    return clean(f"full read ({reason})" + (f"; {snapshot}" if snapshot and "old" not in reason else ""))
+
+
+def _age(seconds: int) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds // 86400} days"
+    if seconds >= 7200:
+        return f"{seconds // 3600} hours"
+    if seconds >= 120:
+        return f"{seconds // 60} minutes"
+    return f"{max(seconds, 0)} seconds"

@@ -46,7 +46,7 @@ class OrganizationsReader:
         )
         # Pending creations first: one that completes during the walk then shows up as an
         # account, or as pending, never as neither (which would make the plan create it again).
-        pending = self._pending()
+        pending = self.pending()
         nodes, accounts = self._walk(root["Id"])
         policies = self._policies(enabled)
         tagged = {n: info for n, info in nodes.items() if ou_tags(info[2], n)}
@@ -118,16 +118,8 @@ class OrganizationsReader:
             # vend never compares AWS-managed documents, so it does not fetch them.
             content = ""
             if not summary.get("AwsManaged"):
-                policy = self.client.describe_policy(PolicyId=summary["Id"])["Policy"]
-                content = _canonical_or_raw(policy["Content"])
-            return LivePolicy(
-                id=summary["Id"],
-                name=summary["Name"],
-                type=summary["Type"],
-                content=content,
-                aws_managed=bool(summary.get("AwsManaged")),
-                description=summary.get("Description", ""),
-            )
+                content = self.client.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
+            return live_policy(summary, content)
 
         with ThreadPoolExecutor(self.workers) as pool:
             return {p.id: p for p in pool.map(describe, summaries)}
@@ -189,7 +181,7 @@ class OrganizationsReader:
             for node_id, ids in zip(attached, pool.map(listed, list(attached))):
                 attached[node_id][policy_type].extend(ids)
 
-    def _pending(self) -> tuple[PendingCreation, ...]:
+    def pending(self) -> tuple[PendingCreation, ...]:
         statuses = pages(
             self.client, "list_create_account_status", "CreateAccountStatuses",
             States=["IN_PROGRESS"],
@@ -200,6 +192,14 @@ class OrganizationsReader:
                 key=lambda p: p.request_id,
             )
         )
+
+
+def live_policy(summary: dict, content: str) -> LivePolicy:
+    """A policy as the plan compares it: the document canonical, none for AWS-managed ones."""
+    managed = bool(summary.get("AwsManaged"))
+    return LivePolicy(id=summary["Id"], name=summary["Name"], type=summary["Type"],
+                      content="" if managed else _canonical_or_raw(content), aws_managed=managed,
+                      description=summary.get("Description", ""))
 
 
 def _canonical_or_raw(content: str) -> str:
