@@ -59,6 +59,9 @@ class Call(Generic[S]):
     region: str
     emulator: S
     settings: LocalSettings
+    access_key_id: str = ""
+    """The access key that signed the request: who is calling (an assumed role, an IAM user,
+    or the account's root for the local AWS's dummy keys), for emulators that match callers."""
 
 
 Handler = Callable[[Call[Any]], dict[str, Any]]
@@ -167,7 +170,7 @@ class ModeledService:
         self.step = step
 
     def dispatch(self, ctx: EmulatorContext, operation: str, params: dict[str, Any],
-                 account_id: str, region: str) -> dict[str, Any]:
+                 account_id: str, region: str, access_key_id: str = "") -> dict[str, Any]:
         """Answer one call (the caller is inside `ctx.request`)."""
         fault = ctx.faults.take(self.service, operation)
         if fault is not None:
@@ -179,7 +182,8 @@ class ModeledService:
             ctx.mark_changed()
         model = service_model(self.service).operation_model(operation)
         check_request(model, params)
-        result = handler(Call(operation, params, account_id, region, self.emulator, ctx.settings))
+        result = handler(Call(operation, params, account_id, region, self.emulator, ctx.settings,
+                               access_key_id))
         check_response(model, result)
         return result
 
@@ -198,7 +202,8 @@ class ModeledService:
                     response.parse_parameters(response.normalized_request)
                     call.params = params = dict(response.params)
                     answer: Any = service.dispatch(ctx, operation, params,
-                                                   response.current_account, response.region)
+                                                   response.current_account, response.region,
+                                                   call.access_key_id)
             except AwsServiceError as error:
                 answer = error
             status, headers, body = response.serialized(ActionResult(answer))
