@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from vending.local import LocalAws, isolated_session
+from tests.local.catalog_support import as_role
 
 TEMPLATE = """
 Parameters:
@@ -29,15 +29,6 @@ RULES = {"Rules": {"AllowedStorageClass": {"Assertions": [{
     "Assert": {"Fn::Contains": [["STANDARD"], {"Ref": "StorageClass"}]},
     "AssertDescription": "StorageClass must be one of: STANDARD"}]}}}
 BUILDER = "builders/app-builder"
-
-
-def as_role(local: LocalAws, account: str, role: str, service: str = "servicecatalog") -> Any:
-    """A client acting as `role` (path/name) in `account`, through STS AssumeRole."""
-    creds = local.session().client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="builder")["Credentials"]
-    return isolated_session().client(service, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
-                                     aws_secret_access_key=creds["SecretAccessKey"],
-                                     aws_session_token=creds["SessionToken"])
 
 
 @pytest.fixture
