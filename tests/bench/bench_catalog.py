@@ -7,7 +7,11 @@ For each size, in this one process: the synthetic organization of tests/bench/sy
 the embedded local AWS, planned bare (the BASELINE); then catalog/ gains one product and
 `portfolios` available portfolios, each holding it with an IAM_PATTERN principal and a launch
 constraint, shared with the same `shared_ous` OUs (leaf OUs first, so no account is reached
-twice by one portfolio); vend applies it, and:
+twice by one portfolio). vend applies the product and the first portfolio; the others are
+copies of it made directly in the Service Catalog emulator (new ids, their own vend name and
+display name; as seed_local makes the accounts: thousands of requests each writing the state
+would measure the local AWS's persistence, not vend), and the plan must find them all in place.
+Then:
 
 * PLAN READS: the Service Catalog and S3 requests of the no-change plan, by operation. The reader
   is O(portfolios + products + constraints + share types): nothing in it depends on the number
@@ -23,13 +27,14 @@ This is a benchmark, not a test: it prints figures and never fails on them;
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from tests.bench import synthetic
 from tests.bench.root_settings import plan_counts
@@ -90,18 +95,44 @@ def _portfolio(n: int, ous: list[str]) -> str:
             "constraints:\n  bucket:\n    - launch: {local_role_name: SCLaunchRole}\n")
 
 
-def write_catalog(repo: Path, portfolios: int, ous: list[str]) -> None:
-    vend_yaml = repo / "vend.yaml"
-    vend_yaml.write_text(vend_yaml.read_text() + f"catalog:\n  template_bucket: {BUCKET}\n")
-    product = repo / "catalog" / "products" / "bucket"
-    product.mkdir(parents=True)
-    (product / "product.yaml").write_text("name: Bucket\nowner: Platform team\nversions:\n"
-                                          "  - {name: v1, template: template.yaml}\n")
-    (product / "template.yaml").write_text(TEMPLATE)
+def write_catalog(repo: Path, portfolios: int, ous: list[str], first: int = 0) -> None:
+    """catalog/ with the product and portfolios `first` .. `portfolios - 1` (the product and
+    vend.yaml's catalog section with the first)."""
     folder = repo / "catalog" / "portfolios"
-    folder.mkdir(parents=True)
-    for n in range(portfolios):
+    if first == 0:
+        vend_yaml = repo / "vend.yaml"
+        vend_yaml.write_text(vend_yaml.read_text() + f"catalog:\n  template_bucket: {BUCKET}\n")
+        product = repo / "catalog" / "products" / "bucket"
+        product.mkdir(parents=True)
+        (product / "product.yaml").write_text("name: Bucket\nowner: Platform team\nversions:\n"
+                                              "  - {name: v1, template: template.yaml}\n")
+        (product / "template.yaml").write_text(TEMPLATE)
+        folder.mkdir(parents=True)
+    for n in range(first, portfolios):
         (folder / f"team-{n:03d}.yaml").write_text(_portfolio(n, ous))
+
+
+def copy_portfolio(local: Any, portfolios: int) -> None:
+    """Portfolios 1 .. `portfolios - 1` as copies of team-000 in the hub's Service Catalog tables:
+    its products, principals, constraints and completed shares, under new ids."""
+    from vending.local.servicecatalog.tables import new_id
+
+    tables = local.emulator("servicecatalog").store.tables(local.management_account_id, "us-east-1")
+    [original] = [p for p in tables["portfolios"].values() if p["DisplayName"] == "Team 000"]
+    constraints = [c for c in tables["constraints"].values() if c["PortfolioId"] == original["Id"]]
+    for n in range(1, portfolios):
+        folio = copy.deepcopy(original)
+        folio_id = new_id("port")
+        folio.update(Id=folio_id, DisplayName=f"Team {n:03d}", ARN=original["ARN"].replace(original["Id"], folio_id),
+                     Tags=[{"Key": "vend:portfolio", "Value": f"team-{n:03d}"}],
+                     products={product: new_id("lpv2") for product in original["products"]})
+        for share in folio["shares"]:
+            share.update(token=None, live=True)
+        tables["portfolios"][folio_id] = folio
+        for constraint in constraints:
+            constraint_id = new_id("cons")
+            tables["constraints"][constraint_id] = {**constraint, "ConstraintId": constraint_id, "PortfolioId": folio_id}
+    local.save()
 
 
 def apply_counted(repo: Path, local: object) -> Counter[str]:
@@ -131,10 +162,12 @@ def run_size(accounts: int, ous: int, portfolios: int = 200, shared: int = 20,
             synthetic.seed_local(org, repo, local)
             local.ensure_bucket(BUCKET, "us-east-1")
             baseline, baseline_seconds = plan_counts(repo, local, "bench_catalog")
-            write_catalog(repo, portfolios, targets)
+            write_catalog(repo, 1, targets)
             start = time.perf_counter()
             apply_counted(repo, local)
             apply_seconds = time.perf_counter() - start
+            write_catalog(repo, portfolios, targets, first=1)
+            copy_portfolio(local, portfolios)
             log(f"  {accounts} accounts: {portfolios} portfolios x {len(targets)} OUs applied in {apply_seconds:.1f} s")
             with_catalog, plan_seconds = plan_counts(repo, local, "bench_catalog")
             (repo / "catalog" / "portfolios" / "team-new.yaml").write_text(_portfolio(portfolios, targets))

@@ -131,6 +131,7 @@ CODES: dict[str, str] = {
     "V824": "enforced parameter the version's template does not declare, or a required one without a value",
     "V825": "retired product still listed in a portfolio",
     "V826": "constraints for a product the portfolio does not hold",
+    "V835": "retired TagOption still listed by a product or portfolio",
     "V901": "alternate contact email that AWS refuses",
     "V902": "alternate contact phone number that AWS refuses (digits, spaces, ( ) + - only)",
     "V903": "budget alert threshold out of range (a percentage, more than 0 and at most 1,000)",
