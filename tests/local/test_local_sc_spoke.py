@@ -209,3 +209,21 @@ def test_tag_options_reach_the_spoke_only_when_shared_and_active(local, hub):
     assert builder.describe_provisioning_parameters(**params)["TagOptions"] == []
     resources = hub["sc"].list_resources_for_tag_option(TagOptionId=hub["tag"])["ResourceDetails"]
     assert [r["Id"] for r in resources] == [hub["portfolio"]]  # deactivation keeps the association
+
+
+def test_an_in_process_caller_names_the_role_it_acts_as(local, hub):
+    """Another emulator (a stack set's execution role) calls the provisioning handler directly:
+    Call.principal_arn is matched like a signed request's role."""
+    from vending.local.modeled import Call
+    from vending.local.servicecatalog.enduser import search_products
+
+    share_ou(hub, SharePrincipals=True)
+    emulator = local.emulator("servicecatalog")
+
+    def names(role: str | None) -> list[str]:
+        call = Call("SearchProducts", {}, hub["dev"], "us-east-1", emulator, emulator.ctx.settings,
+                    principal_arn=role)
+        return [p["Name"] for p in search_products(call)["ProductViewSummaries"]]
+    assert names(f"arn:aws:iam::{hub['dev']}:role/builders/stackset-exec") == ["S3 bucket"]
+    assert names(f"arn:aws:iam::{hub['dev']}:role/other") == []
+    assert names(None) == []  # the spoke's root is no principal of a shared portfolio

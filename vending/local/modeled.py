@@ -62,6 +62,9 @@ class Call(Generic[S]):
     access_key_id: str = ""
     """The access key that signed the request: who is calling (an assumed role, an IAM user,
     or the account's root for the local AWS's dummy keys), for emulators that match callers."""
+    principal_arn: str | None = None
+    """For a call one emulator makes into another in-process (no signed request): the IAM ARN
+    it acts as, e.g. a stack set's execution role launching a Service Catalog product."""
 
 
 Handler = Callable[[Call[Any]], dict[str, Any]]
@@ -170,7 +173,7 @@ class ModeledService:
         self.step = step
 
     def dispatch(self, ctx: EmulatorContext, operation: str, params: dict[str, Any],
-                 account_id: str, region: str, access_key_id: str = "") -> dict[str, Any]:
+                 account_id: str, region: str) -> dict[str, Any]:
         """Answer one call (the caller is inside `ctx.request`)."""
         fault = ctx.faults.take(self.service, operation)
         if fault is not None:
@@ -183,7 +186,7 @@ class ModeledService:
         model = service_model(self.service).operation_model(operation)
         check_request(model, params)
         result = handler(Call(operation, params, account_id, region, self.emulator, ctx.settings,
-                               access_key_id))
+                               ctx.call.access_key_id if ctx.call is not None else ""))
         check_response(model, result)
         return result
 
@@ -202,8 +205,7 @@ class ModeledService:
                     response.parse_parameters(response.normalized_request)
                     call.params = params = dict(response.params)
                     answer: Any = service.dispatch(ctx, operation, params,
-                                                   response.current_account, response.region,
-                                                   call.access_key_id)
+                                                   response.current_account, response.region)
             except AwsServiceError as error:
                 answer = error
             status, headers, body = response.serialized(ActionResult(answer))

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from moto.iam.models import iam_backends
 from moto.organizations.models import organizations_backends
 from moto.sts.models import sts_backends
 
@@ -59,7 +60,10 @@ class Seen:
 
 
 def caller_arn(call: Call[Any]) -> str | None:
-    """The IAM ARN of the caller: an assumed role's role ARN, an IAM user's ARN; None for root."""
+    """The IAM ARN of the caller: the one an in-process emulator names (`Call.principal_arn`),
+    an assumed role's role ARN, an IAM user's ARN; None for root."""
+    if call.principal_arn:
+        return call.principal_arn
     key = call.access_key_id
     if key.startswith("ASIA"):
         for partitions in sts_backends.values():
@@ -67,7 +71,6 @@ def caller_arn(call: Call[Any]) -> str | None:
                 role = backend.get_assumed_role_from_access_key(key)
                 if role is not None:
                     return str(role.role_arn)
-    from moto.iam.models import iam_backends
     if key and call.account_id in iam_backends:
         user = iam_backends[call.account_id]["aws"].get_user_from_access_key_id(key)
         if user is not None:
@@ -94,25 +97,30 @@ def live(tables: Tables, share: Item) -> bool:
     return bool(share.get("live")) or op is None or op["Status"] not in IN_FLIGHT
 
 
-def _reaches(hub: str, tables: Tables, share: Item, account_id: str) -> bool:
+def _reaches(hub: str, tables: Tables, share: Item, account_id: str, memo: dict[tuple[str, str, str], bool]) -> bool:
+    """Whether `share` reaches `account_id`; `memo` keeps one organization walk per node and call."""
     if not live(tables, share):
         return False
     if share["kind"] == "ACCOUNT_SHARE":
         return bool(share["PrincipalId"] == account_id)
-    backend = organizations_backends[hub]["aws"]
-    return backend.org is not None and account_id in reached(backend, share["kind"], share["PrincipalId"])
+    key = (hub, share["kind"], share["PrincipalId"])
+    if key not in memo:
+        backend = organizations_backends[hub]["aws"]
+        memo[key] = backend.org is not None and account_id in reached(backend, share["kind"], share["PrincipalId"])
+    return memo[key]
 
 
 def seen(call: Call[Any]) -> list[Seen]:
     """Every portfolio the calling account sees: its own, then those shared with it."""
     found = [Seen(call.account_id, tables_of(call), p, None) for p in tables_of(call)["portfolios"].values()]
+    memo: dict[tuple[str, str, str], bool] = {}
     for hub, regions in call.emulator.store.accounts.items():
         tables = regions.get(call.region)
         if hub == call.account_id or tables is None:
             continue
         for folio in tables["portfolios"].values():
             shares = sorted(folio.get("shares", ()), key=lambda s: s["kind"] == "ACCOUNT_SHARE")
-            share = next((s for s in shares if _reaches(hub, tables, s, call.account_id)), None)
+            share = next((s for s in shares if _reaches(hub, tables, s, call.account_id, memo)), None)
             if share is not None:
                 found.append(Seen(hub, tables, folio, share))
     return found

@@ -21,6 +21,9 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from moto.s3.exceptions import MissingBucket
+from moto.s3.models import s3_backends
+
 from vending.local.servicecatalog import errors as err
 from vending.local.servicecatalog.constraints import constraints
 from vending.local.servicecatalog.tables import Item, Tables
@@ -31,7 +34,6 @@ _VIRTUAL = re.compile(r"^(?P<bucket>.+)\.s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com$"
 
 def template_of(version: Item) -> dict[str, Any] | None:
     """The version's template from the local S3, or None when it is not there."""
-    from moto.s3.models import s3_backends
     url = urlparse(version.get("info", {}).get("LoadTemplateFromURL", ""))
     host, path = url.netloc, unquote(url.path.lstrip("/"))
     virtual = _VIRTUAL.match(host)
@@ -41,7 +43,7 @@ def template_of(version: Item) -> dict[str, Any] | None:
         return None
     try:
         body = s3_backends[owner]["aws"].get_object(bucket, key)
-    except Exception:  # moto's MissingKey/MissingBucket: nothing to check against
+    except MissingBucket:  # nothing to check against
         return None
     if body is None:
         return None
