@@ -67,3 +67,17 @@ def test_tag_options_persist_between_processes(tmp_path):
     with LocalAws(tmp_path) as aws:
         detail = aws.session().client("servicecatalog").describe_tag_option(Id=tag_id)["TagOptionDetail"]
     assert (detail["Key"], detail["Value"]) == ("a", "b")
+
+
+def test_delete_tag_option_is_refused_while_associated(local, aws_error):
+    """SC-API DeleteTagOption: ResourceInUseException while associated with a resource."""
+    sc = local.session().client("servicecatalog")
+    tag = sc.create_tag_option(Key="env", Value="old")["TagOptionDetail"]["Id"]
+    folio = sc.create_portfolio(DisplayName="P", ProviderName="p")["PortfolioDetail"]["Id"]
+    sc.associate_tag_option_with_resource(ResourceId=folio, TagOptionId=tag)
+    error = aws_error("ResourceInUseException", sc.delete_tag_option, Id=tag)
+    assert folio in error["Error"]["Message"]
+    sc.disassociate_tag_option_from_resource(ResourceId=folio, TagOptionId=tag)
+    sc.delete_tag_option(Id=tag)
+    assert sc.list_tag_options()["TagOptionDetails"] == []
+    aws_error("ResourceNotFoundException", sc.delete_tag_option, Id=tag)

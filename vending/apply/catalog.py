@@ -1,4 +1,5 @@
-"""Appliers of the catalog domain: today the TagOption library (CreateTagOption, UpdateTagOption).
+"""Appliers of the catalog domain: today the TagOption library (CreateTagOption, UpdateTagOption,
+DeleteTagOption for a retired one; a resumed delete that finds it gone is done).
 
 CreateTagOption takes no idempotency token; a retried or resumed create that finds the pair
 already there (DuplicateResourceException) looks it up (ListTagOptions filtered on the pair)
@@ -17,6 +18,8 @@ from vending.plan.changes import Action, Change
 
 
 def apply_tag_option(change: Change, ctx: ApplyContext) -> str:
+    if change.action is Action.DELETE:
+        return _delete(ctx.servicecatalog, change.before or {})
     after = change.after or {}
     key, value, active = after["key"], after["value"], bool(after["active"])
     catalog = ctx.servicecatalog
@@ -43,3 +46,15 @@ def _create(catalog: Any, key: str, value: str) -> tuple[str, bool]:
         raise ApplyFailure(f"TagOption {key}={value}: CreateTagOption says it exists, and ListTagOptions does not"
                            " list it; run vend plan again")
     return found["Id"], bool(found.get("Active", True))
+
+
+def _delete(catalog: Any, before: dict[str, Any]) -> str:
+    """DeleteTagOption; AWS refuses one still associated (ResourceInUseException, reported as it
+    comes: the plan disassociated vend's own resources first, so a holder is someone else's)."""
+    try:
+        catalog.delete_tag_option(Id=before["id"])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        return f"TagOption {before['key']}={before['value']} was already deleted"
+    return f"TagOption {before['key']}={before['value']} deleted ({before['id']})"

@@ -110,7 +110,8 @@ WRITES: dict[str, tuple[str, ...]] = {
         "cloudformation:ListStackSetOperations", "s3:PutObject",
     ),
     "vending.apply.catalog": (
-        "servicecatalog:CreateTagOption", "servicecatalog:ListTagOptions", "servicecatalog:UpdateTagOption",
+        "servicecatalog:CreateTagOption", "servicecatalog:DeleteTagOption", "servicecatalog:ListTagOptions",
+        "servicecatalog:UpdateTagOption",
     ),
     "vending.apply.catalog_portfolios": (
         "servicecatalog:AssociatePrincipalWithPortfolio", "servicecatalog:AssociateProductWithPortfolio",

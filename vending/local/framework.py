@@ -129,6 +129,8 @@ class EmulatorContext:
     """Directory of the state on disk (for files kept beside the state, like the event journal)."""
     changed: bool = False
     """Whether the request being served changed the state (mutating, or `mark_changed`)."""
+    call: ApiCall | None = None
+    """The outermost request being served, when it named its `ApiCall` (who signed it)."""
     _depth: int = 0
 
     @contextmanager
@@ -142,6 +144,7 @@ class EmulatorContext:
                 if self.sync is not None:
                     self.sync.begin()
                 self.changed = False
+                self.call = call
             self.changed = self.changed or mutating
             self._depth += 1
             error: BaseException | None = None
@@ -153,6 +156,7 @@ class EmulatorContext:
             finally:
                 self._depth -= 1
                 if outer:
+                    self.call = None
                     try:
                         if mutating and call is not None and self.recorder is not None:
                             self.recorder.record(call, error)

@@ -59,6 +59,12 @@ class Call(Generic[S]):
     region: str
     emulator: S
     settings: LocalSettings
+    access_key_id: str = ""
+    """The access key that signed the request: who is calling (an assumed role, an IAM user,
+    or the account's root for the local AWS's dummy keys), for emulators that match callers."""
+    principal_arn: str | None = None
+    """For a call one emulator makes into another in-process (no signed request): the IAM ARN
+    it acts as, e.g. a stack set's execution role launching a Service Catalog product."""
 
 
 Handler = Callable[[Call[Any]], dict[str, Any]]
@@ -179,7 +185,8 @@ class ModeledService:
             ctx.mark_changed()
         model = service_model(self.service).operation_model(operation)
         check_request(model, params)
-        result = handler(Call(operation, params, account_id, region, self.emulator, ctx.settings))
+        result = handler(Call(operation, params, account_id, region, self.emulator, ctx.settings,
+                               ctx.call.access_key_id if ctx.call is not None else ""))
         check_response(model, result)
         return result
 

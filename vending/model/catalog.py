@@ -80,7 +80,8 @@ def _library(repo: Reader, entry: Entry) -> TagOptionLibrary | None:
     for key, values in data.get("tag_options", {}).items():
         for i, item in enumerate(values if isinstance(values, list) else ()):
             if isinstance(item, dict) and isinstance(item.get("value"), str):
-                option = TagOption(key, item["value"], item.get("active", True), i, lines.at(("tag_options", key, i)))
+                option = TagOption(key, item["value"], item.get("active", True), i, lines.at(("tag_options", key, i)),
+                                   bool(item.get("retired", False)))
                 if (key, option.value) in options:
                     repeated.append(option)
                 else:

@@ -25,6 +25,9 @@ class TagOption:
     active: bool = True
     index: int = 0
     line: int = 1
+    retired: bool = False
+    """`retired: true`: delete the TagOption (DeleteTagOption, --allow-destroy) once nothing
+    vend manages lists it (V835)."""
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,7 @@ CODES: dict[str, str] = {
     "V826": "constraints for a product the portfolio does not hold",
     "V827": "enforced portfolio whose stack set a baseline already names (baselines/catalog-<portfolio>)",
     "V828": "enforced portfolio on the root: StackSets never deploys to the management account (warning)",
+    "V835": "retired TagOption still listed by a product or portfolio",
     "V901": "alternate contact email that AWS refuses",
     "V902": "alternate contact phone number that AWS refuses (digits, spaces, ( ) + - only)",
     "V903": "budget alert threshold out of range (a percentage, more than 0 and at most 1,000)",

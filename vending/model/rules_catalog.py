@@ -103,6 +103,10 @@ def tag_option_refs(loaded: Loaded, catalog: CatalogSpec, file: str, refs: tuple
             found.append(finding("V805", file, loaded.line(file, "tag_options", key, i), f"tag_options.{key}[{i}]",
                                  f"{quote(value)} is not a value of {quote(key)} in {LIBRARY}",
                                  f"its values: {', '.join(library.values(key))}; add it to the library, or pick one of them"))
+        elif library.options[(key, value)].retired:
+            found.append(finding("V835", file, loaded.line(file, "tag_options", key, i), f"tag_options.{key}[{i}]",
+                                 f"TagOption {key}={value} is retired in {LIBRARY}",
+                                 "drop it here (vend disassociates it before deleting the TagOption), or un-retire it"))
     if len(refs) > MAX_TAG_OPTIONS_PER_RESOURCE:
         found.append(finding("V810", file, loaded.line(file, "tag_options"), "tag_options",
                              f"{len(refs)} TagOptions; Service Catalog associates at most {MAX_TAG_OPTIONS_PER_RESOURCE} "

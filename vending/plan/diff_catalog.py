@@ -3,13 +3,17 @@
 Each key/value pair of catalog/tagoptions.yaml is one TagOption: created when missing (and
 deactivated in the same step when the library says `active: false`), updated when its Active
 flag differs, whoever changed it. Deactivating keeps the TagOption's associations, as AWS does,
-so it is not destructive. A TagOption of the hub that the library does not list is left alone
-(deletion is explicit in YAML; the library has no way to ask for it yet) and noted.
+so it is not destructive. `retired: true` deletes it (destructive): AWS refuses DeleteTagOption
+while anything is associated (ResourceInUseException), so the delete waits for the changes of
+vend's products and portfolios that hold it now (V835 makes sure the files dropped it, so those
+changes disassociate it). A TagOption of the hub that the library does not list is left alone
+(deletion is explicit in YAML) and noted.
 """
 from __future__ import annotations
 
 from vending.plan import addresses
 from vending.plan.changes import Action, Change, Kind, Note
+from vending.model.catalog_types import TagOption
 from vending.plan.diff_context import DiffContext
 
 LIBRARY = "catalog/tagoptions.yaml"
@@ -25,7 +29,10 @@ def diff_tag_options(ctx: DiffContext) -> None:
         found = live.tag_option(key, value)
         after = {"key": key, "value": value, "active": option.active}
         source = f"{LIBRARY}:{option.line}"
-        if found is None:
+        if option.retired:
+            if found is not None:
+                _delete(ctx, option, found.id, found.active, source)
+        elif found is None:
             ctx.add(Change(address=address, kind=Kind.TAG_OPTION, action=Action.CREATE,
                            reason="not in the hub's TagOptions", after=after, source=source))
         elif found.active != option.active:
@@ -39,3 +46,14 @@ def diff_tag_options(ctx: DiffContext) -> None:
             ctx.notes.append(Note("unmanaged_tag_option", addresses.tag_option(found.key, found.value),
                                   f"TagOption {found.key}={found.value} ({found.id}) is in the hub but not in {LIBRARY};"
                                   " vend leaves it alone"))
+
+
+def _delete(ctx: DiffContext, option: TagOption, tag_id: str, active: bool, source: str) -> None:
+    live = ctx.live.catalog
+    pair = (option.key, option.value)
+    holders = tuple(sorted([addresses.catalog_product(p.vend_name) for p in live.products if pair in p.tag_options]
+                           + [addresses.portfolio(p.vend_name) for p in live.portfolios if pair in p.tag_options]))
+    ctx.add(Change(address=addresses.tag_option(*pair), kind=Kind.TAG_OPTION, action=Action.DELETE, destructive=True,
+                   reason="retired in the library" + (f"; disassociated first from {', '.join(holders)}" if holders else ""),
+                   before={"id": tag_id, "key": option.key, "value": option.value, "active": active},
+                   source=source, depends_on=holders))

@@ -27,7 +27,7 @@ from moto.servicecatalog.responses import ServiceCatalogResponse
 
 # Importing these modules registers their handlers in HANDLERS.
 from vending.local.servicecatalog import catalog, provisioning  # noqa: F401
-from vending.local.servicecatalog import admin, constraints, queries, shares, tagoptions  # noqa: F401
+from vending.local.servicecatalog import admin, constraints, enduser, queries, shares, tagoptions  # noqa: F401
 from vending.local.framework import EmulatorContext
 from vending.local.modeled import ModeledService
 from vending.local.servicecatalog.provisioning import CloudFormationEngine, Engine, step

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from vending.local.servicecatalog import errors as err
+from vending.local.servicecatalog.access import launch_paths, product_of
 from vending.local.servicecatalog.constraints import summaries as constraint_summaries
+from vending.local.servicecatalog.enduser import own_or_imported
 from vending.local.modeled import Call
 from vending.local.servicecatalog.tables import (
     Item,
     artifact_view,
     handles,
-    launch_paths,
     new_id,
     now,
     paged,
@@ -118,18 +119,17 @@ def create_product(call: Call[Any]) -> dict[str, Any]:
 
 @handles("DescribeProduct")
 def describe_product(call: Call[Any]) -> dict[str, Any]:
-    """API_DescribeProduct (end user): active artifacts and launch paths; a product the caller
-    cannot launch is not found."""
-    tables = tables_of(call)
-    item = product(tables, call.params.get("Id"), call.params.get("Name"))
-    paths = launch_paths(tables, item["Id"])
+    """API_DescribeProduct (end user): active artifacts and the caller's launch paths, its own
+    products or shared ones (servicecatalog.access); a product it cannot launch is not found."""
+    _, item = product_of(call, call.params.get("Id"), call.params.get("Name"))
+    paths = launch_paths(call, item["Id"])
     if not paths:
         raise err.product_not_found(item["Id"])
     artifacts = [{k: a[k] for k in ("Id", "Name", "Description", "CreatedTime", "Guidance")
                   if a.get(k) is not None} for a in item["artifacts"].values() if a["Active"]]
     return {"ProductViewSummary": summary_view(item), "ProvisioningArtifacts": artifacts,
-            "Budgets": [], "LaunchPaths": [{"Id": path, "Name": p["DisplayName"]}
-                                           for p, path in paths]}
+            "Budgets": [], "LaunchPaths": [{"Id": path, "Name": view.portfolio["DisplayName"]}
+                                           for view, path in paths]}
 
 
 @handles("DescribeProductAsAdmin")
@@ -191,7 +191,7 @@ def associate_product(call: Call[Any]) -> dict[str, Any]:
 def associate_principal(call: Call[Any]) -> dict[str, Any]:
     """API_AssociatePrincipalWithPortfolio: IAM or IAM_PATTERN, at most 10 IAM_PATTERN."""
     p = call.params
-    principals = portfolio(tables_of(call), p["PortfolioId"])["principals"]
+    principals = own_or_imported(call, p["PortfolioId"])
     entry = {"PrincipalARN": p["PrincipalARN"], "PrincipalType": p["PrincipalType"]}
     if entry in principals:
         return {}
@@ -205,16 +205,16 @@ def associate_principal(call: Call[Any]) -> dict[str, Any]:
 @handles("ListPrincipalsForPortfolio")
 def list_principals(call: Call[Any]) -> dict[str, Any]:
     """API_ListPrincipalsForPortfolio, paged (PageSize default 20)."""
-    principals = portfolio(tables_of(call), call.params["PortfolioId"])["principals"]
+    principals = own_or_imported(call, call.params["PortfolioId"])
     return paged(call, [dict(q) for q in principals], "Principals")
 
 
 @handles("ListLaunchPaths")
 def list_launch_paths(call: Call[Any]) -> dict[str, Any]:
-    """API_ListLaunchPaths: one path per portfolio the caller can launch the product from."""
-    tables = tables_of(call)
-    item = product(tables, call.params["ProductId"])
-    summaries = [{"Id": path, "ConstraintSummaries": constraint_summaries(tables, p["Id"], item["Id"]), "Tags": [],
-                  "Name": p["DisplayName"]}
-                 for p, path in launch_paths(tables, item["Id"])]
+    """API_ListLaunchPaths: one path per portfolio (own or shared) the caller may launch the
+    product from, with the constraints the hub put on it."""
+    _, item = product_of(call, call.params["ProductId"])
+    summaries = [{"Id": path, "ConstraintSummaries": constraint_summaries(view.tables, view.portfolio["Id"], item["Id"]),
+                  "Tags": [], "Name": view.portfolio["DisplayName"]}
+                 for view, path in launch_paths(call, item["Id"])]
     return paged(call, summaries, "LaunchPathSummaries")

@@ -28,15 +28,16 @@ from typing import Any, Protocol
 from vending.local.servicecatalog import errors as err
 from vending.local.faults import ProvisioningFault
 from vending.local.modeled import Call
+from vending.local.servicecatalog.access import product_of
+from vending.local.servicecatalog.enduser import chosen_path, end_user_artifact
+from vending.local.servicecatalog.rules import check_rules, resolve, template_of
 from vending.local.servicecatalog.tables import (
     Item,
     Tables,
     artifact,
     handles,
-    launch_paths,
     new_id,
     now,
-    product,
     provisioned,
     public,
     tables_of,
@@ -131,38 +132,36 @@ def _start(call: Call[Any], kind: str, record_type: str, pp: Item, parameters: d
 
 @handles("ProvisionProduct")
 def provision_product(call: Call[Any]) -> dict[str, Any]:
-    """API_ProvisionProduct: ResourceNotFoundException without a launch path ("No launch paths
-    found for resource"), InvalidParametersException for a name in use ("A stack named X already
-    exists.") or for a deprecated/inactive version (aws-facts 3.3)."""
+    """API_ProvisionProduct, from the caller's own portfolios or shared ones
+    (servicecatalog.access): ResourceNotFoundException without a launch path ("No launch paths
+    found for resource") or for an inactive version (hidden), InvalidParametersException for a
+    deprecated version (aws-facts 3.3), parameters the template refuses, a template constraint's
+    failed assertion (servicecatalog.rules) or a name in use ("A stack named X already
+    exists.")."""
     p, tables = call.params, tables_of(call)
     replay = _replay(tables, "provision", p["ProvisionToken"])
     if replay:
         return replay
-    item = product(tables, p.get("ProductId"), p.get("ProductName"))
-    version = artifact(item, p.get("ProvisioningArtifactId"), p.get("ProvisioningArtifactName"))
-    if not version["Active"] or version["Guidance"] == "DEPRECATED":
-        raise err.invalid(f"Provisioning artifact {version['Id']} cannot be used to launch "
+    _, item = product_of(call, p.get("ProductId"), p.get("ProductName"))
+    view, path = chosen_path(call, item["Id"], p.get("PathId"), p.get("PathName"))
+    version = end_user_artifact(item, p.get("ProvisioningArtifactId"), p.get("ProvisioningArtifactName"))
+    if version["Guidance"] == "DEPRECATED":
+        raise err.invalid(f"Provisioning artifact {version['Id']} is deprecated and cannot be used to launch "
                           "a new provisioned product.")
-    paths = launch_paths(tables, item["Id"])
-    chosen = [path for folio, path in paths if p.get("PathId") in (None, path)
-              and p.get("PathName") in (None, folio["DisplayName"])]
-    if not chosen:
-        raise err.no_launch_path(item["Id"])
-    if len(chosen) > 1:
-        raise err.invalid(f"Product {item['Id']} has more than one launch path; give PathId.")
     name = p["ProvisionedProductName"]
     if any(other["Name"] == name for other in tables["provisioned"].values()):
         raise err.stack_exists(name)
     parameters = _parameters(p.get("ProvisioningParameters") or [], {})
+    check_rules(view.tables, view.portfolio["Id"], item["Id"], resolve(template_of(version), parameters))
     engine = engine_of(call.emulator, item)
     engine.check(PROVISION, parameters, None)
     pp_id = new_id("pp")
     pp = {"Name": name, "Id": pp_id, "Type": engine.provisioned_product_type,
           "Arn": f"arn:aws:servicecatalog:{call.region}:{call.account_id}:stack/{name}/{pp_id}",
           "Status": "UNDER_CHANGE", "CreatedTime": now(), "IdempotencyToken": p["ProvisionToken"],
-          "ProductId": item["Id"], "ProvisioningArtifactId": version["Id"], "PathId": chosen[0],
+          "ProductId": item["Id"], "ProvisioningArtifactId": version["Id"], "PathId": path,
           "Tags": list(p.get("Tags") or []), "engine": item["engine"], "parameters": {},
-          "outputs": [], "pending": None}
+          "outputs": [], "pending": None, "hub": view.hub, "portfolio": view.portfolio["Id"]}
     tables["provisioned"][pp_id] = pp
     return _start(call, "provision", PROVISION, pp, parameters, version["Id"])
 
@@ -170,7 +169,8 @@ def provision_product(call: Call[Any]) -> dict[str, Any]:
 @handles("UpdateProvisionedProduct")
 def update_provisioned_product(call: Call[Any]) -> dict[str, Any]:
     """API_UpdateProvisionedProduct: every parameter must be given again, or UsePreviousValue
-    (as CloudFormation's UpdateStack); inactive versions cannot be used (aws-facts 3.3)."""
+    (as CloudFormation's UpdateStack); a deprecated version may still be used, an inactive one
+    not (aws-facts 3.3); the path's template constraints hold as at launch."""
     p, tables = call.params, tables_of(call)
     replay = _replay(tables, "update", p["UpdateToken"])
     if replay:
@@ -178,7 +178,7 @@ def update_provisioned_product(call: Call[Any]) -> dict[str, Any]:
     pp = provisioned(tables, p.get("ProvisionedProductId"), p.get("ProvisionedProductName"))
     if pp["Status"] == "UNDER_CHANGE":
         raise err.under_change(pp["Id"])
-    item = product(tables, p.get("ProductId") or pp["ProductId"], p.get("ProductName"))
+    hub_tables, item = product_of(call, p.get("ProductId") or pp["ProductId"], p.get("ProductName"))
     if item["Id"] != pp["ProductId"]:
         raise err.invalid(f"Provisioned product {pp['Id']} is not a {item['Id']} product.")
     named = p.get("ProvisioningArtifactId") or p.get("ProvisioningArtifactName")
@@ -187,6 +187,8 @@ def update_provisioned_product(call: Call[Any]) -> dict[str, Any]:
     if not version["Active"]:
         raise err.invalid(f"Provisioning artifact {version['Id']} is not active.")
     parameters = _parameters(p.get("ProvisioningParameters") or [], pp["parameters"])
+    if pp.get("portfolio"):
+        check_rules(hub_tables, pp["portfolio"], item["Id"], resolve(template_of(version), parameters))
     engine_of(call.emulator, pp).check(UPDATE, parameters, pp)
     return _start(call, "update", UPDATE, pp, parameters, version["Id"])
 

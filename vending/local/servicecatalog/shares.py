@@ -59,7 +59,7 @@ def get_organizations_access_status(call: Call[Any]) -> dict[str, Any]:
     return {"AccessStatus": "ENABLED" if _enabled(_org(call)) else "DISABLED"}
 
 
-def _reached(backend: Any, node_type: str, value: str) -> list[str]:
+def reached(backend: Any, node_type: str, value: str) -> list[str]:
     """The member accounts an organization node reaches (the management account left out)."""
     manager = backend.org.master_account_id
     members = [a for a in backend.accounts if a.id != manager]
@@ -129,7 +129,7 @@ def create_portfolio_share(call: Call[Any]) -> dict[str, Any]:
         raise AwsServiceError("InvalidStateException", "AWS Organizations access is not enabled for Service Catalog;"
                               " call EnableAWSOrganizationsAccess from the management account first.")
     _check_node(backend, kind, value)
-    share["token"] = _start(tables, item, kind, value, _reached(backend, kind, value))
+    share["token"] = _start(tables, item, kind, value, reached(backend, kind, value))
     item["shares"].append(share)
     return {"PortfolioShareToken": share["token"]}
 
@@ -157,7 +157,7 @@ def update_portfolio_share(call: Call[Any]) -> dict[str, Any]:
         share["SharePrincipals"] = bool(call.params["SharePrincipals"]) and kind in _PRINCIPAL_SHARING
     if kind == "ACCOUNT_SHARE":
         return {"Status": "COMPLETED"}
-    share["token"] = _start(tables, item, kind, value, _reached(_org(call), kind, value))
+    share["token"] = _start(tables, item, kind, value, reached(_org(call), kind, value))
     return {"PortfolioShareToken": share["token"], "Status": "NOT_STARTED"}
 
 
@@ -206,4 +206,8 @@ def step(tables: Tables) -> bool:
     for op in flying:
         op["polls_left"] -= 1
         op["Status"] = "COMPLETED" if op["polls_left"] <= 0 else "IN_PROGRESS"
+        folio = tables["portfolios"].get(op["PortfolioId"])
+        share = _find(folio, op["kind"], op["OrganizationNodeValue"]) if folio else None
+        if share is not None and op["Status"] == "COMPLETED":
+            share["live"] = True  # recipients see it from now on (servicecatalog.access)
     return bool(flying)

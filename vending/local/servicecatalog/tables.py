@@ -94,16 +94,6 @@ def artifact(item: Item, artifact_id: str | None = None, name: str | None = None
     return named[0]
 
 
-def launch_paths(tables: Tables, product_id: str) -> list[tuple[Item, str]]:
-    """(portfolio, path id) for each portfolio holding the product that has a principal.
-
-    Principals are not matched against the caller (no IAM evaluation locally): a portfolio
-    with at least one associated principal gives a launch path.
-    """
-    return [(p, p["products"][product_id]) for p in tables["portfolios"].values()
-            if product_id in p["products"] and p["principals"]]
-
-
 def provisioned(tables: Tables, pp_id: str | None = None, name: str | None = None) -> Item:
     if pp_id:
         found = tables["provisioned"].get(pp_id)

@@ -1,9 +1,10 @@
-"""Service Catalog TagOptions: CreateTagOption, UpdateTagOption, DescribeTagOption, ListTagOptions.
+"""Service Catalog TagOptions: Create/Update/Describe/DeleteTagOption, ListTagOptions.
 
 A TagOption is one key/value pair (`tag-` + 13 ids), owned by the account that created it. As in
 AWS, a pair exists once (DuplicateResourceException), and deactivating one (UpdateTagOption
 Active=false) keeps its associations: only new launches stop offering it (aws-facts §3.5).
-ListTagOptions pages with PageToken in both directions (the model's output token is PageToken,
+DeleteTagOption is refused while the TagOption is associated with a portfolio or product
+(ResourceInUseException, SC-API). ListTagOptions pages with PageToken in both directions (the model's output token is PageToken,
 not NextPageToken) and filters on Key, Value and Active.
 """
 from __future__ import annotations
@@ -80,3 +81,17 @@ def list_tag_options(call: Call[Any]) -> dict[str, Any]:
              if all(filters.get(f) is None or t[f] == filters[f] for f in ("Key", "Value", "Active"))]
     chunk, following = page(items, call.params.get("PageSize") or None, call.params.get("PageToken"), 20, err.bad_token)
     return {"TagOptionDetails": chunk, **({"PageToken": following} if following else {})}
+
+
+@handles("DeleteTagOption")
+def delete_tag_option(call: Call[Any]) -> dict[str, Any]:
+    """API_DeleteTagOption: not while associated with a resource (ResourceInUseException)."""
+    item = _by_id(call)
+    tables = tables_of(call)
+    holders = sorted(r["Id"] for kind in ("portfolios", "products") for r in tables[kind].values()
+                     if item["Id"] in r.get("tag_options", ()))
+    if holders:
+        raise AwsServiceError("ResourceInUseException", f"TagOption {item['Id']} is associated with "
+                              f"{', '.join(holders)}; disassociate it before deleting it.")
+    del _table(call)[item["Id"]]
+    return {}
