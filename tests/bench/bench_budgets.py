@@ -8,8 +8,10 @@ ou.yaml gains a budget with two alerts (so every active account has one), vend a
 CreateBudget per account, alerts included), and the no-change plan is measured again, twice:
 
 * DEFAULT: the Budgets requests of a plain `vend plan`: one paged DescribeBudgets and one paged
-  DescribeBudgetNotificationsForAccount in all (1,000 a page), no subscriber read - the amount,
-  currency, period, filter and every alert's type, threshold and comparison come from those;
+  DescribeBudgetNotificationsForAccount in all (1,000 a page), and one ListTagsForResource per
+  budget (its `vend:subscribers:` digests, so a change of recipients in git is seen), no
+  subscriber read - the amount, currency, period, filter and every alert's type, threshold and
+  comparison come from the first two;
 * CHECK SUBSCRIBERS: `vend plan --check-subscribers` adds one DescribeSubscribersForNotification
   per alert - the API returns subscribers only per notification, so that is the floor for a
   plan that sees a subscriber changed in the console;
@@ -35,7 +37,8 @@ PAGE = 1000
 BUDGET = ("budget:\n  amount: 1000\n  alerts:\n    - {threshold: 80, recipients: [finance@example.com]}\n"
           "    - {threshold: 100, spend: forecasted, recipients: [finance@example.com]}\n")
 SUBSCRIBERS = "DescribeSubscribersForNotification"
-BUDGET_OPERATIONS = ("DescribeBudgets", "DescribeBudgetNotificationsForAccount", SUBSCRIBERS)
+TAGS = "ListTagsForResource"
+BUDGET_OPERATIONS = ("DescribeBudgets", "DescribeBudgetNotificationsForAccount", TAGS, SUBSCRIBERS)
 
 
 @dataclass
@@ -61,8 +64,9 @@ class Result:
 
     @property
     def floor(self) -> int:
-        """Two paged calls in all: 1,000 budgets (and their notifications) a page."""
-        return 2 * math.ceil(self.budgets / PAGE)
+        """Two paged calls in all (1,000 budgets, and their notifications, a page) and one tag read
+        per budget."""
+        return 2 * math.ceil(self.budgets / PAGE) + self.budgets
 
     @property
     def checked_floor(self) -> int:
