@@ -284,6 +284,14 @@ def test_a_budget_without_the_tag_gets_it_and_an_owner_change_is_planned(tmp_pat
     changes = _changes(vend, repo)
     alert = changes["budget_alert:Log Archive/actual-50"]
     assert alert["after"]["set_recipients"] == ["audit@example.com", "sec@example.com"]
+    saved = tmp_path / "plan.json"
+    assert vend(repo, "plan", "--out", str(saved)).code == 0
+    with LocalAws(repo / ".vend") as aws:  # the plan's digests cover the tags
+        aws.session().client("budgets", region_name="us-east-1").tag_resource(
+            ResourceARN=f"arn:aws:budgets::{management}:budget/{name}",
+            ResourceTags=[{"Key": "vend:subscribers:actual-50", "Value": "edited"}])
+    stale = vend(repo, "apply", str(saved))
+    assert stale.code == 1 and "plan is stale" in stale.err and "budget vend-" in stale.err
     assert vend(repo, "apply", "--auto-approve").code == 0
     assert _budgets(repo)["Log Archive"]["alerts"] == {("ACTUAL", 50.0): ["audit@example.com", "sec@example.com"]}
     assert vend(repo, "plan", "--detailed-exitcode").code == 0
