@@ -1,9 +1,10 @@
 """Budgets end to end on the example organization: apply creates one budget per account that
 declares one (Workloads/Prod's, data-lake-prod's own override), boto3 reads them back from the
 emulator, the next plan is empty; console edits of the amount and a threshold come back as changes
-to git in a default plan (two Budgets reads in all, no subscriber read), a subscriber edit only with
-`--check-subscribers` or vend.yaml `budgets.check_subscribers`; an applied alert change leaves
-exactly git's subscribers either way; `budget: none` deletes, only with --allow-destroy."""
+to git in a default plan (two Budgets reads in all and one tag read per budget, no subscriber
+read), a subscriber edit only with `--check-subscribers` or vend.yaml `budgets.check_subscribers`,
+a change of recipients (or owner) in git by default through the `vend:subscribers:` tags; an
+applied alert change leaves exactly git's subscribers either way; `budget: none` deletes, only with --allow-destroy."""
 from __future__ import annotations
 
 import json
