@@ -248,7 +248,7 @@ def test_a_change_of_recipients_in_git_is_planned_by_default_and_applied(example
     assert after["subscribers_digest"] not in (None, before["subscribers_digest"])
     assert after["set_recipients"] == ["analytics-team@example.com", "cfo@example.com"]
     assert "recipients" not in before and change["action"] == "update"
-    assert change["reason"] == ("the actual alert at 90%'s recipients in accounts/data-lake-prod.yaml differ from"
+    assert change["reason"] == ("accounts/data-lake-prod.yaml gives the actual alert at 90% other recipients than"
                                 " the ones vend last set (its vend:subscribers tag)")
     text = vend(repo, "plan").out
     assert "~ budget_alert:data-lake-prod/actual-90" in text and "subscribers_digest" in text

@@ -201,7 +201,8 @@ def _alert_reason(want: dict[str, Any], compared: dict[str, Any], got: dict[str,
     if got[DIGEST] is None:
         return (f"{alert} has no vend:subscribers tag (set before vend tagged its budgets?):"
                 f" its subscribers are set to {origin}'s and tagged")
-    return f"{alert}'s recipients in {origin} differ from the ones vend last set (its vend:subscribers tag)"
+    return (f"{origin} gives {alert} other recipients than the ones vend last set"
+            " (its vend:subscribers tag)")
 
 
 def _declared_at(desired: DesiredOrg, spec: AccountSpec) -> str:
