@@ -1,9 +1,10 @@
 """Budgets end to end on the example organization: apply creates one budget per account that
 declares one (Workloads/Prod's, data-lake-prod's own override), boto3 reads them back from the
 emulator, the next plan is empty; console edits of the amount and a threshold come back as changes
-to git in a default plan (two Budgets reads in all, no subscriber read), a subscriber edit only with
-`--check-subscribers` or vend.yaml `budgets.check_subscribers`; an applied alert change leaves
-exactly git's subscribers either way; `budget: none` deletes, only with --allow-destroy."""
+to git in a default plan (two Budgets reads in all and one tag read per budget, no subscriber
+read), a subscriber edit only with `--check-subscribers` or vend.yaml `budgets.check_subscribers`,
+a change of recipients (or owner) in git by default through the `vend:subscribers:` tags; an
+applied alert change leaves exactly git's subscribers either way; `budget: none` deletes, only with --allow-destroy."""
 from __future__ import annotations
 
 import json
@@ -216,3 +217,82 @@ def test_a_small_repository_applies_its_ou_budget_and_a_saved_plan_goes_stale_on
           Subscriber={"SubscriptionType": "EMAIL", "Address": "intruder@example.com"})
     stale = vend(repo, "apply", str(saved))  # this plan read the subscribers: a subscriber edit makes it stale
     assert stale.code == 1 and "plan is stale" in stale.err and "budget vend-" in stale.err
+
+
+def _tags(repo: Path, account: str) -> dict[str, str]:
+    """The `vend:subscribers:` tags of the account's budget, as ListTagsForResource answers."""
+    with LocalAws(repo / ".vend") as aws:
+        session = aws.session()
+        org = session.client("organizations")
+        ids = {a["Name"]: a["Id"] for p in org.get_paginator("list_accounts").paginate() for a in p["Accounts"]}
+        management = org.describe_organization()["Organization"]["MasterAccountId"]
+        arn = f"arn:aws:budgets::{management}:budget/vend-{ids[account]}"
+        tags = session.client("budgets", region_name="us-east-1").list_tags_for_resource(ResourceARN=arn)
+        return {t["Key"]: t["Value"] for t in tags["ResourceTags"]}
+
+
+def test_a_change_of_recipients_in_git_is_planned_by_default_and_applied(example, vend) -> None:
+    repo = without_baselines(example)
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    applied = _tags(repo, "data-lake-prod")
+    assert list(applied) == ["vend:subscribers:actual-90"] and len(applied["vend:subscribers:actual-90"]) == 32
+    lake = repo / "accounts" / "data-lake-prod.yaml"
+    lake.write_text(lake.read_text().replace("[owner, finance@example.com]", "[owner, cfo@example.com]"))
+    result = vend(repo, "plan", "--format", "json")
+    plan = json.loads(result.out)
+    assert plan["read_scope"]["budgets"] == {"subscribers": False}
+    assert [c["address"] for c in plan["changes"]] == ["budget_alert:data-lake-prod/actual-90"]
+    change = plan["changes"][0]
+    before, after = change["before"], change["after"]
+    assert before["subscribers_digest"] == applied["vend:subscribers:actual-90"]
+    assert after["subscribers_digest"] not in (None, before["subscribers_digest"])
+    assert after["set_recipients"] == ["analytics-team@example.com", "cfo@example.com"]
+    assert "recipients" not in before and change["action"] == "update"
+    assert change["reason"] == ("accounts/data-lake-prod.yaml gives the actual alert at 90% other recipients than"
+                                " the ones vend last set (its vend:subscribers tag)")
+    text = vend(repo, "plan").out
+    assert "~ budget_alert:data-lake-prod/actual-90" in text and "subscribers_digest" in text
+
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    assert _budgets(repo)["data-lake-prod"]["alerts"] == {("ACTUAL", 90.0): ["analytics-team@example.com",
+                                                                             "cfo@example.com"]}
+    assert _tags(repo, "data-lake-prod")["vend:subscribers:actual-90"] == after["subscribers_digest"]
+    assert vend(repo, "plan", "--detailed-exitcode").code == 0
+    assert vend(repo, "plan", "--detailed-exitcode", "--check-subscribers").code == 0
+
+
+def test_a_budget_without_the_tag_gets_it_and_an_owner_change_is_planned(tmp_path, vend) -> None:
+    repo = write(tmp_path / "small", SMALL)
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    with LocalAws(repo / ".vend") as aws:  # as a budget vend created before it tagged them
+        session = aws.session()
+        management = session.client("organizations").describe_organization()["Organization"]["MasterAccountId"]
+        budgets = session.client("budgets", region_name="us-east-1")
+        name = budgets.describe_budgets(AccountId=management)["Budgets"][0]["BudgetName"]
+        budgets.untag_resource(ResourceARN=f"arn:aws:budgets::{management}:budget/{name}",
+                               ResourceTagKeys=["vend:subscribers:actual-50"])
+    changes = _changes(vend, repo)
+    assert list(changes) == ["budget_alert:Log Archive/actual-50"]
+    untagged = changes["budget_alert:Log Archive/actual-50"]
+    assert untagged["before"]["subscribers_digest"] is None and untagged["after"]["subscribers_digest"]
+    assert "has no vend:subscribers tag" in untagged["reason"]
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    assert _tags(repo, "Log Archive") == {"vend:subscribers:actual-50": untagged["after"]["subscribers_digest"]}
+    assert vend(repo, "plan", "--detailed-exitcode").code == 0
+
+    account = repo / "accounts" / "log-archive.yaml"  # recipients say `owner`: a new owner is a new recipient
+    account.write_text(account.read_text().replace("owner: logs@example.com", "owner: audit@example.com"))
+    changes = _changes(vend, repo)
+    alert = changes["budget_alert:Log Archive/actual-50"]
+    assert alert["after"]["set_recipients"] == ["audit@example.com", "sec@example.com"]
+    saved = tmp_path / "plan.json"
+    assert vend(repo, "plan", "--out", str(saved)).code == 0
+    with LocalAws(repo / ".vend") as aws:  # the plan's digests cover the tags
+        aws.session().client("budgets", region_name="us-east-1").tag_resource(
+            ResourceARN=f"arn:aws:budgets::{management}:budget/{name}",
+            ResourceTags=[{"Key": "vend:subscribers:actual-50", "Value": "edited"}])
+    stale = vend(repo, "apply", str(saved))
+    assert stale.code == 1 and "plan is stale" in stale.err and "budget vend-" in stale.err
+    assert vend(repo, "apply", "--auto-approve").code == 0
+    assert _budgets(repo)["Log Archive"]["alerts"] == {("ACTUAL", 50.0): ["audit@example.com", "sec@example.com"]}
+    assert vend(repo, "plan", "--detailed-exitcode").code == 0

@@ -1,7 +1,8 @@
 """AWS Budgets in the local AWS (vending.local.budgets): budgets held to AWS's rules where moto
 has none - the owner is the caller, a linked-account filter only in a management account and
 only for its members, the subscriber and notification quotas, UpdateBudget and the subscriber
-calls moto lacks, paging - and kept across processes like the rest of the organization."""
+calls moto lacks, paging, tags by ARN (moto has no budget tags) - and kept across processes like
+the rest of the organization."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from vending.local import LocalAws, isolated_session
-from vending.local.budgets.handlers import NOTIFICATIONS_PER_BUDGET, SUBSCRIBERS_PER_NOTIFICATION
+from vending.local.budgets.handlers import NOTIFICATIONS_PER_BUDGET, SUBSCRIBERS_PER_NOTIFICATION, TAGS_PER_BUDGET
 
 NOTIFICATION = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80,
                 "ThresholdType": "PERCENTAGE"}
@@ -109,11 +110,39 @@ def test_describe_budgets_pages(budgets, ids) -> None:
     assert names == [f"b{i}" for i in range(7)]
 
 
+def test_tags_name_the_budget_by_arn_and_are_strict_on_unknown_ones(budgets, ids, aws_error) -> None:
+    management, member = ids
+    arn = f"arn:aws:budgets::{management}:budget/tagged"
+    budgets.create_budget(AccountId=management, Budget=_budget("tagged"), ResourceTags=[{"Key": "a", "Value": "1"}])
+    budgets.tag_resource(ResourceARN=arn, ResourceTags=[{"Key": "b", "Value": "2"}, {"Key": "a", "Value": "3"}])
+    assert budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"] == [
+        {"Key": "a", "Value": "3"}, {"Key": "b", "Value": "2"}]
+    budgets.untag_resource(ResourceARN=arn, ResourceTagKeys=["a", "absent"])
+    assert budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"] == [{"Key": "b", "Value": "2"}]
+    aws_error("NotFoundException", budgets.list_tags_for_resource, ResourceARN=arn.replace("tagged", "nope"))
+    aws_error("NotFoundException", budgets.tag_resource, ResourceARN=arn.replace("tagged", "nope"),
+              ResourceTags=[{"Key": "a", "Value": "1"}])
+    aws_error("InvalidParameterException", budgets.list_tags_for_resource, ResourceARN="arn:aws:s3:::bucket")
+    aws_error("AccessDeniedException", budgets.list_tags_for_resource,
+              ResourceARN=f"arn:aws:budgets::{member}:budget/tagged")
+    aws_error("InvalidParameterException", budgets.tag_resource, ResourceARN=arn,
+              ResourceTags=[{"Key": "aws:mine", "Value": "1"}])
+    many = [{"Key": f"k{i}", "Value": ""} for i in range(TAGS_PER_BUDGET)]
+    aws_error("ServiceQuotaExceededException", budgets.tag_resource, ResourceARN=arn, ResourceTags=many)
+    budgets.delete_budget(AccountId=management, BudgetName="tagged")
+    aws_error("NotFoundException", budgets.list_tags_for_resource, ResourceARN=arn)
+
+
 def test_budgets_outlive_the_process(tmp_path) -> None:
     with LocalAws(tmp_path) as first:
         session = first.session()
         management = session.client("sts").get_caller_identity()["Account"]
-        session.client("budgets", region_name="us-east-1").create_budget(AccountId=management, Budget=_budget("kept"))
+        session.client("budgets", region_name="us-east-1").create_budget(
+            AccountId=management, Budget=_budget("kept"), ResourceTags=[{"Key": "vend:subscribers:actual-80",
+                                                                         "Value": "d"}])
     with LocalAws(tmp_path) as second:
-        got = second.session().client("budgets", region_name="us-east-1").describe_budgets(AccountId=management)
+        client = second.session().client("budgets", region_name="us-east-1")
+        got = client.describe_budgets(AccountId=management)
+        tags = client.list_tags_for_resource(ResourceARN=f"arn:aws:budgets::{management}:budget/kept")
     assert [b["BudgetName"] for b in got["Budgets"]] == ["kept"]
+    assert tags["ResourceTags"] == [{"Key": "vend:subscribers:actual-80", "Value": "d"}]

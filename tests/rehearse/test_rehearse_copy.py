@@ -15,6 +15,7 @@ from vending.model.live import (
     ProvisionedAccount,
 )
 from vending.model.live_baselines import LiveBaselines
+from vending.model.live_budgets import LiveAlert, LiveBudget, LiveBudgets, subscribers_digest
 from vending.model.live_catalog import LiveCatalog, LiveTagOption
 from vending.model.live_settings import LiveContacts
 from vending.model.types import OrgSettings, Target
@@ -100,3 +101,17 @@ def test_the_parts_a_copy_cannot_reproduce_are_named():
         "Control Tower operations still in progress (baseline arn:eb, provisioned product vend-new): wait for them",
         "CreateAccount requests still in progress (new-team): wait for them and rehearse again",
     ]
+
+
+def test_a_copy_keeps_vends_budget_tags_so_its_budgets_read_back_the_same(tmp_path):
+    live = a_live_org()
+    member = next(a.id for a in live.accounts.values() if a.id != MANAGEMENT and a.status == "ACTIVE")
+    alert = LiveAlert(spend="actual", threshold=80.0, recipients=("owner@example.com",), sns=())
+    budget = LiveBudget(name=f"vend-{member}", budget_type="COST", amount=100.0, currency="USD", period="monthly",
+                        linked_accounts=(member,), other_filters=False, alerts=(alert,),
+                        digests=(("actual-80", subscribers_digest(["owner@example.com"])),))
+    live = replace(live, budgets=LiveBudgets(budgets={budget.name: budget}, subscribers_read=True))
+    with LocalAws(tmp_path / "scratch", management_account_id=MANAGEMENT) as aws:
+        copy.load(live, SETTINGS, aws.emulator)
+        back = engine.read_live(AwsClients(aws.session()), SETTINGS, budgets=True, budget_subscribers=True)
+    assert back.budgets == live.budgets

@@ -1,6 +1,6 @@
 """The budgets and support readers' cost: nothing for a repository without either; one paged
-DescribeBudgets and one paged DescribeBudgetNotificationsForAccount in all, and no subscriber
-read by default; with budget_subscribers, one DescribeSubscribersForNotification per alert of
+DescribeBudgets and one paged DescribeBudgetNotificationsForAccount in all, one
+ListTagsForResource per vend budget (its subscriber digests), and no subscriber read by default; with budget_subscribers, one DescribeSubscribersForNotification per alert of
 vend's budgets (others' budgets are not read further); one paged DescribeCases in all."""
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ def _seed(local: LocalAws) -> tuple[str, list[str]]:
             Budget={"BudgetName": f"vend-{member}", "BudgetType": "COST", "TimeUnit": "MONTHLY",
                     "BudgetLimit": {"Amount": "100", "Unit": "USD"}, "CostFilters": {"LinkedAccount": [member]}},
             NotificationsWithSubscribers=[{"Notification": {**ALERT, "Threshold": t}, "Subscribers": EMAIL}
-                                          for t in (80, 100)])
+                                          for t in (80, 100)],
+            ResourceTags=[{"Key": "vend:subscribers:actual-80", "Value": "abc"}, {"Key": "team", "Value": "x"}]
+            if member == members[0] else [])
     budgets.create_budget(  # someone else's budget, with an alert: never read further
         AccountId=management, Budget={"BudgetName": "team-budget", "BudgetType": "COST", "TimeUnit": "MONTHLY",
                                       "BudgetLimit": {"Amount": "5", "Unit": "USD"}},
@@ -55,8 +57,13 @@ def test_budget_reads_are_two_paged_calls_in_all_and_no_subscriber_read_by_defau
         one = live.budgets.of(members[0])
         assert (one.amount, one.linked_accounts, [(a.spend, a.threshold, a.recipients, a.sns) for a in one.alerts]) == (
             100.0, (members[0],), [("actual", 80.0, None, None), ("actual", 100.0, None, None)])
+        assert one.digests == (("actual-80", "abc"),)  # vend's tags only
+        assert live.budgets.of(members[1]).digests == ()
         budget_calls = {k: v for k, v in counter.counts.items() if k.startswith(("DescribeBudget", "DescribeSubscribers"))}
         assert budget_calls == {"DescribeBudgets": 1, "DescribeBudgetNotificationsForAccount": 1}
+        _, without = _read(local)  # Organizations' ListTagsForResource has the same name
+        tag_reads = counter.counts["ListTagsForResource"] - without.counts["ListTagsForResource"]
+        assert tag_reads == len(members)  # one per vend budget, not team-budget's
 
 
 def test_budget_subscribers_when_asked_are_one_call_per_alert_of_vends_budgets(tmp_path) -> None:

@@ -7,7 +7,12 @@ A changed alert ends with exactly git's email subscribers whether or not the pla
 default it does not: two calls in all, vending.state.budgets): the applier reads that one
 notification's subscribers (DescribeSubscribersForNotification, a read for the write, not a
 diff), creates the missing ones first (deleting a notification's last subscriber deletes the
-notification) and then deletes the others, SNS ones included.
+notification) and then deletes the others, SNS ones included. Then it tags the budget with the
+digest of what it set (`vend:subscribers:<spend>-<threshold>`, TagResource; CreateBudget sets
+them in ResourceTags), which is how a default plan sees a change of recipients in git: the tag
+is written only after the subscribers, so an interrupted apply leaves a digest that still
+differs and is planned again. A deleted alert's tag is left (harmless; a new alert of that
+label writes its own).
 
 Re-running after an interruption converges: a budget that already exists (DuplicateRecordException)
 is replaced with the one git wants (UpdateBudget), an alert that already exists gets git's
@@ -22,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from vending.apply.context import ApplyContext
 from vending.aws.errors import error_code
-from vending.model.live_budgets import budget_name
+from vending.model.live_budgets import SUBSCRIBERS_TAG, alert_label, budget_arn, budget_name, subscribers_digest
 from vending.plan.changes import Action, Change
 from vending.state.budgets import BUDGETS_REGION, subscribers
 
@@ -48,6 +53,12 @@ def _email(address: str) -> dict[str, str]:
     return {"SubscriptionType": "EMAIL", "Address": address}
 
 
+def _tag(alert: dict[str, Any], recipients: list[str]) -> dict[str, str]:
+    """The `vend:subscribers:<label>` tag of one alert whose email subscribers are `recipients`."""
+    return {"Key": SUBSCRIBERS_TAG + alert_label(alert["spend"], float(alert["threshold"])),
+            "Value": subscribers_digest(recipients)}
+
+
 def apply_budget(change: Change, ctx: ApplyContext) -> str:
     fields: dict[str, Any] = change.before if change.action is Action.DELETE else change.after  # type: ignore[assignment]
     name = change.address.split(":", 1)[1]
@@ -69,7 +80,8 @@ def apply_budget(change: Change, ctx: ApplyContext) -> str:
     alerts = [{"Notification": _notification(a), "Subscribers": [_email(r) for r in a["recipients"]]}
               for a in fields["alerts"]]
     try:
-        client.create_budget(AccountId=owner, Budget=wanted, NotificationsWithSubscribers=alerts)
+        client.create_budget(AccountId=owner, Budget=wanted, NotificationsWithSubscribers=alerts,
+                             ResourceTags=[_tag(a, a["recipients"]) for a in fields["alerts"]])
     except ClientError as exc:
         if error_code(exc) != "DuplicateRecordException":
             raise
@@ -102,7 +114,9 @@ def apply_alert(change: Change, ctx: ApplyContext) -> str:
             if error_code(exc) != "DuplicateRecordException":
                 raise
             _set_subscribers(client, owner, budget, notification, after["recipients"])
+            client.tag_resource(ResourceARN=budget_arn(owner, budget), ResourceTags=[_tag(after, after["recipients"])])
             return f"alert {label} already existed (an earlier apply?); its subscribers set to git's"
+        client.tag_resource(ResourceARN=budget_arn(owner, budget), ResourceTags=[_tag(after, after["recipients"])])
         return f"alert {label} created for {', '.join(after['recipients'])}"
     before = change.before  # type: ignore[assignment]
     old = _notification(before)
@@ -111,6 +125,7 @@ def apply_alert(change: Change, ctx: ApplyContext) -> str:
                                    NewNotification=notification)
     recipients = after.get("recipients", after.get("set_recipients", []))
     _set_subscribers(client, owner, budget, notification, recipients)
+    client.tag_resource(ResourceARN=budget_arn(owner, budget), ResourceTags=[_tag(after, recipients)])
     return f"alert {label} set to {after['threshold']:g}% of {after['spend']} spend for {', '.join(recipients)}"
 
 

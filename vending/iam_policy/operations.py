@@ -50,7 +50,7 @@ READS: dict[str, tuple[str, ...]] = {
     ),
     "vending.state.budgets": (
         "budgets:DescribeBudgetNotificationsForAccount", "budgets:DescribeBudgets",
-        "budgets:DescribeSubscribersForNotification",
+        "budgets:DescribeSubscribersForNotification", "budgets:ListTagsForResource",
     ),
     "vending.state.support": ("support:DescribeCases",),
     "vending.state.licenses": (
@@ -137,7 +137,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "vending.apply.budgets": (
         "budgets:CreateBudget", "budgets:CreateNotification", "budgets:CreateSubscriber", "budgets:DeleteBudget",
         "budgets:DeleteNotification", "budgets:DeleteSubscriber", "budgets:UpdateBudget",
-        "budgets:UpdateNotification",
+        "budgets:TagResource", "budgets:UpdateNotification",
     ),
     "vending.apply.support": ("support:CreateCase",),
     "vending.apply.licenses": (

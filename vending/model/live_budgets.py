@@ -7,11 +7,16 @@ budget or opens an unrelated case.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 
 BUDGET_PREFIX = "vend-"
 """vend's budget of account 111122223333 is `vend-111122223333` in the management account."""
+SUBSCRIBERS_TAG = "vend:subscribers:"
+"""vend's tag on its budget, one per alert: `vend:subscribers:<spend>-<threshold>` = the digest of
+the subscribers vend set on that alert, so a default plan (which does not read subscribers) still
+sees a change of recipients in git (one ListTagsForResource per budget)."""
 SUPPORT_LABELS = {"business": "Business", "enterprise-on-ramp": "Enterprise On-Ramp", "enterprise": "Enterprise"}
 """YAML support level -> the plan's name in a case subject."""
 _SUBJECT = re.compile(r"\[vend\] Add account (\d{12}) to the (Business|Enterprise On-Ramp|Enterprise) Support plan")
@@ -20,6 +25,22 @@ RESOLVED = "resolved"
 
 def budget_name(account_id: str) -> str:
     return f"{BUDGET_PREFIX}{account_id}"
+
+
+def budget_arn(owner: str, name: str) -> str:
+    """The budget's ARN, as TagResource and ListTagsForResource name it."""
+    return f"arn:aws:budgets::{owner}:budget/{name}"
+
+
+def alert_label(spend: str, threshold: float) -> str:
+    return f"{spend}-{threshold:g}"
+
+
+def subscribers_digest(recipients: list[str] | tuple[str, ...], sns: list[str] | tuple[str, ...] = ()) -> str:
+    """A short stable digest of one alert's subscribers (order-free; 32 hex characters of sha256,
+    well within a tag value's 256)."""
+    lines = sorted(f"EMAIL {r}" for r in set(recipients)) + sorted(f"SNS {t}" for t in set(sns))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
 
 
 def case_subject(account_id: str, level: str) -> str:
@@ -65,6 +86,11 @@ class LiveBudget:
     other_filters: bool
     """Any filter besides LinkedAccount (added in the console)."""
     alerts: tuple[LiveAlert, ...] = ()
+    digests: tuple[tuple[str, str], ...] = ()
+    """(alert label, digest) of the budget's `vend:subscribers:<label>` tags, sorted: what vend set."""
+
+    def digest(self, label: str) -> str | None:
+        return dict(self.digests).get(label)
 
 
 @dataclass(frozen=True)

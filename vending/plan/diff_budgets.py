@@ -9,7 +9,10 @@ notification of an existing budget: a threshold edited in the console pairs with
 wants (same spend type) and comes back as an update. Subscribers are compared only when the plan
 read them (`vend plan --check-subscribers`, vend.yaml `budgets.check_subscribers`: one call per
 alert); otherwise an update's `set_recipients` tells the applier what to leave, and a note says
-they were not checked. `owner` in recipients is the account's owner. Accounts being created get
+they were not checked. Either way each alert's `subscribers_digest` (its `vend:subscribers:<label>`
+tag, the digest of what vend last set) is compared with git's, so a change of recipients in git
+(or of the owner they name) is planned without reading subscribers, and a budget from before the
+tags gets them. `owner` in recipients is the account's owner. Accounts being created get
 their budget after the account exists; closed and suspended accounts are left alone.
 """
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from vending.model.live import LiveAccount, LiveOrg
-from vending.model.live_budgets import LiveAlert, LiveBudget, LiveBudgets, budget_name
+from vending.model.live_budgets import LiveAlert, LiveBudget, LiveBudgets, alert_label, budget_name, subscribers_digest
 from vending.model.settings_types import NONE, Alert, Budget
 from vending.model.types import AccountSpec, DesiredOrg
 from vending.plan import addresses
@@ -28,11 +31,14 @@ BUDGET_TYPE = "COST"
 BUDGET_FIELDS = ("budget_type", "amount", "currency", "period", "linked_accounts", "other_filters")
 ALERT_FIELDS = ("spend", "threshold", "comparison", "threshold_type", "recipients", "sns")
 SUBSCRIBER_FIELDS = ("recipients", "sns")
+DIGEST = "subscribers_digest"
+"""An alert's digest of its subscribers: git's (after), the budget's tag (before; None: no tag)."""
 SET_RECIPIENTS = "set_recipients"
 """An alert update's git recipients when the plan did not read the live ones: the applier reads
 that one alert's subscribers and leaves exactly these (shown as context, not as a change)."""
 UNCHECKED = ("subscribers of {count} budget alert(s) were not read, so a recipient added or removed"
-             " in the console, or a change of recipients in git to an existing alert, is not shown;"
+             " in the console is not shown (a change of recipients in git is, through each budget's"
+             " vend:subscribers tags);"
              " check them with `vend plan --check-subscribers` (one DescribeSubscribersForNotification"
              " per alert) or vend.yaml `budgets: {{check_subscribers: true}}`")
 
@@ -165,14 +171,16 @@ def _update(ctx: DiffContext, spec: AccountSpec, budget: Budget, account_id: str
             missing.remove(want_alert)
             extra.remove(twin)
     for want_alert, got_alert in pairs:
+        want_alert = {**want_alert, DIGEST: subscribers_digest(want_alert["recipients"], want_alert["sns"])}
+        got_alert = {**got_alert, DIGEST: have.digest(alert_label(want_alert["spend"], want_alert["threshold"]))}
         if "recipients" not in got_alert:  # subscribers not read: compare the rest, apply sets them
             want_alert = {**{k: v for k, v in want_alert.items() if k not in SUBSCRIBER_FIELDS},
                           SET_RECIPIENTS: want_alert["recipients"]}
-        if {k: v for k, v in want_alert.items() if k != SET_RECIPIENTS} != got_alert:
+        compared = {k: v for k, v in want_alert.items() if k != SET_RECIPIENTS}
+        if compared != got_alert:
             ctx.add(Change(address=alert_address(spec.name, want_alert["spend"], want_alert["threshold"]),
                            kind=Kind.BUDGET_ALERT, action=Action.UPDATE, source=source,
-                           reason=f"the {want_alert['spend']} alert at {want_alert['threshold']:g}% differs from"
-                                  f" {origin} (changed outside git?)",
+                           reason=_alert_reason(want_alert, compared, got_alert, origin),
                            before={**ident, **got_alert}, after={**ident, **want_alert}))
     for want_alert in missing:
         ctx.add(Change(address=alert_address(spec.name, want_alert["spend"], want_alert["threshold"]),
@@ -184,6 +192,17 @@ def _update(ctx: DiffContext, spec: AccountSpec, budget: Budget, account_id: str
                        kind=Kind.BUDGET_ALERT, action=Action.DELETE, source=source,
                        reason=f"{origin} has no {got_alert['spend']} alert at {got_alert['threshold']:g}%"
                               " (added outside git?)", before={**ident, **got_alert}))
+
+
+def _alert_reason(want: dict[str, Any], compared: dict[str, Any], got: dict[str, Any], origin: str) -> str:
+    alert = f"the {want['spend']} alert at {want['threshold']:g}%"
+    if any(compared[k] != got.get(k) for k in compared if k != DIGEST):
+        return f"{alert} differs from {origin} (changed outside git?)"
+    if got[DIGEST] is None:
+        return (f"{alert} has no vend:subscribers tag (set before vend tagged its budgets?):"
+                f" its subscribers are set to {origin}'s and tagged")
+    return (f"{origin} gives {alert} other recipients than the ones vend last set"
+            " (its vend:subscribers tag)")
 
 
 def _declared_at(desired: DesiredOrg, spec: AccountSpec) -> str:

@@ -1,14 +1,14 @@
 """vend's budgets and support cases in the scratch copy, stored straight into the Budgets and
 Support emulators' tables, so the copy reads back as the organization did (its fingerprint
 covers them): each budget under the management account with its LinkedAccount filter and its
-alerts' subscribers (the rehearsal reads them), each case with its id, subject and status."""
+alerts' subscribers (the rehearsal reads them) and vend's `vend:subscribers:` tags, each case with its id, subject and status."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
 from vending.model.live import LiveOrg
-from vending.model.live_budgets import case_subject
+from vending.model.live_budgets import SUBSCRIBERS_TAG, case_subject
 
 OTHER_FILTER = {"Service": ["(a filter vend does not manage, copied as a marker)"]}
 
@@ -30,6 +30,7 @@ def load(live: LiveOrg, budgets: Any, support: Any) -> None:
                             "subscribers": [{"SubscriptionType": "EMAIL", "Address": r} for r in a.recipients or ()]
                             + [{"SubscriptionType": "SNS", "Address": t} for t in a.sns or ()]}
                            for a in budget.alerts],
+                "tags": {SUBSCRIBERS_TAG + label: digest for label, digest in budget.digests},
             }
     if live.support is not None:
         support.cases[owner] = [

@@ -14,6 +14,11 @@ Why this shape (aws-facts §10):
   `budgets.check_subscribers`) it does, on a small pool (the Budgets request rate is not
   published; standard retries back off). The applier of a changed alert reads its one alert's
   subscribers itself, for the write (`subscribers`).
+- So that a change of recipients in git is still planned without reading subscribers, vend tags
+  its budget with one `vend:subscribers:<spend>-<threshold>` digest per alert, of the
+  subscribers it set (vending.model.live_budgets.SUBSCRIBERS_TAG): one ListTagsForResource per
+  vend budget (not paged: a budget has at most 200 tags) on the same small pool, which is one
+  call per account that has a budget.
 - The reader runs only when some account declares `budget` (engine), and reads nothing in any
   member account.
 """
@@ -23,7 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from vending.aws.paging import pages
-from vending.model.live_budgets import BUDGET_PREFIX, LiveAlert, LiveBudget, LiveBudgets
+from vending.model.live_budgets import (BUDGET_PREFIX, SUBSCRIBERS_TAG, LiveAlert, LiveBudget, LiveBudgets,
+                                        budget_arn)
 
 BUDGETS_REGION = "us-east-1"
 """AWS Budgets has one global endpoint, budgets.amazonaws.com, signed in us-east-1 (aws-facts §10.1)."""
@@ -65,11 +71,20 @@ class BudgetsReader:
                 alerts = list(pool.map(lambda pair: self._alert(*pair), pairs))
         else:
             alerts = [_alert(n, None) for _, n in pairs]
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            digests = dict(zip(sorted(names), pool.map(self._digests, sorted(names))))
         by_budget: dict[str, list[LiveAlert]] = {}
         for (name, _), alert in zip(pairs, alerts):
             by_budget.setdefault(name, []).append(alert)
-        return LiveBudgets(budgets={b["BudgetName"]: _budget(b, by_budget.get(b["BudgetName"], [])) for b in ours},
+        return LiveBudgets(budgets={b["BudgetName"]: _budget(b, by_budget.get(b["BudgetName"], []),
+                                                             digests[b["BudgetName"]]) for b in ours},
                            subscribers_read=self.subscribers)
+
+    def _digests(self, name: str) -> tuple[tuple[str, str], ...]:
+        """vend's subscriber digests from the budget's tags (ListTagsForResource has no paging)."""
+        tags = self.budgets.list_tags_for_resource(ResourceARN=budget_arn(self.account, name)).get("ResourceTags", [])
+        return tuple(sorted((t["Key"][len(SUBSCRIBERS_TAG):], t["Value"]) for t in tags
+                            if t["Key"].startswith(SUBSCRIBERS_TAG)))
 
     def _alert(self, name: str, notification: dict[str, Any]) -> LiveAlert:
         return _alert(notification, subscribers(self.budgets, self.account, name, _key(notification)))
@@ -95,7 +110,7 @@ def _alert(notification: dict[str, Any], found: list[dict[str, str]] | None) -> 
     )
 
 
-def _budget(data: dict[str, Any], alerts: list[LiveAlert]) -> LiveBudget:
+def _budget(data: dict[str, Any], alerts: list[LiveAlert], digests: tuple[tuple[str, str], ...]) -> LiveBudget:
     limit = data.get("BudgetLimit") or {}
     filters = data.get("CostFilters") or {}
     return LiveBudget(
@@ -107,4 +122,5 @@ def _budget(data: dict[str, Any], alerts: list[LiveAlert]) -> LiveBudget:
         linked_accounts=tuple(sorted(filters.get("LinkedAccount", []))),
         other_filters=any(key != "LinkedAccount" and values for key, values in filters.items()),
         alerts=tuple(sorted(alerts, key=lambda a: (a.spend, a.threshold))),
+        digests=digests,
     )

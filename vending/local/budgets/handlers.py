@@ -12,12 +12,17 @@
   SNS_PER_NOTIFICATION, with their sources.
 * UpdateBudget replaces the budget whole (name and spend kept); DeleteBudget takes its alerts;
   notifications are identified by their whole value (type, operator, threshold, threshold type).
+* Tags (CreateBudget ResourceTags, TagResource, UntagResource, ListTagsForResource) name the
+  budget by ARN `arn:aws:budgets::<owner>:budget/<name>`: a malformed one is
+  InvalidParameterException, another account's AccessDeniedException, an unknown budget
+  NotFoundException; keys starting `aws:` are reserved; at most TAGS_PER_BUDGET.
 * Amounts come back as AWS writes decimals ("2000.0" for "2000.00"; the exact rendering is
   unconfirmed), so a reader that compares strings fails here as it would on AWS.
 """
 from __future__ import annotations
 
 import copy
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -35,6 +40,9 @@ NOTIFICATIONS_PER_BUDGET = 10
 SUBSCRIBERS_PER_NOTIFICATION = 11
 SNS_PER_NOTIFICATION = 1
 """aws-facts §10.2: one SNS topic and up to ten email addresses per notification (BUD-API)."""
+TAGS_PER_BUDGET = 200
+"""The model's ResourceTagList maximum (AWS's per-resource tag quota for budgets: unconfirmed)."""
+_ARN = re.compile(r"arn:aws[a-z-]*:budgets::(\d{12}):budget/(.+)")
 END_OF_TIME = datetime(2087, 6, 15, tzinfo=timezone.utc)
 """AWS's default end date of a budget (BUD-API TimePeriod)."""
 DEFAULT_COST_TYPES = {"IncludeTax": True, "IncludeSubscription": True, "UseBlended": False, "IncludeRefund": False,
@@ -149,9 +157,10 @@ def create_budget(call: Call[Any]) -> dict[str, Any]:
                      " already exists.")
     if len(budgets) >= BUDGETS_PER_ACCOUNT:
         raise _error("ServiceQuotaExceededException", f"An account has at most {BUDGETS_PER_ACCOUNT} budgets")
-    entry = {"budget": _checked_budget(call, budget), "alerts": []}
+    entry: dict[str, Any] = {"budget": _checked_budget(call, budget), "alerts": [], "tags": {}}
     for alert in call.params.get("NotificationsWithSubscribers", []):
         _add_alert(entry, alert["Notification"], alert["Subscribers"])
+    _set_tags(entry, call.params.get("ResourceTags", []))
     budgets[budget["BudgetName"]] = entry
     return {}
 
@@ -248,6 +257,46 @@ def delete_subscriber(call: Call[Any]) -> dict[str, Any]:
         raise _error("NotFoundException", "Unable to find the subscriber on this notification.")
     alert["subscribers"] = kept
     return {}
+
+
+def _tagged(call: Call[Any]) -> dict[str, Any]:
+    """The budget the call's ResourceARN names."""
+    arn = call.params["ResourceARN"]
+    match = _ARN.fullmatch(arn)
+    if match is None:
+        raise _error("InvalidParameterException", f"{arn} is not a budget's ARN"
+                     " (arn:aws:budgets::<account id>:budget/<budget name>)")
+    owner, name = match.groups()
+    return _entry(Call(call.operation, {"AccountId": owner, "BudgetName": name}, call.account_id, call.region,
+                       call.emulator, call.settings))
+
+
+def _set_tags(entry: dict[str, Any], tags: list[dict[str, str]]) -> None:
+    reserved = sorted(t["Key"] for t in tags if t["Key"].lower().startswith("aws:"))
+    if reserved:
+        raise _error("InvalidParameterException", f"Tag keys starting with aws: are reserved: {reserved}")
+    merged = {**entry.setdefault("tags", {}), **{t["Key"]: t["Value"] for t in tags}}
+    if len(merged) > TAGS_PER_BUDGET:
+        raise _error("ServiceQuotaExceededException", f"A budget has at most {TAGS_PER_BUDGET} tags")
+    entry["tags"] = merged
+
+
+@handles("TagResource")
+def tag_resource(call: Call[Any]) -> dict[str, Any]:
+    _set_tags(_tagged(call), call.params["ResourceTags"])
+    return {}
+
+
+@handles("UntagResource")
+def untag_resource(call: Call[Any]) -> dict[str, Any]:
+    entry = _tagged(call)
+    entry["tags"] = {k: v for k, v in entry.get("tags", {}).items() if k not in call.params["ResourceTagKeys"]}
+    return {}
+
+
+@handles("ListTagsForResource")
+def list_tags_for_resource(call: Call[Any]) -> dict[str, Any]:
+    return {"ResourceTags": [{"Key": k, "Value": v} for k, v in sorted(_tagged(call).get("tags", {}).items())]}
 
 
 def _bad_token() -> AwsServiceError:
