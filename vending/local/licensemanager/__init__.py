@@ -11,31 +11,20 @@ grants and their workflow: `grants`; state, ARNs and principals: `state`.
 """
 from __future__ import annotations
 
-import re
-import sys
-import types
 from datetime import datetime, timezone
 from typing import Any
 
-import moto.backend_index as backend_index
-from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.responses import BaseResponse
 
 from vending.local.framework import EmulatorContext
 from vending.local.licensemanager import grants, licenses  # noqa: F401  (their handlers register)
 from vending.local.licensemanager.state import HANDLERS, purchased_licenses
 from vending.local.modeled import ModeledService
+from vending.local.moto_service import register_with_moto
 
 SERVICE = "license-manager"
 BACKEND = "licensemanager"
 URL = r"https?://license-manager\.(.+)\.amazonaws\.com"
-
-
-class LicenseManagerBackend(BaseBackend):
-    """moto's handle on the service: routing only, the state lives in `LicenseManager`."""
-
-
-LicenseManagerBackend.__module__ = f"moto.{BACKEND}.models"  # moto finds urls.py from it
 
 
 class LicenseManagerResponse(BaseResponse):
@@ -43,23 +32,6 @@ class LicenseManagerResponse(BaseResponse):
 
     def __init__(self) -> None:
         super().__init__(service_name=SERVICE)
-
-
-def _register_with_moto(ctx: EmulatorContext) -> None:
-    """Make `moto.licensemanager` importable and routable (undone with the other patches)."""
-    backends = BackendDict(LicenseManagerBackend, SERVICE)
-    package = types.ModuleType(f"moto.{BACKEND}")
-    models = types.ModuleType(f"moto.{BACKEND}.models")
-    urls = types.ModuleType(f"moto.{BACKEND}.urls")
-    for holder in (package, models):
-        setattr(holder, f"{BACKEND}_backends", backends)
-    urls.url_bases = [URL]  # type: ignore[attr-defined]
-    urls.url_paths = {"{0}/$": LicenseManagerResponse.dispatch}  # type: ignore[attr-defined]
-    for name, module in ((f"moto.{BACKEND}", package), (f"moto.{BACKEND}.models", models),
-                         (f"moto.{BACKEND}.urls", urls)):
-        ctx.patcher.setitem(sys.modules, name, module)
-    patterns = [p for p in backend_index.backend_url_patterns if p[0] != BACKEND]
-    ctx.patcher.setattr(backend_index, "backend_url_patterns", [*patterns, (BACKEND, re.compile(URL))])
 
 
 class LicenseManager:
@@ -76,7 +48,8 @@ class LicenseManager:
     def install(self, ctx: EmulatorContext) -> None:
         ModeledService(SERVICE, self, HANDLERS, lambda account, region: grants.step(self)).install_on(
             ctx, LicenseManagerResponse)
-        _register_with_moto(ctx)
+        register_with_moto(ctx, backend=BACKEND, service=SERVICE, url=URL, path="{0}/$",
+                           response=LicenseManagerResponse)
 
     def bootstrap(self, ctx: EmulatorContext) -> None:
         """The management account bought a few products in AWS Marketplace; nothing is granted and

@@ -16,14 +16,9 @@ change types: `changes`; state, ids and callers: `state`; the service-linked rol
 from __future__ import annotations
 
 import copy
-import re
-import sys
-import types
 from typing import Any
 
-import moto.backend_index as backend_index
 import moto.moto_server.werkzeug_app as werkzeug_app
-from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.responses import BaseResponse
 from moto.organizations.models import FakeDelegatedAdministrator, FakeServiceAccess
 
@@ -32,19 +27,13 @@ from vending.local.marketplace import handlers
 from vending.local.marketplace import service_role
 from vending.local.marketplace.state import HANDLERS, PRINCIPAL, organization
 from vending.local.modeled import Call, ModeledService, check_request, check_response, service_model
+from vending.local.moto_service import register_with_moto
 from vending.local.unknown_operations import unknown_operation
 
 SERVICE = "marketplace-catalog"
 BACKEND = "marketplacecatalog"
 URL = r"https?://catalog\.marketplace\.(.+)\.amazonaws\.com"
 SIGNING_NAME = "aws-marketplace"
-
-
-class MarketplaceCatalogBackend(BaseBackend):
-    """moto's handle on the service: routing only, the state lives in `MarketplaceCatalog`."""
-
-
-MarketplaceCatalogBackend.__module__ = f"moto.{BACKEND}.models"  # moto finds urls.py from it
 
 
 class MarketplaceCatalogResponse(BaseResponse):
@@ -87,20 +76,9 @@ class _Modeled(ModeledService):
 
 
 def _register_with_moto(ctx: EmulatorContext) -> None:
-    """Make `moto.marketplacecatalog` importable and routable (undone with the other patches)."""
-    backends = BackendDict(MarketplaceCatalogBackend, SERVICE)
-    package = types.ModuleType(f"moto.{BACKEND}")
-    models = types.ModuleType(f"moto.{BACKEND}.models")
-    urls = types.ModuleType(f"moto.{BACKEND}.urls")
-    for holder in (package, models):
-        setattr(holder, f"{BACKEND}_backends", backends)
-    urls.url_bases = [URL]  # type: ignore[attr-defined]
-    urls.url_paths = {"{0}/.*$": MarketplaceCatalogResponse.dispatch}  # type: ignore[attr-defined]
-    for name, module in ((f"moto.{BACKEND}", package), (f"moto.{BACKEND}.models", models),
-                         (f"moto.{BACKEND}.urls", urls)):
-        ctx.patcher.setitem(sys.modules, name, module)
-    patterns = [p for p in backend_index.backend_url_patterns if p[0] != BACKEND]
-    ctx.patcher.setattr(backend_index, "backend_url_patterns", [*patterns, (BACKEND, re.compile(URL))])
+    """Make `moto.marketplacecatalog` routable, signed as `aws-marketplace` (undone with the other patches)."""
+    register_with_moto(ctx, backend=BACKEND, service=SERVICE, url=URL, path="{0}/.*$",
+                       response=MarketplaceCatalogResponse)
     ctx.patcher.setitem(werkzeug_app.SIGNING_ALIASES, SIGNING_NAME, "catalog.marketplace")
 
 
