@@ -2,7 +2,8 @@
 shared s3-bucket product on v1, v1 is deprecated in git and applied, and the report reads each
 active account through its role: payments-dev under v1 (self-service, flagged deprecated), the
 enforced security-alarms accounts once each (their `vend-security-alarms` launches are the stack
-set's half), and an account whose read AWS refuses listed as unreadable with AWS's code."""
+set's half), and an account whose read AWS refuses, or whose report role is missing, listed as
+unreadable with AWS's code."""
 from __future__ import annotations
 
 import json
@@ -74,3 +75,36 @@ def test_an_account_whose_read_is_refused_is_listed_unreadable_with_the_code(exa
     assert found["self_service"].startswith("read in ")
     read, _, rest = found["self_service"].removeprefix("read in ").partition(" of ")
     assert int(read) == int(rest.split()[0]) - 1
+
+
+def test_an_account_without_the_report_role_is_listed_unreadable_with_the_code(example, vend, monkeypatch):
+    """The local AWS's AssumeRole always succeeds (moto does not check the role exists), so the
+    role missing from payments-prod is refused here as AWS refuses it: AccessDenied."""
+    from moto.sts.exceptions import STSClientError
+    from moto.sts.models import STSBackend
+
+    repo = _launched_on_v1_then_deprecated(example, vend)
+    settings = repo / "vend.yaml"
+    settings.write_text(settings.read_text().replace(
+        "  template_bucket: vend-catalog-templates\n",
+        "  template_bucket: vend-catalog-templates\n  report_role: VendCatalogReport\n", 1))
+    with LocalAws(repo / ".vend") as aws:
+        prod = _ids(aws)["payments-prod"]
+    missing = f"arn:aws:iam::{prod}:role/VendCatalogReport"
+    original = STSBackend.assume_role
+
+    def assume_role(self, region_name: str, role_session_name: str, role_arn: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if role_arn == missing:
+            raise STSClientError("AccessDenied", f"User: arn:aws:iam::{aws.management_account_id}:root is not "
+                                 f"authorized to perform: sts:AssumeRole on resource: {role_arn}")
+        return original(self, region_name, role_session_name, role_arn, *args, **kwargs)
+
+    monkeypatch.setattr(STSBackend, "assume_role", assume_role)
+    shown = vend(repo, "catalog", "report", "--self-service")
+    assert shown.code == 0, shown.err
+    assert shown.out.endswith("through the role VendCatalogReport\n  unreadable: payments-prod: AccessDenied\n"), \
+        shown.out
+    assert "    - payments-dev (self-service: old-bucket)\n" in shown.out
+    found = json.loads(vend(repo, "catalog", "report", "--self-service", "--format", "json").out)
+    assert found["unreadable"] == {"payments-prod": "AccessDenied"}
+    assert found["self_service"] == "read in 11 of 12 active accounts through the role VendCatalogReport"
