@@ -36,6 +36,7 @@ from vending.state.baselines import StackSetsReader, delegated_admins
 from vending.state.contacts import ACCOUNT_REGION, ContactsReader
 from vending.state.budgets import BUDGETS_REGION, BudgetsReader
 from vending.state.catalog import CatalogReader
+from vending.state.catalog_launches import Progress, read_launches, report_role
 from vending.state.support import SUPPORT_REGION, SupportReader
 from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.identity import IdentityReader
@@ -345,10 +346,17 @@ def git_commit(repo: Path) -> str | None:
     return f"{sha}-dirty" if repository.is_dirty(untracked_files=True) else sha
 
 
-def catalog_report(desired: DesiredOrg, clients: AwsClients) -> CatalogReport:
+def catalog_report(desired: DesiredOrg, clients: AwsClients, *, self_service: bool = False,
+                   progress: Progress = lambda done, total: None) -> CatalogReport:
     """`vend catalog report` from the reads a plan makes of the hub and of the enforced
-    portfolios' stack sets (vending.plan.catalog_report); no call per account."""
+    portfolios' stack sets (vending.plan.catalog_report); with `self_service`, also each active
+    account's provisioned products through the report role (one AssumeRole per account)."""
     enforced = {n: b for n, b in desired.baselines.items() if n.startswith(BASELINE_PREFIX)}
     live = read_live(clients, desired.settings, ou_tags=lambda path, node_id: False, baselines=bool(enforced),
                      catalog=desired.catalog is not None)
-    return build_catalog_report(desired, live)
+    launches = None
+    if self_service:
+        active = sorted(a.id for a in live.accounts.values() if a.status == "ACTIVE")
+        launches = read_launches(clients, active, live.management_account_id, report_role(desired.settings),
+                                 desired.settings.home_region, progress)
+    return build_catalog_report(desired, live, launches)

@@ -107,13 +107,15 @@ class AwsClients:
         from vending.aws.assume import assume
 
         with self._lock:
-            if role_arn not in self._roles:
-                session = assume(self.session, role_arn, region)
-                clients = AwsClients(session, read_only=self.read_only, observers=self.observers,
-                                     action_observers=self.action_observers)
-                clients.endpoint_url = getattr(self.session, "endpoint_url", None)  # `vend local serve`
-                self._roles[role_arn] = clients
-            return self._roles[role_arn]
+            found = self._roles.get(role_arn)
+        if found is not None:
+            return found
+        session = assume(self.session, role_arn, region)  # outside the lock: roles are assumed in parallel
+        clients = AwsClients(session, read_only=self.read_only, observers=self.observers,
+                             action_observers=self.action_observers)
+        clients.endpoint_url = getattr(self.session, "endpoint_url", None)  # `vend local serve`
+        with self._lock:
+            return self._roles.setdefault(role_arn, clients)
 
     def organizations(self) -> Any:
         return self.client("organizations", ORGANIZATIONS_REGION)

@@ -44,6 +44,7 @@ READS: dict[str, tuple[str, ...]] = {
         "servicecatalog:ListConstraintsForPortfolio", "servicecatalog:ListPortfolios",
         "servicecatalog:ListPrincipalsForPortfolio", "servicecatalog:SearchProductsAsAdmin",
     ),
+    "vending.state.catalog_launches": ("servicecatalog:SearchProvisionedProducts",),
     "vending.state.catalog_products": (
         "servicecatalog:DescribeProductAsAdmin", "servicecatalog:DescribeProvisioningArtifact",
         "servicecatalog:ListProvisioningArtifacts", "servicecatalog:SearchProductsAsAdmin",

@@ -40,7 +40,7 @@ def hub(data: Any) -> CatalogHub | None:
     if not isinstance(data, dict):
         return None
     return CatalogHub(delegated_admin=data.get("delegated_admin"), role_arn=data.get("role_arn"),
-                      template_bucket=data.get("template_bucket"))
+                      template_bucket=data.get("template_bucket"), report_role=data.get("report_role"))
 
 
 def read_all(repo: Reader) -> CatalogSpec | None:

@@ -151,3 +151,5 @@ class CatalogHub:
     delegated_admin: str | None = None
     role_arn: str | None = None
     template_bucket: str | None = None
+    report_role: str | None = None
+    """Role name `vend catalog report --self-service` assumes in each account (None: the default)."""

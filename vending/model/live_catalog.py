@@ -6,7 +6,7 @@ None on LiveOrg when not read: only a repository that declares catalog/ reads Se
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,22 @@ class LiveCatalog:
 
     def portfolio(self, vend_name: str) -> LivePortfolio | None:
         return next((p for p in self.portfolios if p.vend_name == vend_name), None)
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A provisioned product read in an account (`vend catalog report --self-service`)."""
+
+    account: str
+    name: str
+    product_id: str
+    artifact_id: str
+
+
+@dataclass
+class Launches:
+    found: list[Launch] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """Account id -> AWS's error code (AssumeRole or the read)."""
+    role: str = ""
+    accounts: int = 0
