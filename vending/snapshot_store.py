@@ -79,9 +79,13 @@ class FileStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}-", suffix=".tmp")
-            with os.fdopen(fd, "w") as handle:
-                handle.write(text)
-            os.replace(tmp, self.path)
+            try:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(text)
+                os.replace(tmp, self.path)
+            except OSError:
+                Path(tmp).unlink(missing_ok=True)
+                raise
         except OSError as exc:
             raise SnapshotError(f"{self.path}: cannot write {self.what}: {exc.strerror}; "
                                 "make the folder writable") from None
