@@ -7,9 +7,10 @@ overlap (`overlap`), mapped to targeted reads (`vending.plan.event_map`,
 one older than CloudTrail's 90 days or the configured maximum, a Control Tower organization
 (Account Factory is not mapped yet), a `vend apply` since the snapshot whose events CloudTrail
 may not have delivered yet (its marker, `vending.snapshots.mark_applied`), a throttled or
-truncated event read, an event that cannot be mapped - reads the organization in full, and `info()` says why. The other domains
-(StackSets, contacts, the catalog, budgets, support, Identity Center) have no event map yet
-and are always read in full: the incremental plan must equal the full plan.
+truncated event read, an event that cannot be mapped - reads the organization in full, and
+`info()` says why. The other domains (StackSets, contacts, the catalog, budgets, support,
+Identity Center) have no event map yet and are always read in full: the incremental plan must
+equal the full plan.
 """
 from __future__ import annotations
 
@@ -148,7 +149,7 @@ class Refresh:
                     applied.append(_applied_at(text))
             except SnapshotError as exc:
                 return str(exc)
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            except (ValueError, AttributeError) as exc:
                 return f"the apply marker {store.where} cannot be used: {exc}"
         if not applied:
             return ""
@@ -177,6 +178,8 @@ def _applied_at(text: str) -> datetime:
     data = json.loads(text)
     if data.get("format") != 1:
         raise ValueError(f"format {data.get('format')!r}, expected 1 (a newer vend wrote it?)")
+    if not isinstance(data.get("applied_at"), str):
+        raise ValueError("it has no applied_at")
     moment = datetime.fromisoformat(data["applied_at"].replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"applied_at {data['applied_at']!r} has no time zone")

@@ -116,6 +116,7 @@ def test_an_apply_whose_events_may_be_undelivered_is_read_in_full(org, case, sna
      "s3://vend-lock-1/vend/last-apply.json: cannot read the apply marker: AccessDenied"),
     (Stored("marker", lambda: '{"format": 2}'),
      "the apply marker marker cannot be used: format 2, expected 1 (a newer vend wrote it?)"),
+    (Stored("marker", lambda: '{"format": 1}'), "the apply marker marker cannot be used: it has no applied_at"),
     (Stored("marker", lambda: "{"), None),
 ])
 def test_an_unreadable_apply_marker_is_read_in_full(org, store, reason):
