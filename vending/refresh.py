@@ -5,13 +5,17 @@ brought up to date: CloudTrail's management events since the snapshot's read tim
 overlap (`overlap`), mapped to targeted reads (`vending.plan.event_map`,
 `vending.state.organizations_refresh`). Anything that makes that unsafe - no usable snapshot,
 one older than CloudTrail's 90 days or the configured maximum, a Control Tower organization
-(Account Factory is not mapped yet), a throttled or truncated event read, an event that
-cannot be mapped - reads the organization in full, and `info()` says why. The other domains
-(StackSets, contacts, the catalog, budgets, support, Identity Center) have no event map yet
-and are always read in full: the incremental plan must equal the full plan.
+(Account Factory is not mapped yet), a `vend apply` since the snapshot whose events CloudTrail
+may not have delivered yet (its marker, `vending.snapshots.mark_applied`), a throttled or
+truncated event read, an event that cannot be mapped - reads the organization in full, and
+`info()` says why. The other domains (StackSets, contacts, the catalog, budgets, support,
+Identity Center) have no event map yet and are always read in full: the incremental plan must
+equal the full plan.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -55,8 +59,10 @@ class Refresh:
 
     def __init__(self, mode: str | None, settings: OrgSettings, clients: AwsClients, stores: list[Stored],
                  settings_scope: dict[str, Any], now: datetime, *, delivery_seconds: float,
-                 max_age: timedelta = DEFAULT_MAX_AGE, limit: RateLimit | None = None) -> None:
+                 max_age: timedelta = DEFAULT_MAX_AGE, limit: RateLimit | None = None,
+                 markers: Sequence[Stored] = ()) -> None:
         self.mode, self.settings, self.clients, self.stores = mode, settings, clients.reader(), stores
+        self.markers = markers
         self.settings_scope, self.now, self.delivery = settings_scope, now, delivery_seconds
         self.max_age, self.limit = max_age, limit or RateLimit()
         self.record: dict[str, Any] = {"mode": "full", "requested": mode or "auto"}
@@ -78,7 +84,7 @@ class Refresh:
             return self._full(client, ou_tags, why)
         age = self.now - snapshot.read_at
         self.record.update(snapshot_read_at=_iso(snapshot.read_at), snapshot_age_seconds=int(age.total_seconds()))
-        why = self._unusable(snapshot, age)
+        why = self._unusable(snapshot, age) or self._applied_since(snapshot)
         if why:
             return self._full(client, ou_tags, why)
         start = snapshot.read_at - overlap(self.delivery)
@@ -129,6 +135,31 @@ class Refresh:
             return max(usable, key=lambda s: s.read_at), ""
         return None, "; ".join(reasons) or "no live snapshot yet"
 
+    def _applied_since(self, snapshot: Snapshot) -> str:
+        """Why a `vend apply`'s events may be missing: it changed the organization after the
+        snapshot (or within the overlap) and less than the overlap ago. With no delivery delay
+        its events are all there already."""
+        if self.delivery <= 0:
+            return ""
+        applied: list[datetime] = []
+        for store in self.markers:
+            try:
+                text = store.read()
+                if text is not None:
+                    applied.append(_applied_at(text))
+            except SnapshotError as exc:
+                return str(exc)
+            except (ValueError, AttributeError) as exc:
+                return f"the apply marker {store.where} cannot be used: {exc}"
+        if not applied:
+            return ""
+        newest, window = max(applied), overlap(self.delivery)
+        if newest >= snapshot.read_at - window and self.now - newest < window:
+            return (f"vend apply changed the organization at {_iso(newest)}, after the live snapshot, and"
+                    f" CloudTrail may not have delivered its events yet (it can take"
+                    f" {_duration(timedelta(seconds=self.delivery))})")
+        return ""
+
     def _unusable(self, snapshot: Snapshot, age: timedelta) -> str:
         if age > RETENTION:
             return f"the live snapshot is {age.days} days old, older than CloudTrail's 90 days of events"
@@ -140,6 +171,19 @@ class Refresh:
         if self.settings.account_factory == "control-tower":
             return "Account Factory (Control Tower) changes are not mapped to events yet"
         return ""
+
+
+def _applied_at(text: str) -> datetime:
+    """The marker's `applied_at` (format 1), timezone-aware."""
+    data = json.loads(text)
+    if data.get("format") != 1:
+        raise ValueError(f"format {data.get('format')!r}, expected 1 (a newer vend wrote it?)")
+    if not isinstance(data.get("applied_at"), str):
+        raise ValueError("it has no applied_at")
+    moment = datetime.fromisoformat(data["applied_at"].replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"applied_at {data['applied_at']!r} has no time zone")
+    return moment
 
 
 def _iso(moment: datetime) -> str:

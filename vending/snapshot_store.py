@@ -10,6 +10,11 @@
   whatever their role may write, a pull request's author may write, and a forged snapshot
   would hide drift from every later plan. Writing the object is a plan's only write, and not
   to the organization: plans stay read-only towards it.
+
+Beside each snapshot, `last-apply.json` (`vend/last-apply.json` in S3, for a real organization)
+says when `vend apply` last changed the organization: written by every apply with changes (its
+role may put that one object), read by every plan, so an incremental plan reads in full while
+CloudTrail may not have delivered that apply's events yet (`vending.refresh`).
 The files are written atomically (temporary file, rename); an S3 PutObject is atomic anyway.
 """
 from __future__ import annotations
@@ -28,8 +33,12 @@ from vending.model.types import OrgSettings
 
 SNAPSHOT_FILE = "snapshot.json"
 SNAPSHOT_NAME = "live-snapshot.json"
+MARKER_FILE = "last-apply.json"
+SNAPSHOT = "the live snapshot"
+MARKER = "the apply marker"
 IAM_ACTIONS = ("s3:GetObject", "s3:PutObject")
-"""On the snapshot object: every plan may read it, the pipeline's Plan stage may write it."""
+"""On the snapshot object: every plan may read it, the pipeline's Plan stage may write it; on
+the apply marker: every plan may read it, the apply role writes it."""
 
 
 def snapshot_key(settings: OrgSettings) -> str:
@@ -37,14 +46,23 @@ def snapshot_key(settings: OrgSettings) -> str:
     return posixpath.join(posixpath.dirname(settings.lock.key), SNAPSHOT_NAME)
 
 
+def marker_key(settings: OrgSettings) -> str:
+    """`vend/last-apply.json` beside the lock's default `vend/apply.lock`."""
+    return posixpath.join(posixpath.dirname(settings.lock.key), MARKER_FILE)
+
+
 def snapshot_file(settings: OrgSettings, repo: Path) -> Path:
     folder = settings.target.state_dir if settings.target.kind == "local" else ".vend"
     return repo / folder / SNAPSHOT_FILE
 
 
+def marker_file(settings: OrgSettings, repo: Path) -> Path:
+    return snapshot_file(settings, repo).parent / MARKER_FILE
+
+
 class FileStore:
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path, what: str = SNAPSHOT):
+        self.path, self.what = path, what
 
     def describe(self) -> str:
         return str(self.path)
@@ -55,23 +73,28 @@ class FileStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise SnapshotError(f"{self.path}: cannot read the live snapshot: {exc.strerror}") from None
+            raise SnapshotError(f"{self.path}: cannot read {self.what}: {exc.strerror}") from None
 
     def write(self, text: str) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".snapshot-", suffix=".tmp")
-            with os.fdopen(fd, "w") as handle:
-                handle.write(text)
-            os.replace(tmp, self.path)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(text)
+                os.replace(tmp, self.path)
+            except OSError:
+                Path(tmp).unlink(missing_ok=True)
+                raise
         except OSError as exc:
-            raise SnapshotError(f"{self.path}: cannot write the live snapshot: {exc.strerror}; "
+            raise SnapshotError(f"{self.path}: cannot write {self.what}: {exc.strerror}; "
                                 "make the folder writable") from None
 
 
 class S3Store:
-    def __init__(self, s3: Any, bucket: str, key: str):
-        self.s3, self.bucket, self.key = s3, bucket, key
+    def __init__(self, s3: Any, bucket: str, key: str, what: str = SNAPSHOT,
+                 write_hint: str = "the pipeline's PlanRole has it), or plan without --publish-snapshot"):
+        self.s3, self.bucket, self.key, self.what, self.write_hint = s3, bucket, key, what, write_hint
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.key}"
@@ -84,9 +107,9 @@ class S3Store:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
-            raise SnapshotError(f"{self.describe()}: cannot read the live snapshot: {exc}") from None
+            raise SnapshotError(f"{self.describe()}: cannot read {self.what}: {exc}") from None
         except BotoCoreError as exc:
-            raise SnapshotError(f"{self.describe()}: cannot read the live snapshot: {exc}") from None
+            raise SnapshotError(f"{self.describe()}: cannot read {self.what}: {exc}") from None
 
     def write(self, text: str) -> None:
         try:
@@ -94,11 +117,16 @@ class S3Store:
                                ContentType="application/json")
         except (BotoCoreError, ClientError) as exc:
             raise SnapshotError(
-                f"{self.describe()}: cannot publish the live snapshot: {exc}; the role needs "
-                "s3:PutObject on that object (the pipeline's PlanRole has it), or plan without "
-                "--publish-snapshot") from None
+                f"{self.describe()}: cannot write {self.what}: {exc}; the role needs "
+                f"s3:PutObject on that object ({self.write_hint}") from None
 
 
 def s3_store(s3: Any, settings: OrgSettings, account_id: str) -> S3Store:
     """The snapshot object in the lock's bucket (vend.yaml `lock.bucket`, else the default)."""
     return S3Store(s3, settings.lock.bucket or default_bucket(account_id), snapshot_key(settings))
+
+
+def s3_marker_store(s3: Any, settings: OrgSettings, account_id: str) -> S3Store:
+    """The apply marker in the lock's bucket, beside the snapshot object."""
+    return S3Store(s3, settings.lock.bucket or default_bucket(account_id), marker_key(settings), MARKER,
+                   "the pipeline's ApplyRole has it)")

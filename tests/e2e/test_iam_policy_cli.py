@@ -25,7 +25,8 @@ def test_the_plan_policy_is_read_only_and_allows_every_read(example: Path, vend)
     assert (lock["Action"], lock["Resource"]) == (["s3:GetObject", "s3:ListBucket"], [
         "arn:aws:s3:::vend-lock-*", "arn:aws:s3:::vend-lock-*/vend/apply.lock"])
     snapshot = by_sid["LiveSnapshot"]  # the live snapshot next to the lock (vending.snapshot_store)
-    assert (snapshot["Action"], snapshot["Resource"]) == (["s3:GetObject"], "arn:aws:s3:::vend-lock-*/vend/live-snapshot.json")
+    assert (snapshot["Action"], snapshot["Resource"]) == (["s3:GetObject"], [
+        "arn:aws:s3:::vend-lock-*/vend/live-snapshot.json", "arn:aws:s3:::vend-lock-*/vend/last-apply.json"])
     others = [s for s in document["Statement"] if s is not lock and s is not snapshot]
     assert {a for s in others for a in s["Action"]} == {
         iam_action(op) for module, ops in READS.items() if module != "vending.snapshot_store" for op in ops} - NO_PERMISSION
@@ -41,6 +42,11 @@ def test_the_apply_policy_names_the_lock_and_template_buckets_of_vend_yaml(examp
     assert by_sid["ApplyLock"]["Resource"] == "arn:aws:s3:::acme-lock/org/apply.lock"
     assert by_sid["ApplyLock"]["Action"] == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
     assert by_sid["TemplateBucket"]["Resource"] == "arn:aws:s3:::acme-templates/*"
+    # the apply marker beside the lock, which the next incremental plan reads (vending.refresh)
+    assert (by_sid["ApplyMarker"]["Action"], by_sid["ApplyMarker"]["Resource"]) == (
+        ["s3:PutObject"], "arn:aws:s3:::acme-lock/org/last-apply.json")
+    assert by_sid["LiveSnapshot"]["Resource"] == [
+        "arn:aws:s3:::acme-lock/org/live-snapshot.json", "arn:aws:s3:::acme-lock/org/last-apply.json"]
     assert set(WRITES["vending.apply.organizations"]) <= set(by_sid["Organizations"]["Action"])
     with LocalAws(example / ".vend") as local:  # IAM takes it as a policy document
         iam = local.session().client("iam")

@@ -81,3 +81,51 @@ def test_a_delivery_delay_is_named_in_the_plan_and_a_late_change_is_caught_by_a_
     _, full = _plan(vend, example, "--refresh=full")
     tags = {c["address"]: c for c in full["changes"]}["account_tags:Management"]
     assert "console" in json.dumps(tags["before"]) and full["fingerprint"] != late["fingerprint"]
+
+
+def _delivery_900(example):
+    settings = example / "vend.yaml"
+    settings.write_text(settings.read_text().replace(
+        "target:\n  kind: local\n  state_dir: .vend\n",
+        "target:\n  kind: local\n  state_dir: .vend\n  event_delivery_seconds: 900\n"))
+
+
+def test_a_plan_right_after_an_apply_reads_in_full_so_the_apply_is_not_shown_as_pending(example, vend):
+    without_baselines(example)
+    _delivery_900(example)
+    _, first = _plan(vend, example)  # the snapshot: nothing applied yet
+    assert [c for c in first["changes"] if c["action"] != "no-op"]
+    before_apply = (example / ".vend" / "snapshot.json").read_text()
+    applied = vend(example, "apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    marker = json.loads((example / ".vend" / "last-apply.json").read_text())
+    assert marker["format"] == 1 and marker["by"] == "vend apply (local emulator (.vend))", marker
+    refresh, after = _plan(vend, example)
+    assert refresh["mode"] == "full" and refresh["reason"] == (
+        f"vend apply changed the organization at {marker['applied_at'][:19]}Z, after the live snapshot, and"
+        " CloudTrail may not have delivered its events yet (it can take 15 minutes)")
+    assert not [c for c in after["changes"] if c["action"] != "no-op"]
+    assert "No changes." in vend(example, "plan").out
+    # Without the marker, the snapshot from before the apply and its (undelivered) events would
+    # show the applied Organizations changes as still pending (the other domains read in full).
+    (example / ".vend" / "last-apply.json").unlink()
+    (example / ".vend" / "snapshot.json").write_text(before_apply)
+    refresh, pending = _plan(vend, example)
+    assert refresh["mode"] == "events" and refresh["events"] == 0
+    still = {c["address"] for c in pending["changes"] if c["action"] != "no-op"}
+    assert "account_tags:Audit" in still and still <= {c["address"] for c in first["changes"]}
+
+
+def test_an_apply_marker_that_cannot_be_written_only_warns(example, vend):
+    without_baselines(example)
+    (example / ".vend").mkdir(exist_ok=True)
+    (example / ".vend" / "last-apply.json").mkdir()  # where the marker's file would go
+    applied = vend(example, "apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    assert "Apply complete: " in applied.out and ", 0 failed, 0 skipped." in applied.out
+    warning = (f"Warning: {example / '.vend' / 'last-apply.json'}: cannot write the apply marker: Is a directory;"
+               " make the folder writable; the next incremental plan may show this apply's changes as still"
+               " pending until CloudTrail delivers its events: plan with --refresh=full\n")
+    assert applied.err.count(warning) == 2, applied.err  # before the first change and at the end
+    assert not list((example / ".vend").glob(".last-apply-*"))  # no temporary file left behind
+    assert "No changes." in vend(example, "plan").out

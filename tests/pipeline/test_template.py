@@ -95,6 +95,15 @@ def test_the_read_only_roles_cannot_change_the_organization(role: str) -> None:
     assert puts == [{"Fn::Sub": "${ArtifactBucket.Arn}/*"}] + ([snapshot] if role == "PlanRole" else [])
 
 
+def test_the_apply_role_writes_the_apply_marker_that_every_plan_reads() -> None:
+    marker = {"Fn::Sub": "arn:aws:s3:::vend-lock-${AWS::AccountId}/vend/last-apply.json"}
+    puts = [s["Resource"] for s in statements(T, "ApplyRole") if "s3:PutObject" in actions(s)]
+    assert marker in puts
+    for role in ("PlanRole", "PullRequestRole", "ApplyRole"):
+        gets = [s["Resource"] for s in statements(T, role) if s.get("Sid") == "LiveSnapshot"]
+        assert gets and all(marker in resources for resources in gets), role
+
+
 def test_only_the_plan_stage_publishes_the_live_snapshot() -> None:
     inline, = T["Resources"]["PlanRole"]["Properties"]["Policies"]
     statement, = inline["PolicyDocument"]["Statement"]

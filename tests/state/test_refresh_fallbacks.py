@@ -1,6 +1,7 @@
 """When the incremental refresh reads in full instead, and what it says (vending.refresh)."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ import pytest
 
 from vending import snapshots
 from vending.aws.clients import AwsClients
+from vending.errors import SnapshotError
 from vending.local import LocalAws
 from vending.model.live_snapshot import Snapshot, dumps, scope_of
 from vending.model.loader import load
@@ -75,3 +77,50 @@ def test_it_reads_in_full_and_says_why(org, case, reason):
         read, info = refresh.read(EVERY_TAG), refresh.info()
     assert info["mode"] == "full" and info["reason"] == reason
     assert read == live
+
+
+def _marker(minutes_ago: float) -> str:
+    at = snapshots.now() - timedelta(minutes=minutes_ago)
+    return json.dumps({"format": 1, "applied_at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "by": "vend apply (local)"})
+
+
+def _unreadable() -> str:
+    raise SnapshotError("s3://vend-lock-1/vend/last-apply.json: cannot read the apply marker: AccessDenied")
+
+
+@pytest.mark.parametrize("case, snapshot_age, markers, delivery, mode", [
+    ("applied after the snapshot", 5, [1], 900, "full"),
+    ("newest of two", 5, [300, 1], 900, "full"),
+    ("applied within the overlap before it", 5, [10], 900, "full"),  # the overlap covers clock skew
+    ("window over", 120, [21], 900, "events"),
+    # read 5 minutes ahead (clock skew): the apply is more than the overlap before the snapshot
+    ("applied before the snapshot", -5, [16], 900, "events"),
+    ("events delivered at once", 5, [1], 0, "events"),
+    ("no marker", 5, [], 900, "events"),
+])
+def test_an_apply_whose_events_may_be_undelivered_is_read_in_full(org, case, snapshot_age, markers, delivery, mode):
+    settings, clients, _ = org
+    texts = [_marker(m) for m in markers]
+    stores = [Stored(f"marker{i}", lambda text=text: text) for i, text in enumerate(texts)]
+    read, info, live = _refresh(settings, clients, None, age=timedelta(minutes=snapshot_age), delivery=delivery,
+                                markers=stores)
+    assert info["mode"] == mode and read == live
+    if mode == "full":
+        newest = max(json.loads(text)["applied_at"] for text in texts)[:19] + "Z"
+        assert info["reason"] == (f"vend apply changed the organization at {newest}, after the live snapshot, and"
+                                  " CloudTrail may not have delivered its events yet (it can take 15 minutes)")
+
+
+@pytest.mark.parametrize("store, reason", [
+    (Stored("marker", _unreadable),
+     "s3://vend-lock-1/vend/last-apply.json: cannot read the apply marker: AccessDenied"),
+    (Stored("marker", lambda: '{"format": 2}'),
+     "the apply marker marker cannot be used: format 2, expected 1 (a newer vend wrote it?)"),
+    (Stored("marker", lambda: '{"format": 1}'), "the apply marker marker cannot be used: it has no applied_at"),
+    (Stored("marker", lambda: "{"), None),
+])
+def test_an_unreadable_apply_marker_is_read_in_full(org, store, reason):
+    settings, clients, _ = org
+    read, info, live = _refresh(settings, clients, None, delivery=900, markers=[store])
+    assert info["mode"] == "full" and read == live
+    assert info["reason"] == reason if reason else info["reason"].startswith("the apply marker marker cannot be used: ")

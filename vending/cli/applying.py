@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vending import engine
+from vending import engine, snapshots
 from vending.apply.context import ApplyContext
 from vending.apply.executor import ApplyReport, Outcome
 from vending.apply.lock import Holder, PlanRef
@@ -77,9 +77,20 @@ def _apply_locked(
         plan, connection.clients, desired.settings,
         allow_destroy=allow_destroy, polling=connection.polling, live=live,
     )
-    report = _apply_with_progress(plan, ctx, desired)
+    _mark_applied(desired, repo, connection, plan)
+    try:
+        report = _apply_with_progress(plan, ctx, desired)
+    finally:
+        _mark_applied(desired, repo, connection, plan)
     _print_report(report)
     return report
+
+
+def _mark_applied(desired: DesiredOrg, repo: Path, connection: Connection, plan: Plan) -> None:
+    """The apply marker, so the next incremental plan reads in full while CloudTrail may not
+    have delivered this apply's events yet; a marker not written is only a warning."""
+    for missed in snapshots.mark_applied(repo, desired.settings, connection.clients, snapshots.now(), plan.target):
+        click.echo(f"Warning: {missed}", err=True)
 
 
 @cli.command("force-unlock")

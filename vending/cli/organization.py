@@ -71,7 +71,8 @@ def plan_cmd(repo: Path, out: Path | None, fmt: str, detailed_exitcode: bool, ba
                           snapshots.stored(repo, desired.settings, connection.clients),
                           snapshots.settings_scope(desired.settings), read_at,
                           delivery_seconds=connection.event_delivery_seconds,
-                          max_age=timedelta(days=snapshot_max_age))
+                          max_age=timedelta(days=snapshot_max_age),
+                          markers=snapshots.markers(repo, desired.settings, connection.clients))
         if base is None:
             plan, live = compute(desired, repo, connection, saving=out is not None,
                                  check_subscribers=check_subscribers, organizations=refresh.read)

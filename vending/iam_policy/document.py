@@ -3,7 +3,8 @@
 Actions come from the registry (vending.iam_policy.operations), grouped into one statement per
 service; S3 is allowed only on the lock object (the plan role: to read it, and list its bucket),
 the live snapshot object (read; written only by the pipeline's Plan stage,
-`publish_snapshot_statement`) and the template bucket's objects,
+`publish_snapshot_statement`), the apply marker beside it (read; written by the apply role)
+and the template bucket's objects,
 and sts:AssumeRole only on the StackSets and Private Marketplace delegated administrators' roles, each
 from vend.yaml.
 """
@@ -14,7 +15,7 @@ from typing import Any, Literal
 from vending.apply.lock_note import PLAN_IAM_ACTIONS as PLAN_LOCK_ACTIONS
 from vending.iam_policy.operations import INDIRECT, NO_PERMISSION, READS, TEMPLATE_ACTIONS, WRITES, iam_action
 from vending.model.types import OrgSettings
-from vending.snapshot_store import snapshot_key
+from vending.snapshot_store import marker_key, snapshot_key
 
 Role = Literal["plan", "apply"]
 SIDS = {"organizations": "Organizations", "cloudtrail": "CloudTrail", "cloudformation": "StackSets", "controltower": "ControlTower",
@@ -47,13 +48,14 @@ def policy(role: Role, settings: OrgSettings) -> dict[str, Any]:
     """The role's IAM policy document (identity-based, for an inline or managed policy)."""
     statements = [_statement(sid, actions, "*") for sid, actions in service_actions(role).items()]
     lock_bucket = settings.lock.bucket or "vend-lock-*"
-    statements.append(_statement("LiveSnapshot", ["s3:GetObject"], _snapshot_arn(settings)))
+    statements.append(_statement("LiveSnapshot", ["s3:GetObject"], [_snapshot_arn(settings), _marker_arn(settings)]))
     if role == "plan":  # vend plan's note on a held lock (vending.apply.lock_note)
         statements.append(_statement("ReadApplyLock", sorted(PLAN_LOCK_ACTIONS), [
             f"arn:aws:s3:::{lock_bucket}", f"arn:aws:s3:::{lock_bucket}/{settings.lock.key}"]))
     if role == "apply":
         statements.append(_statement("ApplyLock", sorted(WRITES[LOCK_MODULE]),
                                      f"arn:aws:s3:::{lock_bucket}/{settings.lock.key}"))
+        statements.append(_statement("ApplyMarker", ["s3:PutObject"], _marker_arn(settings)))
         if settings.template_bucket:
             statements.append(_statement("TemplateBucket", sorted(TEMPLATE_ACTIONS),
                                          f"arn:aws:s3:::{settings.template_bucket}/*"))
@@ -74,6 +76,10 @@ def publish_snapshot_statement(settings: OrgSettings) -> dict[str, Any]:
 
 def _snapshot_arn(settings: OrgSettings) -> str:
     return f"arn:aws:s3:::{settings.lock.bucket or 'vend-lock-*'}/{snapshot_key(settings)}"
+
+
+def _marker_arn(settings: OrgSettings) -> str:
+    return f"arn:aws:s3:::{settings.lock.bucket or 'vend-lock-*'}/{marker_key(settings)}"
 
 
 def _statement(sid: str, actions: list[str], resource: str | list[str]) -> dict[str, Any]:
