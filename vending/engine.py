@@ -32,9 +32,10 @@ from vending.plan.diff_ous import tag_scope
 from vending.plan.catalog_report import CatalogReport
 from vending.plan.catalog_report import report as build_catalog_report
 from vending.state.baselines import PRINCIPAL as STACKSETS_PRINCIPAL
-from vending.state.baselines import StackSetsReader, delegated_admins
+from vending.state.baselines import StackSetsReader
 from vending.state.contacts import ACCOUNT_REGION, ContactsReader
 from vending.state.budgets import BUDGETS_REGION, BudgetsReader
+from vending.state.catalog import PRINCIPAL as CATALOG_PRINCIPAL
 from vending.state.catalog import CatalogReader
 from vending.state.catalog_launches import Progress, read_launches, report_role
 from vending.state.support import SUPPORT_REGION, SupportReader
@@ -42,8 +43,7 @@ from vending.state.control_tower import ControlTowerReader, landing_zone
 from vending.state.identity import IdentityReader
 from vending.state.licenses import LicensesReader
 from vending.state.marketplace import CATALOG_REGION, MarketplaceReader
-from vending.state.marketplace import delegated_admins as marketplace_admins
-from vending.state.organizations import OrganizationsReader
+from vending.state.organizations import OrganizationsReader, delegated_admins
 
 OrganizationsRead = Callable[[Callable[[OuPath, str], bool]], LiveOrg]
 """Reads the Organizations state for an OU tag scope (a full read, or `vending.refresh`)."""
@@ -89,6 +89,10 @@ def read_live(
         read = ContactsReader(account, reader.organizations(), live.management_account_id).read(contacts(live))
         live = replace(live, contacts=read)
     if catalog:
+        _refuse_unregistered(reader, settings, "catalog", CATALOG_PRINCIPAL,
+                             "a Service Catalog delegated administrator",
+                             "remove catalog.delegated_admin and catalog.role_arn from vend.yaml to keep the catalog"
+                             " in the management account")
         live = replace(live, catalog=CatalogReader(_hub_clients(reader, settings).client(
             "servicecatalog", settings.home_region)).read())
     if budgets:
@@ -123,14 +127,8 @@ def _read_stack_sets(reader: AwsClients, settings: OrgSettings, workers: int) ->
     if admin is None:
         cloudformation = reader.client("cloudformation", settings.home_region)
         return StackSetsReader(cloudformation, settings.home_region, workers=workers).read()
-    if admin.delegated_admin not in delegated_admins(reader.organizations()):
-        raise PlanError([
-            f"{settings.source.at('stacksets')}: stacksets.delegated_admin: account {admin.delegated_admin} is not"
-            " registered as a StackSets delegated administrator. Register it from the management account"
-            " (aws organizations register-delegated-administrator --account-id"
-            f" {admin.delegated_admin} --service-principal {STACKSETS_PRINCIPAL}, after trusted access is"
-            " enabled), or remove stacksets from vend.yaml to run StackSets from the management account"
-        ])
+    _refuse_unregistered(reader, settings, "stacksets", STACKSETS_PRINCIPAL, "a StackSets delegated administrator",
+                         "remove stacksets from vend.yaml to run StackSets from the management account")
     cloudformation = reader.assumed(admin.role_arn, settings.home_region).client("cloudformation", settings.home_region)
     return StackSetsReader(cloudformation, settings.home_region, workers=workers, call_as="DELEGATED_ADMIN").read()
 
@@ -139,18 +137,30 @@ def _read_marketplace(reader: AwsClients, settings: OrgSettings) -> LiveMarketpl
     """As the management account, or - with vend.yaml `marketplace` - through the delegated
     administrator's role, listing what the management account shares with it."""
     admin = settings.marketplace
-    if admin is not None and admin.delegated_admin not in marketplace_admins(reader.organizations()):
-        raise PlanError([
-            f"{settings.source.at('marketplace')}: marketplace.delegated_admin: account {admin.delegated_admin} is not"
-            " registered as a delegated administrator for private marketplace. Register it from the management"
-            f" account (aws organizations register-delegated-administrator --account-id {admin.delegated_admin}"
-            f" --service-principal {MARKETPLACE_PRINCIPAL}, after trusted access is enabled), or remove"
-            " marketplace from vend.yaml to manage the Private Marketplace from the management account"
-        ])
+    _refuse_unregistered(reader, settings, "marketplace", MARKETPLACE_PRINCIPAL,
+                         "a delegated administrator for private marketplace",
+                         "remove marketplace from vend.yaml to manage the Private Marketplace from the management"
+                         " account")
     catalog = (reader.assumed(admin.role_arn, CATALOG_REGION) if admin else reader).client(
         "marketplace-catalog", CATALOG_REGION)
     return MarketplaceReader(catalog, reader.organizations(), reader.client("iam", CATALOG_REGION),
                              shared=admin is not None).read()
+
+
+def _refuse_unregistered(reader: AwsClients, settings: OrgSettings, key: str, principal: str, what: str,
+                         otherwise: str) -> None:
+    """vend.yaml `key` names a delegated administrator: the plan stops unless Organizations lists
+    it for `principal` (ListDelegatedAdministrators), with the command that registers it."""
+    admin = getattr(settings, key)
+    account = admin.delegated_admin if admin is not None else None
+    if account is None or account in delegated_admins(reader.organizations(), principal):
+        return
+    raise PlanError([
+        f"{settings.source.at(key)}: {key}.delegated_admin: account {account} is not registered as {what}."
+        " Register it from the management account (aws organizations register-delegated-administrator"
+        f" --account-id {account} --service-principal {principal}, after trusted access is enabled), or"
+        f" {otherwise}"
+    ])
 
 
 def _hub_clients(clients: AwsClients, settings: OrgSettings) -> AwsClients:

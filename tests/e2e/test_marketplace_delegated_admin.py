@@ -24,7 +24,8 @@ def test_a_delegated_administrator_reads_what_is_shared_with_it_and_applies_ther
                         f"  role_arn: arn:aws:iam::{other}:role/vend-marketplace\n")
     refused = vend(repo, "plan")
     assert refused.code == 1
-    assert (f"vend.yaml:1: marketplace.delegated_admin: account {other} is not registered"
+    line = len(plain.splitlines()) + 1  # the appended marketplace block
+    assert (f"vend.yaml:{line}: marketplace.delegated_admin: account {other} is not registered"
             " as a delegated administrator for private marketplace.") in refused.err
 
     with LocalAws(repo / ".vend") as aws:

@@ -16,9 +16,10 @@ from vending.snapshot_store import IAM_ACTIONS as SNAPSHOT_ACTIONS
 READS: dict[str, tuple[str, ...]] = {
     "vending.state.organizations": (
         "organizations:DescribePolicy", "organizations:ListAccountsForParent",
-        "organizations:ListCreateAccountStatus", "organizations:ListOrganizationalUnitsForParent",
-        "organizations:ListPolicies", "organizations:ListPoliciesForTarget", "organizations:ListRoots",
-        "organizations:ListTagsForResource", "organizations:ListTargetsForPolicy",
+        "organizations:ListCreateAccountStatus", "organizations:ListDelegatedAdministrators",
+        "organizations:ListOrganizationalUnitsForParent", "organizations:ListPolicies",
+        "organizations:ListPoliciesForTarget", "organizations:ListRoots", "organizations:ListTagsForResource",
+        "organizations:ListTargetsForPolicy",
     ),
     "vending.state.organizations_refresh": (
         "organizations:DescribeAccount", "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy",
@@ -30,7 +31,7 @@ READS: dict[str, tuple[str, ...]] = {
     "vending.state.baselines": (
         "cloudformation:DescribeOrganizationsAccess", "cloudformation:DescribeStackSet",
         "cloudformation:ListStackInstances", "cloudformation:ListStackSetOperations",
-        "cloudformation:ListStackSets", "organizations:ListDelegatedAdministrators",
+        "cloudformation:ListStackSets",
     ),
     "vending.state.control_tower": (
         "controltower:GetLandingZone", "controltower:ListBaselines", "controltower:ListEnabledBaselines",
@@ -60,7 +61,7 @@ READS: dict[str, tuple[str, ...]] = {
     ),
     "vending.state.marketplace": (
         "aws-marketplace:DescribeEntity", "aws-marketplace:ListEntities", "iam:GetRole",
-        "organizations:ListAWSServiceAccessForOrganization", "organizations:ListDelegatedAdministrators",
+        "organizations:ListAWSServiceAccessForOrganization",
     ),
     "vending.state.contacts": ("account:GetAlternateContact", "organizations:ListAWSServiceAccessForOrganization"),
     "vending.state.identity": (

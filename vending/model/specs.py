@@ -60,7 +60,7 @@ def settings(data: dict[str, Any], file: str, lines: Lines | None = None) -> Org
         policies_dir=data.get("policies_dir", "policies"),
         apply_concurrency=int(data.get("apply_concurrency", 4)),
         control_tower=_control_tower(data.get("control_tower", {})),
-        source=Source(file),
+        source=Source(file, fields=tuple((key, lines.at((key,))) for key in data if lines and (key,) in lines)),
         template_bucket=data.get("template_bucket"),
         ip_plan=_ip_plan(data["ip_plan"], file, lines) if "ip_plan" in data else None,
         lock=LockSettings(bucket=data.get("lock", {}).get("bucket"),

@@ -14,7 +14,7 @@ Why this shape:
   access" or wait for an operation a killed apply left behind.
 Stack sets are read in parallel, on a small thread pool, like the other readers. With a StackSets
 delegated administrator (vend.yaml `stacksets`) the client is that account's and every call says
-CallAs DELEGATED_ADMIN; `delegated_admins` reads whether the account is registered as one.
+CallAs DELEGATED_ADMIN (`vending.state.organizations.delegated_admins` says whether it is registered).
 """
 from __future__ import annotations
 
@@ -36,13 +36,6 @@ from vending.model.live_baselines import (
 PAGE_SIZE = 100
 """StackSets lists serve at most 100 items a page (MaxResults 1..100, CFN-API)."""
 PRINCIPAL = "member.org.stacksets.cloudformation.amazonaws.com"
-
-
-def delegated_admins(organizations: Any) -> set[str]:
-    """Ids of the accounts registered as StackSets delegated administrators (paged by 20)."""
-    admins = pages(organizations, "list_delegated_administrators", "DelegatedAdministrators",
-                   ServicePrincipal=PRINCIPAL)
-    return {a["Id"] for a in admins}
 
 
 class StackSetsReader:

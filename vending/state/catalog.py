@@ -16,6 +16,8 @@ from vending.model.live_catalog import LiveCatalog, LiveTagOption
 from vending.state.catalog_portfolios import read_portfolios
 from vending.state.catalog_products import read_products
 
+PRINCIPAL = "servicecatalog.amazonaws.com"
+"""Service Catalog's service principal (trusted access, delegated administrators)."""
 PAGE_SIZE = 20
 """ListTagOptions serves at most 20 TagOptions a page."""
 

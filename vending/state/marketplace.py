@@ -39,12 +39,6 @@ PAGE_SIZE = 50
 SHARED = [{"Name": "Scope", "ValueList": ["SharedWithMe"]}]
 
 
-def delegated_admins(organizations: Any) -> set[str]:
-    """Ids of the accounts registered as delegated administrators for private marketplace."""
-    return {a["Id"] for a in pages(organizations, "list_delegated_administrators", "DelegatedAdministrators",
-                                   ServicePrincipal=PRINCIPAL)}
-
-
 class MarketplaceReader:
     """Builds LiveMarketplace from read-only clients: the Marketplace Catalog one (the delegated
     administrator's when `shared`), and Organizations and IAM of the management account."""

@@ -15,6 +15,13 @@ from vending.model.live import LiveAccount, LiveOrg, LiveOu, LivePolicy, Pending
 from vending.model.policy_json import canonical
 from vending.model.types import POLICY_TYPES, OuPath
 
+def delegated_admins(organizations: Any, service_principal: str) -> set[str]:
+    """Ids of the accounts registered as delegated administrators of `service_principal`
+    (ListDelegatedAdministrators, paged by 20)."""
+    return {a["Id"] for a in pages(organizations, "list_delegated_administrators", "DelegatedAdministrators",
+                                   ServicePrincipal=service_principal)}
+
+
 def read_tags(client: Any, resource_id: str) -> dict[str, str]:
     tags: dict[str, str] = {}
     for tag in pages(client, "list_tags_for_resource", "Tags", ResourceId=resource_id):

@@ -22,10 +22,10 @@ from typing import Any
 
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
-from moto.organizations.models import organizations_backends
 
 from vending.local.cloudformation.resources import ResourceHandlerFailed
 from vending.local.framework import EmulatorContext
+from vending.local.servicecatalog.shares import organization
 
 TYPE = "AWS::ServiceCatalog::CloudFormationProvisionedProduct"
 _CATALOG: list[Any] = []
@@ -74,9 +74,9 @@ def _launch(properties: dict[str, Any], member: str, region: str, logical_id: st
     wanted = properties.get("ProductId") or properties.get("ProductName")
     for hub, regions in catalog.store.accounts.items():
         tables = regions.get(region)
-        org = organizations_backends[hub]["aws"]
-        if tables is None or org.org is None or org.org.master_account_id != hub:
-            continue  # only the management account's org shares are modelled here
+        org = organization(hub)
+        if tables is None or org is None:
+            continue  # org-node shares are the management account's or a delegated administrator's
         caller = execution_role(member, hub).replace(f"::{member}:", ":::", 1)  # patterns have no account
         for product in tables["products"].values():
             if wanted not in (product["Id"], product["Name"]):

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.iam.models import iam_backends
-from moto.organizations.models import organizations_backends
 from moto.sts.models import sts_backends
 
 from vending.local.modeled import Call
 from vending.local.servicecatalog import errors as err
-from vending.local.servicecatalog.shares import IN_FLIGHT, reached
+from vending.local.servicecatalog.shares import IN_FLIGHT, organization, reached
 from vending.local.servicecatalog.tables import Item, Tables, tables_of
 
 ORGANIZATION_SHARES = ("ORGANIZATION", "ORGANIZATIONAL_UNIT", "ACCOUNT")
@@ -105,8 +104,8 @@ def _reaches(hub: str, tables: Tables, share: Item, account_id: str, memo: dict[
         return bool(share["PrincipalId"] == account_id)
     key = (hub, share["kind"], share["PrincipalId"])
     if key not in memo:
-        backend = organizations_backends[hub]["aws"]
-        memo[key] = backend.org is not None and account_id in reached(backend, share["kind"], share["PrincipalId"])
+        backend = organization(hub)  # the management account's or a delegated administrator's shares
+        memo[key] = backend is not None and account_id in reached(backend, share["kind"], share["PrincipalId"])
     return memo[key]
 
 

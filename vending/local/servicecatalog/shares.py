@@ -1,6 +1,6 @@
 """Service Catalog portfolio shares: Organizations access, organization-node and account shares.
 
-As SC-API and aws-facts 3.1 describe: EnableAWSOrganizationsAccess (management account only)
+As SC-API and aws-facts 3.1-3.2 describe: EnableAWSOrganizationsAccess (management account only)
 enables trusted access for servicecatalog.amazonaws.com in Organizations, which
 GetAWSOrganizationsAccessStatus reports. CreatePortfolioShare with an OrganizationNode
 (ORGANIZATION, ORGANIZATIONAL_UNIT, ACCOUNT; checked against the organization) needs that access
@@ -10,7 +10,9 @@ with the accounts reached in ShareDetails. Creating an existing share is a silen
 SharePrincipals counts only on ORGANIZATION and ORGANIZATIONAL_UNIT shares (AWS ignores it
 elsewhere). UpdatePortfolioShare changes the flags given (InvalidStateException while the share's
 operation is in progress); DeletePortfolioShare removes it. An AccountId share (account to
-account) has no token and is not accepted until the recipient accepts it.
+account) has no token and is not accepted until the recipient accepts it. A registered Service
+Catalog delegated administrator shares to organization nodes and reads the access status as the
+management account does; EnableAWSOrganizationsAccess it may not call.
 """
 from __future__ import annotations
 
@@ -29,12 +31,28 @@ IN_FLIGHT = ("NOT_STARTED", "IN_PROGRESS")
 _PRINCIPAL_SHARING = ("ORGANIZATION", "ORGANIZATIONAL_UNIT")
 
 
+def organization(account_id: str) -> Any:
+    """The Organizations backend whose nodes `account_id`'s portfolios may be shared with: its own
+    organization's when it manages one or is a registered Service Catalog delegated administrator
+    of one; None otherwise."""
+    backend = organizations_backends[account_id]["aws"]
+    if backend.org is not None and backend.org.master_account_id == account_id:
+        return backend
+    master = organizations_backends.master_accounts.get(account_id)
+    if not master:
+        return None
+    backend = organizations_backends[master[0]]["aws"]
+    admin = any(a.account.id == account_id and PRINCIPAL in a.services for a in backend.admins)
+    return backend if backend.org is not None and admin else None
+
+
 def _org(call: Call[Any]) -> Any:
-    """The Organizations backend of the organization the caller manages (AccessDenied otherwise)."""
-    backend = organizations_backends[call.account_id]["aws"]
-    if backend.org is None or backend.org.master_account_id != call.account_id:
-        raise AwsServiceError("AccessDeniedException", f"Account {call.account_id} is not the management account"
-                              " of an organization; only it can manage organization access and shares here")
+    """The organization the caller manages or administers for Service Catalog (AccessDenied otherwise)."""
+    backend = organization(call.account_id)
+    if backend is None:
+        raise AwsServiceError("AccessDeniedException", f"Account {call.account_id} is neither the management account"
+                              " of an organization nor a Service Catalog delegated administrator of one; only they"
+                              " can manage organization access and shares here")
     return backend
 
 
@@ -49,7 +67,14 @@ def _ops(tables: Tables) -> dict[str, Item]:
 @handles("EnableAWSOrganizationsAccess")
 def enable_organizations_access(call: Call[Any]) -> dict[str, Any]:
     """API_EnableAWSOrganizationsAccess: management account only."""
-    _org(call).enable_aws_service_access(ServicePrincipal=PRINCIPAL)
+    backend = _org(call)
+    if backend.org.master_account_id != call.account_id:
+        # SC-API: "a delegated administrator is not authorized to invoke EnableAWSOrganizationsAccess".
+        # Of the operation's modelled errors (ResourceNotFound, InvalidState, OperationNotSupported)
+        # only OperationNotSupportedException fits a caller that may never do this.
+        raise AwsServiceError("OperationNotSupportedException", f"Account {call.account_id} is a delegated"
+                              " administrator; only the management account can enable AWS Organizations access")
+    backend.enable_aws_service_access(ServicePrincipal=PRINCIPAL)
     return {}
 
 
