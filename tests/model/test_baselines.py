@@ -9,7 +9,7 @@ import pytest
 from tests.model.repo import VEND, MakeRepo
 from vending.model import template_lint
 from vending.model.loader import load, validate
-from vending.model.types import BaselineRef, FromNetwork
+from vending.model.baseline_types import BaselineRef, FromNetwork
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUCKET = """Resources:

@@ -16,7 +16,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from vending.model.codes import finding
 from vending.model.repo_files import Entry
 from vending.model.repo_walk import Reader, entry_at, item_folders
-from vending.model.types import BaselineSpec, FromNetwork, OperationPreferences, OrgSettings, Source
+from vending.model.types import OrgSettings, Source
+from vending.model.baseline_types import BaselineSpec, FromNetwork, OperationPreferences
 
 BASELINES_DIR = "baselines"
 BASELINE_FILE = "baseline.yaml"

@@ -20,7 +20,8 @@ import json
 from dataclasses import replace
 
 from vending.model.catalog_types import PortfolioSpec, Principal, ProductSpec, Share
-from vending.model.types import ROOT, BaselineRef, BaselineSpec, DesiredOrg, OperationPreferences, path_str
+from vending.model.types import ROOT, DesiredOrg, path_str
+from vending.model.baseline_types import BaselineRef, BaselineSpec, OperationPreferences
 
 EXECUTION_ROLE_PATTERN = "arn:aws:iam:::role/stacksets-exec-*"
 """The IAM_PATTERN (no account id) matching StackSets' execution role in every member."""

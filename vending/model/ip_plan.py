@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from vending.errors import VendError
-from vending.model.types import ROOT, AccountSpec, DesiredOrg, FromNetwork, IpPool, OuPath
+from vending.model.types import ROOT, AccountSpec, DesiredOrg, OuPath
+from vending.model.baseline_types import FromNetwork, IpPool
 
 Network = ipaddress.IPv4Network
 

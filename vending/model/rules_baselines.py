@@ -12,7 +12,8 @@ from vending.errors import Diagnostic
 from vending.model import cfn_template, stackset_template, template_lint
 from vending.model.baselines import source_line
 from vending.model.codes import finding, quote
-from vending.model.types import ROOT, BaselineSpec, FromNetwork, OuPath, path_str
+from vending.model.types import ROOT, OuPath, path_str
+from vending.model.baseline_types import BaselineSpec, FromNetwork
 
 if TYPE_CHECKING:
     from vending.model.rules import Loaded

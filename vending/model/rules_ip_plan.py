@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from vending.errors import Diagnostic
 from vending.model import ip_plan
 from vending.model.codes import finding
-from vending.model.types import AccountSpec, IpPool
+from vending.model.types import AccountSpec
+from vending.model.baseline_types import IpPool
 
 if TYPE_CHECKING:
     from vending.model.rules import Loaded

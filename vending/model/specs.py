@@ -13,16 +13,11 @@ from vending.model.settings_specs import layer as settings_layer
 from vending.model import catalog as catalog_files
 from vending.model.types import (
     ROOT,
-    AccountBaseline,
     AccountSpec,
-    Allocation,
-    BaselineRef,
     BudgetsSettings,
     ControlTowerSettings,
     FaultRule,
     FaultSettings,
-    IpPlan,
-    IpPool,
     LockSettings,
     OrgSettings,
     OuPath,
@@ -33,6 +28,7 @@ from vending.model.types import (
     Target,
     parse_path,
 )
+from vending.model.baseline_types import AccountBaseline, Allocation, BaselineRef, IpPlan, IpPool
 from vending.model.yaml_source import Lines
 
 

@@ -29,7 +29,8 @@ from vending.errors import VendError
 from vending.model import cfn_template
 from vending.model.live_baselines import canonical_template
 from vending.model.ip_plan import reaching
-from vending.model.types import BaselineSpec, DesiredOrg, FromNetwork, OuPath
+from vending.model.types import DesiredOrg, OuPath
+from vending.model.baseline_types import BaselineSpec, FromNetwork
 
 INLINE_LIMIT = 51_200
 URL_LIMIT = 1_000_000

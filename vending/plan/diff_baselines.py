@@ -22,7 +22,7 @@ from vending.model import cfn_template
 from vending.model.ip_plan import reaching
 from vending.model.live_baselines import MANAGED_TAG, LiveBaselines, LiveStackSet, stack_set_name
 from vending.model.stackset_template import TemplateLimitError, account_values, final_template, flat_rows, split
-from vending.model.types import BaselineSpec
+from vending.model.baseline_types import BaselineSpec
 from vending.plan import addresses
 from vending.plan.baseline_scope import Accounts, accounts, desired_targets
 from vending.plan.changes import Action, Change, Kind, Note

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vending.model.live_baselines import LiveStackInstance, LiveStackSet, stack_set_name
-from vending.model.types import BaselineSpec, OperationPreferences
+from vending.model.baseline_types import BaselineSpec, OperationPreferences
 from vending.plan import addresses
 from vending.plan.baseline_scope import Accounts, Target, covers, excluded, ou_label, target_of, within
 from vending.plan.changes import Action, Change, Kind, Note
