@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from vending.aws.paging import token_pages
+
 PAGE_SIZE = 50
 REQUESTS_PER_SECOND = 2.0
 MAX_PAGES = 20
@@ -59,33 +61,34 @@ def lookup(client: Any, source: str, start: datetime, end: datetime, limit: Rate
            *, max_pages: int = MAX_PAGES) -> tuple[list[Event], int]:
     """The mutating events of `source` between `start` and `end` (inclusive), oldest first, and
     how many requests that took."""
-    events: dict[str, Event] = {}
-    params: dict[str, Any] = {
-        "LookupAttributes": [{"AttributeKey": "EventSource", "AttributeValue": source}],
-        "StartTime": start, "EndTime": end, "MaxResults": PAGE_SIZE,
-    }
     requests = 0
-    while True:
+
+    def page(**params: Any) -> dict[str, Any]:
+        nonlocal requests
         if requests == max_pages:
             raise EventsUnavailable(f"more than {max_pages * PAGE_SIZE} {source} events since the snapshot"
                                     " (a busy window is cheaper to read in full)")
         limit.wait()
         try:
-            page = client.lookup_events(**params)
+            answer = client.lookup_events(**params)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             raise EventsUnavailable(f"CloudTrail LookupEvents failed for {source} ({code or exc})") from None
         except BotoCoreError as exc:
             raise EventsUnavailable(f"CloudTrail LookupEvents failed for {source} ({exc})") from None
         requests += 1
-        for raw in page.get("Events", []):
-            if raw.get("ReadOnly") == "true" or raw["EventId"] in events:
-                continue
-            events[raw["EventId"]] = _event(raw, source)
-        token = page.get("NextToken")
-        if not token:
-            break
-        params["NextToken"] = token
+        return answer
+
+    events: dict[str, Event] = {}
+    pages = token_pages(page, "Events", token_in="NextToken", token_out="NextToken",
+                        LookupAttributes=[{"AttributeKey": "EventSource", "AttributeValue": source}],
+                        StartTime=start, EndTime=end, MaxResults=PAGE_SIZE)
+    try:
+        for raw in pages:
+            if raw.get("ReadOnly") != "true" and raw["EventId"] not in events:
+                events[raw["EventId"]] = _event(raw, source)
+    except RuntimeError as exc:  # token_pages: a page token handed back twice
+        raise EventsUnavailable(f"CloudTrail LookupEvents for {source}: {exc}") from None
     return sorted(events.values(), key=lambda e: (e.time, e.id)), requests
 
 
